@@ -1,0 +1,105 @@
+"""Held-out AnnoMI figures for the shipped response-type classifier, printed as JSON.
+
+Usage: python benchmarks/annomi.py [--data DIR]
+
+Scores the videos that scripts/train_behaviour.py held out, with the shipped runtime
+(`empathy_training.behaviour`), and prints macro-F1, per-class F1 and counts for behaviour,
+reflection depth and question type. Prints {"skipped": ...} and exits 0 without the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from empathy_training import behaviour
+
+TRAINING_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_behaviour.py"
+
+
+def _training_script() -> ModuleType:
+    """The training script as a module, for its data loading and split (one source of truth)."""
+    spec = importlib.util.spec_from_file_location("train_behaviour", TRAINING_SCRIPT)
+    if spec is None or spec.loader is None:
+        raise ImportError(TRAINING_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def f1_report(gold: list[str], predicted: list[str], labels: list[str]) -> dict[str, Any]:
+    """Macro-F1, per-class F1 and support, computed from counts."""
+    per_class: dict[str, float] = {}
+    support: dict[str, int] = {}
+    for label in labels:
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p == label)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if g != label and p == label)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p != label)
+        per_class[label] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+        support[label] = tp + fn
+    correct = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p)
+    return {
+        "macro_f1": round(sum(per_class.values()) / len(labels), 4),
+        "accuracy": round(correct / max(1, len(gold)), 4),
+        "per_class_f1": per_class,
+        "support": support,
+        "n": len(gold),
+    }
+
+
+def run(data_dir: Path) -> dict[str, Any]:
+    """Score the held-out videos and collect the figures."""
+    train_script = _training_script()
+    data = train_script.load_annomi(data_dir)
+    held_out = data[data["validation"]]
+    results: dict[str, Any] = {
+        "model_version": behaviour.MODEL_VERSION,
+        "split": train_script.SPLIT_DESCRIPTION,
+        "videos": {
+            "held_out": int(held_out["video_url"].nunique()),
+            "training": int(data.loc[~data["validation"], "video_url"].nunique()),
+        },
+    }
+    started = time.perf_counter()
+    calls = 0
+    for task in train_script.TASKS:
+        rows = held_out[held_out[task.column].notna()]
+        gold = [str(v) for v in rows[task.column]]
+        predicted = []
+        for response, context in zip(rows["response"], rows["client_statement"], strict=True):
+            if task.name == "behaviour":
+                prediction = behaviour.predict_behaviour(response, context)
+            elif task.name == "reflection_depth":
+                prediction = behaviour.predict_reflection_depth(response, context)
+            else:
+                prediction = behaviour.predict_question_type(response)
+            predicted.append(prediction.label)
+            calls += 1
+        labels = sorted(set(gold) | set(prediction.probabilities))
+        results[task.name] = f1_report(gold, predicted, labels)
+    results["mean_ms_per_call"] = round(1000 * (time.perf_counter() - started) / max(1, calls), 4)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="shared data folder (default: as the training script)")
+    args = parser.parse_args(argv)
+    data_dir = _training_script().shared_data_dir(args.data)
+    if not (data_dir / "annomi" / "AnnoMI-simple.csv").is_file():
+        print(json.dumps({"skipped": f"AnnoMI not found under {data_dir}"}))
+        return 0
+    print(json.dumps(run(data_dir), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

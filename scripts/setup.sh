@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create .venv and install the package with the extras given (default: none).
+# Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh dev
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+stamp=".venv/.installed${extras:+-$extras}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+    touch "$stamp"
+fi

@@ -1,0 +1,5 @@
+"""`python -m empathy_training` runs the command line."""
+
+from .cli import main
+
+main()

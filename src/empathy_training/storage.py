@@ -1,0 +1,765 @@
+"""The store of trainees, workshops, attempts and ratings, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import StaticPool
+
+from empathy_training.errors import InputError, StorageError
+from empathy_training.models import ROADBLOCK_IDS, Assessment
+
+#: Environment variable naming the database URL.
+DATABASE_ENV = "EMPATHY_TRAINING_DB"
+#: File name of the default SQLite database in the user's data directory.
+DEFAULT_DATABASE_FILE = "empathy-training.db"
+#: How long a SQLite writer waits for another writer before giving up, in seconds.
+SQLITE_BUSY_TIMEOUT = 30.0
+#: Longest display name a trainee may have.
+MAX_NAME_LENGTH = 60
+#: Longest workshop name.
+MAX_WORKSHOP_NAME_LENGTH = 200
+#: Longest vignette, module or client attempt id.
+MAX_ID_LENGTH = 100
+#: Join code characters: no 0/O, 1/I/L, so a code read off a projector is typed right.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: Join code length, without the hyphen shown after the fourth character.
+JOIN_CODE_LENGTH = 6
+#: Attempts to find an unused join code before giving up.
+JOIN_CODE_TRIES = 20
+# PostgreSQL advisory lock keys: one for migrations, one that makes attempt ids commit in order.
+_MIGRATION_LOCK = 7_341_001
+_ATTEMPT_LOCK = 7_341_002
+
+#: The Alembic migrations shipped with the package.
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def default_database_url() -> str:
+    """`EMPATHY_TRAINING_DB` if set, else a SQLite file in the user's data directory."""
+    configured = os.environ.get(DATABASE_ENV, "").strip()
+    if configured:
+        return configured
+    directory = Path(platformdirs.user_data_dir("empathy-training", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / DEFAULT_DATABASE_FILE}"
+
+
+# --- records returned to callers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TraineeRecord:
+    """A trainee, solo or in one workshop."""
+
+    id: int
+    """Database id."""
+    display_name: str
+    """Name as the trainee typed it, trimmed; unique within the workshop (or among solos)."""
+    workshop_id: int | None
+    """The workshop the trainee joined, or None when practising alone."""
+    created_at: datetime
+    """When the trainee was first seen (UTC)."""
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    """A workshop: a set of vignettes a room of trainees works through together."""
+
+    id: int
+    """Database id."""
+    name: str
+    """Name the supervisor gave it."""
+    join_code: str
+    """Code trainees type to join, like 'K7QF-2M'."""
+    vignette_ids: tuple[str, ...]
+    """Vignettes, in the order trainees meet them."""
+    seconds_per_vignette: int | None
+    """Time allowed per vignette, or None for no limit."""
+    created_at: datetime
+    """When the workshop was created (UTC)."""
+    exemplars_released: bool
+    """Whether trainees may see the model responses."""
+    closed: bool
+    """Whether the workshop has ended."""
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One response a trainee submitted, with the scorer's full judgement of it."""
+
+    id: int
+    """Database id; increases in commit order, so `since_id` polling misses nothing."""
+    trainee_id: int
+    """Who answered."""
+    workshop_id: int | None
+    """The workshop it was answered in, if any."""
+    module_id: str
+    """Module of the vignette."""
+    vignette_id: str
+    """Vignette answered."""
+    response: str
+    """The trainee's words."""
+    assessment_data: dict[str, Any] = field(repr=False, hash=False)
+    """`Assessment.to_dict()` as stored."""
+    hrq_level: int
+    """Reflective-listening level, 1 to 5 (a copy of the assessment's)."""
+    scorer_version: str
+    """Version of the scorer that made the assessment."""
+    created_at: datetime
+    """When it was stored (UTC)."""
+    client_attempt_id: str | None
+    """The client's idempotency key, if it sent one."""
+
+    @property
+    def assessment(self) -> Assessment:
+        """The stored assessment, rebuilt."""
+        return Assessment.from_dict(self.assessment_data)
+
+
+@dataclass(frozen=True)
+class RatingRecord:
+    """A human rater's judgement of one attempt."""
+
+    id: int
+    """Database id."""
+    attempt_id: int
+    """The attempt rated."""
+    rater: str
+    """Who rated it; one rating per rater and attempt."""
+    hrq_level: int | None
+    """The rater's reflective-listening level, or None if not given."""
+    roadblocks: tuple[str, ...]
+    """Roadblock ids the rater saw."""
+    comment: str
+    """Free-text comment."""
+    rubric_version: str
+    """Version of the rubric the rater followed."""
+    created_at: datetime
+    """When first rated (UTC)."""
+    updated_at: datetime
+    """When last changed (UTC)."""
+
+
+# --- tables (mirrored by migrations/versions; change both together) ----------------------
+
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+_JSON = JSON().with_variant(JSONB(), "postgresql")
+_TIMESTAMP = DateTime(timezone=True)
+
+
+class _Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class _Workshop(_Base):
+    __tablename__ = "workshops"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_WORKSHOP_NAME_LENGTH))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    vignette_ids: Mapped[list[str]] = mapped_column(_JSON)
+    seconds_per_vignette: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
+    exemplars_released: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class _Trainee(_Base):
+    __tablename__ = "trainees"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "display_name"),
+        Index(
+            "uq_trainees_solo_display_name",
+            "display_name",
+            unique=True,
+            sqlite_where=text("workshop_id IS NULL"),
+            postgresql_where=text("workshop_id IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"))
+
+
+class _Attempt(_Base):
+    __tablename__ = "attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id"), index=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
+    module_id: Mapped[str] = mapped_column(String(MAX_ID_LENGTH))
+    vignette_id: Mapped[str] = mapped_column(String(MAX_ID_LENGTH), index=True)
+    response: Mapped[str] = mapped_column(Text)
+    assessment: Mapped[dict[str, Any]] = mapped_column(_JSON)
+    hrq_level: Mapped[int] = mapped_column(Integer)
+    scorer_version: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
+    client_attempt_id: Mapped[str | None] = mapped_column(String(MAX_ID_LENGTH), unique=True)
+
+
+class _Rating(_Base):
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("attempt_id", "rater"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    rater: Mapped[str] = mapped_column(String(MAX_ID_LENGTH))
+    hrq_level: Mapped[int | None] = mapped_column(Integer)
+    roadblocks: Mapped[list[str]] = mapped_column(_JSON)
+    comment: Mapped[str] = mapped_column(Text)
+    rubric_version: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
+    updated_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
+
+
+class _Setting(_Base):
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(MAX_ID_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+#: The schema the migrations build, for Alembic's autogenerate and for tests.
+metadata = _Base.metadata
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+class Store:
+    """Trainees, workshops, attempts and ratings in one database.
+
+    `url` is a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://user@host/db`);
+    None means `default_database_url()`. The schema is migrated to the newest version on
+    opening unless `migrate=False`. Every failure of the database raises `StorageError`.
+    """
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        raw = url if url is not None else default_database_url()
+        try:
+            self._url = _normalise_url(raw)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"Not a database URL: {raw!r} ({exc}).") from exc
+        self._sqlite = self._url.get_backend_name() == "sqlite"
+        self._where = _describe(self._url)
+        try:
+            self._engine = _create_engine(self._url)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StorageError(f"Cannot use the database {self._where}: {exc}.") from exc
+        if migrate:
+            self.upgrade()
+
+    @property
+    def url(self) -> str:
+        """The database URL, with any password hidden."""
+        return self._url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    # --- the one transaction helper ------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self, action: str, *, write: bool = True) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error.
+
+        On SQLite a writing transaction takes the write lock up front (BEGIN IMMEDIATE), so
+        writers queue for up to SQLITE_BUSY_TIMEOUT instead of failing on a lock upgrade.
+        Database failures become StorageError, saying what could not be done and where.
+        """
+        try:
+            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+                if self._sqlite:
+                    mode = "IMMEDIATE" if write else "DEFERRED"
+                    session.connection(execution_options={"sqlite_begin": mode})
+                yield session
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                f"Could not {action}: the database {self._where} {_reason(exc)}"
+            ) from exc
+
+    # --- schema ----------------------------------------------------------------------------
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration; never drops data, safe to repeat."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with self._transaction("read the schema version", write=False) as session:
+            current = MigrationContext.configure(session.connection()).get_current_revision()
+        if current == head:
+            return
+        with self._transaction("update the database schema") as session:
+            connection = session.connection()
+            if not self._sqlite:
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    # --- trainees --------------------------------------------------------------------------
+
+    def trainee(self, display_name: str, workshop_id: int | None = None) -> TraineeRecord:
+        """The trainee with this name in this workshop (or solo), created if new."""
+        name = _clean_name(display_name)
+        with self._transaction("save the trainee") as session:
+            if workshop_id is not None and session.get(_Workshop, workshop_id) is None:
+                raise InputError(f"There is no workshop with id {workshop_id}.")
+            query = select(_Trainee).where(
+                _Trainee.display_name == name,
+                _Trainee.workshop_id.is_(None)
+                if workshop_id is None
+                else _Trainee.workshop_id == workshop_id,
+            )
+            row = session.scalars(query).first()
+            if row is None:
+                row = _Trainee(display_name=name, workshop_id=workshop_id, created_at=_now())
+                if not _insert(session, row):
+                    row = session.scalars(query).one()  # another process created it first
+            return _trainee_record(row)
+
+    def trainees(self, workshop_id: int | None = None) -> list[TraineeRecord]:
+        """Trainees of one workshop, or every trainee when `workshop_id` is None; by id."""
+        query = select(_Trainee).order_by(_Trainee.id)
+        if workshop_id is not None:
+            query = query.where(_Trainee.workshop_id == workshop_id)
+        with self._transaction("read the trainees", write=False) as session:
+            return [_trainee_record(row) for row in session.scalars(query)]
+
+    # --- attempts --------------------------------------------------------------------------
+
+    def record_attempt(
+        self,
+        trainee_id: int,
+        *,
+        vignette_id: str,
+        module_id: str,
+        response: str,
+        assessment: Assessment,
+        workshop_id: int | None = None,
+        client_attempt_id: str | None = None,
+    ) -> AttemptRecord:
+        """Store one attempt and return it.
+
+        With a `client_attempt_id`, a retried submit is stored once: the second call returns
+        the attempt the first one stored.
+        """
+        for label, value in (("vignette id", vignette_id), ("module id", module_id)):
+            if len(value) > MAX_ID_LENGTH:
+                raise InputError(f"The {label} is longer than {MAX_ID_LENGTH} characters.")
+        if client_attempt_id is not None and not 0 < len(client_attempt_id) <= MAX_ID_LENGTH:
+            raise InputError(f"A client attempt id must be 1 to {MAX_ID_LENGTH} characters.")
+        with self._transaction("save the attempt") as session:
+            by_key = select(_Attempt).where(_Attempt.client_attempt_id == client_attempt_id)
+            if client_attempt_id is not None:
+                existing = session.scalars(by_key).first()
+                if existing is not None:
+                    return _attempt_record(existing)
+            if session.get(_Trainee, trainee_id) is None:
+                raise InputError(f"There is no trainee with id {trainee_id}.")
+            if workshop_id is not None and session.get(_Workshop, workshop_id) is None:
+                raise InputError(f"There is no workshop with id {workshop_id}.")
+            if not self._sqlite:
+                # Ids are drawn in lock order and committed before the lock is released, so a
+                # dashboard polling with since_id never skips an attempt committed late.
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ATTEMPT_LOCK})
+            row = _Attempt(
+                trainee_id=trainee_id,
+                workshop_id=workshop_id,
+                module_id=module_id,
+                vignette_id=vignette_id,
+                response=response,
+                assessment=assessment.to_dict(),
+                hrq_level=assessment.hrq_level,
+                scorer_version=assessment.scorer_version,
+                created_at=_now(),
+                client_attempt_id=client_attempt_id,
+            )
+            if not _insert(session, row):
+                row = session.scalars(by_key).one()  # the same submit, stored by a retry
+            return _attempt_record(row)
+
+    def attempts(
+        self,
+        *,
+        trainee_id: int | None = None,
+        workshop_id: int | None = None,
+        vignette_id: str | None = None,
+        since_id: int | None = None,
+    ) -> list[AttemptRecord]:
+        """Attempts matching every filter given, by id; `since_id` keeps those after it."""
+        query = select(_Attempt).order_by(_Attempt.id)
+        if trainee_id is not None:
+            query = query.where(_Attempt.trainee_id == trainee_id)
+        if workshop_id is not None:
+            query = query.where(_Attempt.workshop_id == workshop_id)
+        if vignette_id is not None:
+            query = query.where(_Attempt.vignette_id == vignette_id)
+        if since_id is not None:
+            query = query.where(_Attempt.id > since_id)
+        with self._transaction("read the attempts", write=False) as session:
+            return [_attempt_record(row) for row in session.scalars(query)]
+
+    # --- workshops -------------------------------------------------------------------------
+
+    def create_workshop(
+        self, name: str, vignette_ids: Sequence[str], seconds_per_vignette: int | None = None
+    ) -> WorkshopRecord:
+        """Create a workshop with a new, unused join code."""
+        clean = " ".join(name.split())
+        if not 0 < len(clean) <= MAX_WORKSHOP_NAME_LENGTH:
+            raise InputError(f"A workshop name must be 1 to {MAX_WORKSHOP_NAME_LENGTH} characters.")
+        ids = list(vignette_ids)
+        if isinstance(vignette_ids, str) or not ids or not all(isinstance(v, str) for v in ids):
+            raise InputError("A workshop needs a list of one or more vignette ids.")
+        if seconds_per_vignette is not None and seconds_per_vignette <= 0:
+            raise InputError("Seconds per vignette must be positive, or None for no limit.")
+        with self._transaction("create the workshop") as session:
+            for _ in range(JOIN_CODE_TRIES):
+                row = _Workshop(
+                    name=clean,
+                    join_code=_new_join_code(),
+                    vignette_ids=ids,
+                    seconds_per_vignette=seconds_per_vignette,
+                    created_at=_now(),
+                    exemplars_released=False,
+                    closed=False,
+                )
+                if _insert(session, row):
+                    return _workshop_record(row)
+        raise StorageError(f"Could not find an unused join code in {JOIN_CODE_TRIES} tries.")
+
+    def workshop(self, workshop_id: int) -> WorkshopRecord | None:
+        """The workshop with this id, or None."""
+        with self._transaction("read the workshop", write=False) as session:
+            row = session.get(_Workshop, workshop_id)
+            return None if row is None else _workshop_record(row)
+
+    def workshop_by_code(self, code: str) -> WorkshopRecord | None:
+        """The workshop with this join code (any case, spaces and hyphens ignored), or None."""
+        join_code = normalise_join_code(code)
+        if join_code is None:
+            return None
+        with self._transaction("look up the join code", write=False) as session:
+            row = session.scalars(select(_Workshop).where(_Workshop.join_code == join_code)).first()
+            return None if row is None else _workshop_record(row)
+
+    def workshops(self) -> list[WorkshopRecord]:
+        """Every workshop, oldest first."""
+        with self._transaction("read the workshops", write=False) as session:
+            rows = session.scalars(select(_Workshop).order_by(_Workshop.id))
+            return [_workshop_record(row) for row in rows]
+
+    def release_exemplars(self, workshop_id: int, released: bool = True) -> WorkshopRecord:
+        """Let the workshop's trainees see model responses (or hide them again)."""
+        return self._update_workshop(workshop_id, exemplars_released=released)
+
+    def close_workshop(self, workshop_id: int, closed: bool = True) -> WorkshopRecord:
+        """Mark the workshop as ended (or reopen it)."""
+        return self._update_workshop(workshop_id, closed=closed)
+
+    def _update_workshop(self, workshop_id: int, **values: bool) -> WorkshopRecord:
+        with self._transaction("update the workshop") as session:
+            row = session.get(_Workshop, workshop_id)
+            if row is None:
+                raise InputError(f"There is no workshop with id {workshop_id}.")
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.flush()
+            return _workshop_record(row)
+
+    # --- ratings ---------------------------------------------------------------------------
+
+    def rate(
+        self,
+        attempt_id: int,
+        *,
+        rater: str,
+        hrq_level: int | None,
+        roadblocks: Iterable[str],
+        comment: str,
+        rubric_version: str,
+    ) -> RatingRecord:
+        """Record this rater's rating of the attempt, replacing their earlier one."""
+        rater = rater.strip()
+        if not 0 < len(rater) <= MAX_ID_LENGTH:
+            raise InputError(f"A rater's name must be 1 to {MAX_ID_LENGTH} characters.")
+        if hrq_level is not None and hrq_level not in range(1, 6):
+            raise InputError(f"A reflective-listening level is 1 to 5, not {hrq_level}.")
+        blocks = list(dict.fromkeys(roadblocks))
+        unknown = [b for b in blocks if b not in ROADBLOCK_IDS]
+        if unknown:
+            raise InputError(f"Unknown roadblock ids: {', '.join(unknown)}.")
+        values = {
+            "hrq_level": hrq_level,
+            "roadblocks": blocks,
+            "comment": comment,
+            "rubric_version": rubric_version,
+        }
+        with self._transaction("save the rating") as session:
+            if session.get(_Attempt, attempt_id) is None:
+                raise InputError(f"There is no attempt with id {attempt_id}.")
+            query = select(_Rating).where(_Rating.attempt_id == attempt_id, _Rating.rater == rater)
+            row = session.scalars(query).first()
+            if row is None:
+                now = _now()
+                row = _Rating(
+                    attempt_id=attempt_id, rater=rater, created_at=now, updated_at=now, **values
+                )
+                if _insert(session, row):
+                    return _rating_record(row)
+                row = session.scalars(query).one()  # rated at the same moment elsewhere
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.updated_at = _now()
+            session.flush()
+            return _rating_record(row)
+
+    def ratings(
+        self, attempt_ids: Iterable[int] | None = None, rater: str | None = None
+    ) -> list[RatingRecord]:
+        """Ratings of these attempts (all if None), by this rater (any if None); by id."""
+        query = select(_Rating).order_by(_Rating.id)
+        if attempt_ids is not None:
+            query = query.where(_Rating.attempt_id.in_(list(attempt_ids)))
+        if rater is not None:
+            query = query.where(_Rating.rater == rater.strip())
+        with self._transaction("read the ratings", write=False) as session:
+            return [_rating_record(row) for row in session.scalars(query)]
+
+    # --- settings --------------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        """The value stored under `key`, or None."""
+        with self._transaction("read a setting", write=False) as session:
+            row = session.get(_Setting, key)
+            return None if row is None else row.value
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store `value` under `key`, replacing any earlier value."""
+        if not 0 < len(key) <= MAX_ID_LENGTH:
+            raise InputError(f"A setting name must be 1 to {MAX_ID_LENGTH} characters.")
+        with self._transaction("save a setting") as session:
+            row = session.get(_Setting, key)
+            if row is None:
+                if _insert(session, _Setting(key=key, value=value)):
+                    return
+                row = session.get(_Setting, key, populate_existing=True)  # set at the same moment
+                assert row is not None
+            row.value = value
+
+
+# --- join codes --------------------------------------------------------------------------
+
+
+def _new_join_code() -> str:
+    chars = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalise_join_code(code: str) -> str | None:
+    """A typed join code in its stored form ('k7qf 2m' -> 'K7QF-2M'), or None if malformed."""
+    chars = re.sub(r"[\s\-]+", "", code).upper()
+    if len(chars) != JOIN_CODE_LENGTH or any(c not in JOIN_CODE_ALPHABET for c in chars):
+        return None
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+# --- engine and rows ---------------------------------------------------------------------
+
+
+def _normalise_url(raw: str) -> URL:
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")  # the driver this package installs
+    return url
+
+
+def _create_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        connect_args = {"connect_timeout": 10} if url.get_driver_name() == "psycopg" else {}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    memory = url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+    if memory:
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions begin in _on_begin, not pysqlite
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")  # a committed attempt survives power loss
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _describe(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return "in memory"
+        return f"file {url.database}"
+    where = f"{url.host or 'localhost'}" + (f":{url.port}" if url.port else "")
+    return f"'{url.database}' on the {url.get_backend_name()} server {where}"
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """What went wrong, in words a supervisor can act on, with the driver's own message."""
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    detail = " ".join(str(original).split())
+    lowered = detail.lower()
+    for needle, meaning in (
+        ("unable to open database file", "cannot be opened or created (check the path)"),
+        ("readonly database", "is read-only"),
+        (
+            "database is locked",
+            f"stayed locked by another writer for over {SQLITE_BUSY_TIMEOUT:g} s",
+        ),
+        ("disk is full", "is on a full disk"),
+        ("disk i/o error", "could not be read or written (disk I/O error)"),
+        ("not a database", "is not a SQLite database, or is damaged"),
+        ("malformed", "is damaged"),
+        ("connection refused", "refused the connection (is the server running?)"),
+        ("timeout expired", "did not answer in time"),
+        ("password authentication failed", "rejected the user name or password"),
+        ("does not exist", "does not exist on the server, or lacks a table"),
+    ):
+        if needle in lowered:
+            return f"{meaning}: {detail}"
+    return f"failed: {detail}"
+
+
+def _insert(session: Session, row: _Base) -> bool:
+    """Insert `row` in a savepoint; False, with the transaction intact, on a unique clash."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _clean_name(display_name: str) -> str:
+    name = " ".join(display_name.split())
+    if not 0 < len(name) <= MAX_NAME_LENGTH:
+        raise InputError(f"A display name must be 1 to {MAX_NAME_LENGTH} characters.")
+    return name
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _trainee_record(row: _Trainee) -> TraineeRecord:
+    return TraineeRecord(
+        id=row.id,
+        display_name=row.display_name,
+        workshop_id=row.workshop_id,
+        created_at=_utc(row.created_at),
+    )
+
+
+def _workshop_record(row: _Workshop) -> WorkshopRecord:
+    return WorkshopRecord(
+        id=row.id,
+        name=row.name,
+        join_code=row.join_code,
+        vignette_ids=tuple(row.vignette_ids),
+        seconds_per_vignette=row.seconds_per_vignette,
+        created_at=_utc(row.created_at),
+        exemplars_released=bool(row.exemplars_released),
+        closed=bool(row.closed),
+    )
+
+
+def _attempt_record(row: _Attempt) -> AttemptRecord:
+    return AttemptRecord(
+        id=row.id,
+        trainee_id=row.trainee_id,
+        workshop_id=row.workshop_id,
+        module_id=row.module_id,
+        vignette_id=row.vignette_id,
+        response=row.response,
+        assessment_data=row.assessment,
+        hrq_level=row.hrq_level,
+        scorer_version=row.scorer_version,
+        created_at=_utc(row.created_at),
+        client_attempt_id=row.client_attempt_id,
+    )
+
+
+def _rating_record(row: _Rating) -> RatingRecord:
+    return RatingRecord(
+        id=row.id,
+        attempt_id=row.attempt_id,
+        rater=row.rater,
+        hrq_level=row.hrq_level,
+        roadblocks=tuple(row.roadblocks),
+        comment=row.comment,
+        rubric_version=row.rubric_version,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+    )

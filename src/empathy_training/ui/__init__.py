@@ -1,0 +1,1 @@
+"""ipywidgets components: thin views over the package's functions and the store."""

@@ -1,0 +1,17 @@
+"""Building the apps the notebooks show, from the configured database and the bundled data."""
+
+from __future__ import annotations
+
+import logging
+
+from ..loading import load_library
+from ..scoring import score_response
+from ..storage import Store, default_database_url
+from .practice import PracticeApp
+
+
+def practice_app(db_url: str | None = None) -> PracticeApp:
+    """The trainee practice app on the configured database (EMPATHY_TRAINING_DB or SQLite)."""
+    logging.basicConfig(level=logging.WARNING)
+    store = Store(db_url or default_database_url())
+    return PracticeApp(store, load_library(), score_response)

@@ -1,0 +1,161 @@
+"""HTML for vignette cards, feedback and exemplars; every piece of text is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..models import Assessment, Span, Vignette
+
+#: Inline styles shared by the apps (no external stylesheet, font or script is loaded).
+STYLE = """
+<style>
+.et-card{border:1px solid #c9ced6;border-radius:8px;padding:12px 16px;background:#fbfcfe;
+  max-width:52rem;line-height:1.45;font-size:15px}
+.et-card h3{margin:0 0 4px 0;font-size:1.15em}
+.et-meta{color:#4a5261;font-size:.9em;margin-bottom:8px}
+.et-quote{border-left:4px solid #5b7db1;margin:8px 0;padding:4px 12px;background:#fff;
+  font-size:1.05em}
+.et-nonverbal{color:#4a5261;font-style:italic}
+.et-level{display:inline-block;border-radius:6px;padding:2px 10px;font-weight:600;color:#fff}
+.et-l1{background:#a8322d}.et-l2{background:#9a6a00}.et-l3{background:#3b6e8f}
+.et-l4{background:#2f7d4f}.et-l5{background:#1f5e3a}
+.et-risk{border:2px solid #a8322d;background:#fdf0ef;border-radius:6px;padding:8px 12px;
+  margin:8px 0;font-weight:600;color:#6d1f1b}
+.et-crit{margin:4px 0;padding:0;list-style:none}
+.et-crit li{margin:6px 0}
+.et-met::before{content:"\\2714  ";color:#2f7d4f;font-weight:700}
+.et-missed::before{content:"\\2716  ";color:#a8322d;font-weight:700}
+.et-response{background:#fff;border:1px dashed #c9ced6;padding:6px 10px;border-radius:6px;
+  white-space:pre-wrap;overflow-wrap:anywhere}
+.et-response mark{background:#fde68a;padding:0 1px;border-radius:2px}
+.et-response mark.et-rb{background:#fecaca}
+.et-small{font-size:.88em;color:#4a5261}
+.et-message{padding:6px 10px;border-radius:6px;margin:4px 0}
+.et-error{background:#fdf0ef;color:#6d1f1b;border:1px solid #e6b4b0}
+.et-hint{background:#fff8e1;color:#5c4300;border:1px solid #ecd48a}
+.et-ok{background:#edf7f0;color:#1f5e3a;border:1px solid #b5dcc2}
+table.et-table{border-collapse:collapse;font-size:.92em}
+table.et-table td,table.et-table th{border-bottom:1px solid #e1e4e8;padding:4px 8px;
+  text-align:left;vertical-align:top}
+</style>
+"""
+
+
+def vignette_card(vignette: Vignette) -> str:
+    """The client, the setting and the client's words."""
+    nonverbal = (
+        f"<div class='et-nonverbal'>Nonverbal: {escape(vignette.nonverbal)}</div>"
+        if vignette.nonverbal
+        else ""
+    )
+    return (
+        f"<div class='et-card' role='region' aria-label='Client vignette'>"
+        f"<h3>{escape(vignette.title)}</h3>"
+        f"<div class='et-meta'>{escape(vignette.setting)} &middot; {escape(vignette.difficulty)}"
+        f"</div><div>{escape(vignette.client)}</div>"
+        f"<blockquote class='et-quote'>&ldquo;{escape(vignette.statement)}&rdquo;</blockquote>"
+        f"{nonverbal}</div>"
+    )
+
+
+def highlighted(text: str, spans: list[Span], roadblock_spans: list[Span] | None = None) -> str:
+    """The text with the given spans marked; overlapping spans are merged."""
+    marks: list[tuple[int, int, str]] = []
+    for span, css in [(s, "") for s in spans] + [(s, "et-rb") for s in roadblock_spans or []]:
+        if 0 <= span.start < span.end <= len(text):
+            marks.append((span.start, span.end, css))
+    marks.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, css in marks:
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), last[2] or css)
+        else:
+            merged.append((start, end, css))
+    out: list[str] = []
+    position = 0
+    for start, end, css in merged:
+        out.append(escape(text[position:start]))
+        attr = f" class='{css}'" if css else ""
+        out.append(f"<mark{attr}>{escape(text[start:end])}</mark>")
+        position = end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def assessment_card(assessment: Assessment) -> str:
+    """Level, risk flag, criteria with the response's own words, roadblocks and alternatives."""
+    a = assessment
+    evidence = [s for c in a.criteria for s in c.evidence]
+    rb_spans = [r.span for r in a.roadblocks]
+    parts = ["<div class='et-card' role='region' aria-label='Feedback' aria-live='polite'>"]
+    if a.missed_risk and a.accuracy:
+        cues = "; ".join(
+            f"{r.kind}: &ldquo;{escape(r.cue)}&rdquo;" for r in a.accuracy.missed_risks
+        )
+        parts.append(
+            f"<div class='et-risk' role='alert'>Risk cue passed over &mdash; {cues}. "
+            "Name what you heard and ask about safety directly.</div>"
+        )
+    parts.append(
+        f"<div><span class='et-level et-l{a.hrq_level}'>Level {a.hrq_level} of 5</span> "
+        f"{escape(a.hrq_meaning)}</div>"
+    )
+    parts.append(f"<p>{escape(a.feedback)}</p>")
+    parts.append(
+        "<div class='et-small'>Your response, with the words the scoring rests on marked"
+        " (roadblocks in red):</div>"
+        f"<div class='et-response'>{highlighted(a.response, evidence, rb_spans)}</div>"
+    )
+    if a.criteria:
+        parts.append("<ul class='et-crit'>")
+        for c in a.criteria:
+            css = "et-met" if c.met else "et-missed"
+            state = "met" if c.met else "missed"
+            parts.append(
+                f"<li class='{css}'><b>{escape(c.name)}</b> <span class='et-small'>({state})"
+                f"</span><br>{escape(c.feedback)}</li>"
+            )
+        parts.append("</ul>")
+    if a.roadblocks:
+        parts.append("<div><b>Roadblocks</b><ul>")
+        for r in a.roadblocks:
+            alt = f" &mdash; instead: {escape(r.alternative)}" if r.alternative else ""
+            parts.append(f"<li>{escape(r.category)}: &ldquo;{escape(r.span.text)}&rdquo;{alt}</li>")
+        parts.append("</ul></div>")
+    question = f", {escape(a.question_type)} question" if a.question_type else ""
+    parts.append(
+        f"<div class='et-small'>Response type: {escape(a.behaviour)}{question}; "
+        f"reflection depth: {escape(a.reflection_depth)}; validation level "
+        f"{a.validation_level}: {escape(a.validation_meaning)}; EPITOME "
+        f"ER {a.epitome.er} / IP {a.epitome.ip} / EX {a.epitome.ex}; "
+        f"confidence {a.confidence:.0%}; scorer {escape(a.scorer_version)}.</div>"
+    )
+    if a.accuracy and (a.accuracy.caught or a.accuracy.missed):
+        caught = ", ".join(escape(x) for x in a.accuracy.caught) or "nothing yet"
+        parts.append(
+            f"<div class='et-small'>Accuracy against this vignette: caught {caught} "
+            f"({a.accuracy.score:.0%} of what matters).</div>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def exemplars_card(vignette: Vignette) -> str:
+    """The exemplar responses, best first, each with the note that explains its level."""
+    rows = "".join(
+        f"<tr><td><span class='et-level et-l{e.level}'>{e.level}</span></td>"
+        f"<td>{escape(e.text)}<div class='et-small'>{escape(e.note)}</div></td></tr>"
+        for e in sorted(vignette.exemplars, key=lambda e: -e.level)
+    )
+    return (
+        "<div class='et-card' role='region' aria-label='Model responses'>"
+        "<h3>Model responses</h3><table class='et-table'>"
+        f"<tr><th>Level</th><th>Response</th></tr>{rows}</table></div>"
+    )
+
+
+def message(text: str, kind: str = "hint") -> str:
+    """A short escaped message: kind is 'hint', 'error' or 'ok'."""
+    role = "alert" if kind == "error" else "status"
+    return f"<div class='et-message et-{kind}' role='{role}'>{escape(text)}</div>"

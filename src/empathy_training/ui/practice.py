@@ -1,0 +1,336 @@
+"""The trainee's practice app: sign in, answer vignettes, get feedback, see progress."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..coaching import choose_next
+from ..errors import EmptyResponseError, ResponseTooLongError, StorageError
+from ..models import Assessment, Library, Vignette
+from ..progress import (
+    AttemptSummary,
+    progress_chart,
+    progress_table,
+    roadblock_counts,
+    summary_line,
+)
+from ..storage import Store, TraineeRecord
+from .callbacks import guarded
+from .cards import STYLE, assessment_card, exemplars_card, message, vignette_card
+
+Scorer = Callable[..., Assessment]
+
+#: Pastes longer than this are refused before scoring; the text stays in the box.
+MAX_RESPONSE_CHARS = 5_000
+
+
+class PracticeApp:
+    """Widgets for one trainee's practice session; build with a scorer, a store and a library."""
+
+    def __init__(
+        self,
+        store: Store,
+        library: Library,
+        score: Scorer,
+        *,
+        targets: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.store = store
+        self.library = library
+        self.score = score
+        self.targets = targets or {}
+        self.trainee: TraineeRecord | None = None
+        self.vignette: Vignette | None = library.vignettes[0]
+        self.attempted: set[str] = set()
+        self.last_assessment: Assessment | None = None
+
+        full = widgets.Layout(width="100%", max_width="52rem")
+        self.status = widgets.HTML()
+        self.name_box = widgets.Text(
+            description="Your name",
+            placeholder="e.g. Sam K.",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="20rem"),
+        )
+        self.start_button = widgets.Button(
+            description="Start practising", button_style="primary", tooltip="Sign in and start"
+        )
+        self.sign_in = widgets.VBox(
+            [
+                widgets.HTML(
+                    "<p>Enter the name you use here. Returning? Type the same name to pick up "
+                    "your history.</p>"
+                ),
+                widgets.HBox([self.name_box, self.start_button]),
+            ]
+        )
+        self.module_picker = widgets.Dropdown(
+            description="Module",
+            options=[(m.title, m.id) for m in library.modules],
+            layout=widgets.Layout(width="24rem"),
+        )
+        self.vignette_picker = widgets.Dropdown(
+            description="Vignette", layout=widgets.Layout(width="24rem")
+        )
+        self.card = widgets.HTML(layout=full)
+        self.response_box = widgets.Textarea(
+            placeholder="Type what you would say to the client…",
+            description="Your response",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", max_width="52rem", height="7rem"),
+        )
+        self.submit_button = widgets.Button(
+            description="Submit", button_style="primary", tooltip="Score this response"
+        )
+        self.exemplars_button = widgets.Button(
+            description="Show model responses",
+            disabled=True,
+            tooltip="Available after your first attempt at this vignette",
+        )
+        self.next_button = widgets.Button(
+            description="Next vignette", tooltip="A vignette chosen for what you missed most"
+        )
+        self.message = widgets.HTML()
+        self.feedback = widgets.HTML(layout=full)
+        self.exemplars = widgets.HTML(layout=full)
+        self.practice = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.module_picker, self.vignette_picker],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                self.card,
+                self.response_box,
+                widgets.HBox(
+                    [self.submit_button, self.exemplars_button, self.next_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                self.message,
+                self.feedback,
+                self.exemplars,
+            ],
+            layout=widgets.Layout(display="none"),
+        )
+        self.progress_summary = widgets.HTML()
+        self.progress_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.progress_table = widgets.HTML()
+        self.refresh_button = widgets.Button(description="Refresh progress")
+        self.progress = widgets.VBox(
+            [self.refresh_button, self.progress_summary, self.progress_chart, self.progress_table]
+        )
+        self.tabs = widgets.Tab(children=[self.practice, self.progress])
+        self.tabs.titles = ("Practice", "My progress")
+        self.tabs.layout.display = "none"
+        self.widget = widgets.VBox([widgets.HTML(STYLE), self.status, self.sign_in, self.tabs])
+
+        self.start_button.on_click(self._on_start)
+        self.name_box.on_submit(self._on_start)
+        self.module_picker.observe(self._on_module, names="value")
+        self.vignette_picker.observe(self._on_vignette, names="value")
+        self.submit_button.on_click(self._on_submit)
+        self.exemplars_button.on_click(self._on_exemplars)
+        self.next_button.on_click(self._on_next)
+        self.refresh_button.on_click(self._on_refresh)
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self._fill_vignettes(self.module_picker.value)
+
+    # -- callbacks ----------------------------------------------------------------------------
+
+    def _target(self) -> widgets.HTML:
+        return self.message if self.trainee else self.status
+
+    def _on_start(self, _: Any = None) -> None:
+        @guarded(lambda: self.status)
+        def run() -> None:
+            name = self.name_box.value.strip()
+            if not name:
+                self.status.value = message("Type your name first, then press Start.", "hint")
+                return
+            self.trainee = self.store.trainee(name)
+            history = self.store.attempts(trainee_id=self.trainee.id)
+            self.attempted = {a.vignette_id for a in history}
+            greeting = (
+                f"Welcome back, {name}: {len(history)} earlier attempt"
+                f"{'s' if len(history) != 1 else ''} found."
+                if history
+                else f"Welcome, {name}. Pick a module, read the client's words and respond."
+            )
+            self.status.value = message(greeting, "ok")
+            self.sign_in.layout.display = "none"
+            self.tabs.layout.display = None
+            self.practice.layout.display = None
+            self._show_vignette()
+
+        run()
+
+    def _on_module(self, change: dict[str, Any]) -> None:
+        @guarded(lambda: self._target())
+        def run() -> None:
+            self._fill_vignettes(change["new"])
+
+        run()
+
+    def _on_vignette(self, change: dict[str, Any]) -> None:
+        @guarded(lambda: self._target())
+        def run() -> None:
+            if change["new"]:
+                self.vignette = self.library.vignette(change["new"])
+                self._show_vignette()
+
+        run()
+
+    def _on_submit(self, _: Any = None) -> None:
+        @guarded(lambda: self.message)
+        def run() -> None:
+            self.submit(self.response_box.value)
+
+        run()
+
+    def _on_exemplars(self, _: Any = None) -> None:
+        @guarded(lambda: self.message)
+        def run() -> None:
+            if self.vignette is not None:
+                self.exemplars.value = exemplars_card(self.vignette)
+
+        run()
+
+    def _on_next(self, _: Any = None) -> None:
+        @guarded(lambda: self.message)
+        def run() -> None:
+            history = self._history()
+            suggestion = choose_next(
+                self.library,
+                [(a.vignette_id, a.assessment) for a in history],
+                current=self.vignette.id if self.vignette else None,
+                targets=self.targets,
+            )
+            self.select(suggestion.vignette.id)
+            self.message.value = message(suggestion.reason, "hint")
+
+        run()
+
+    def _on_refresh(self, _: Any = None) -> None:
+        @guarded(lambda: self.message)
+        def run() -> None:
+            self.refresh_progress()
+
+        run()
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if change["new"] == 1:
+            self._on_refresh()
+
+    # -- actions (also used by tests) --------------------------------------------------------
+
+    def select(self, vignette_id: str) -> None:
+        """Show this vignette (switching module if needed)."""
+        vignette = self.library.vignette(vignette_id)
+        if self.module_picker.value != vignette.module_id:
+            self.module_picker.value = vignette.module_id
+        self.vignette_picker.value = vignette.id
+
+    def submit(self, text: str) -> Assessment | None:
+        """Score and store a response; the text stays in the box whatever happens."""
+        if self.trainee is None or self.vignette is None:
+            self.message.value = message("Sign in with your name first.", "hint")
+            return None
+        if not text.strip():
+            self.message.value = message(
+                "Type a response first: what would you say back to the client?", "hint"
+            )
+            return None
+        if len(text) > MAX_RESPONSE_CHARS:
+            self.message.value = message(
+                f"Your response is {len(text):,} characters; the limit is "
+                f"{MAX_RESPONSE_CHARS:,}. Shorten it and submit again (your text is still "
+                "in the box).",
+                "error",
+            )
+            return None
+        try:
+            assessment = self.score(text, vignette=self.vignette)
+        except (EmptyResponseError, ResponseTooLongError) as exc:
+            self.message.value = message(str(exc), "hint")
+            return None
+        self.last_assessment = assessment
+        self.feedback.value = assessment_card(assessment)
+        self.exemplars_button.disabled = False
+        self.attempted.add(self.vignette.id)
+        try:
+            self.store.record_attempt(
+                self.trainee.id,
+                vignette_id=self.vignette.id,
+                module_id=self.vignette.module_id,
+                response=text,
+                assessment=assessment,
+                client_attempt_id=uuid.uuid4().hex,
+            )
+        except StorageError as exc:
+            self.message.value = message(
+                f"Your feedback is below, but this attempt could not be saved: {exc} "
+                "Your response is still in the box; copy it somewhere safe.",
+                "error",
+            )
+            return assessment
+        self.message.value = message(
+            "Saved. Edit your response and submit again, or show the model responses.", "ok"
+        )
+        return assessment
+
+    def refresh_progress(self) -> None:
+        """Redraw the progress tab from the store."""
+        table = progress_table(
+            (
+                AttemptSummary(a.created_at, a.module_id, a.vignette_id, a.assessment)
+                for a in self._history()
+            ),
+            self.library,
+        )
+        self.progress_summary.value = f"<p>{summary_line(table)}</p>"
+        self.progress_chart.value = progress_chart(table)
+        counts = roadblock_counts(table)
+        if table.empty:
+            self.progress_table.value = ""
+            return
+        by_module = table.groupby("module")["hrq_level"].agg(["count", "mean", "max"])
+        rows = "".join(
+            f"<tr><td>{_esc(m)}</td><td>{int(r['count'])}</td><td>{r['mean']:.1f}</td>"
+            f"<td>{int(r['max'])}</td></tr>"
+            for m, r in by_module.iterrows()
+        )
+        top = ", ".join(f"{_esc(str(k))} ({v})" for k, v in counts.head(3).items()) or "none"
+        self.progress_table.value = (
+            "<table class='et-table'><tr><th>Module</th><th>Attempts</th><th>Mean level</th>"
+            f"<th>Best</th></tr>{rows}</table><p>Roadblocks you use most: {top}.</p>"
+        )
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _history(self) -> list[Any]:
+        if self.trainee is None:
+            return []
+        return list(self.store.attempts(trainee_id=self.trainee.id))
+
+    def _fill_vignettes(self, module_id: str) -> None:
+        module = self.library.module(module_id)
+        self.vignette_picker.options = [(v.title, v.id) for v in module.vignettes]
+        if module.vignettes:
+            self.vignette_picker.value = module.vignettes[0].id
+
+    def _show_vignette(self) -> None:
+        if self.vignette is None:
+            return
+        self.card.value = vignette_card(self.vignette)
+        self.feedback.value = ""
+        self.exemplars.value = ""
+        self.message.value = ""
+        self.exemplars_button.disabled = self.vignette.id not in self.attempted
+
+
+def _esc(text: str) -> str:
+    return escape(text)

@@ -1,0 +1,96 @@
+"""Starting the real server and a real headless Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from empathy_training.serve import wait_until_ready
+
+#: Debian's Chromium; Playwright cannot download its own browser here.
+CHROMIUM = os.environ.get("EMPATHY_TRAINING_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Screenshots of what users see, kept as test artifacts.
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+@contextmanager
+def served(db_url: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `empathy-training serve` on a free port; yield its base URL."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "empathy_training",
+        "serve",
+        "--no-browser",
+        "--port",
+        str(port),
+        "--db",
+        db_url,
+        *extra,
+    ]
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_ready(base)
+        yield base
+    finally:
+        os.killpg(process.pid, 2)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A Playwright browser on Debian's Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,73 @@
+"""The practice app in Voila and a real headless Chromium, as a trainee uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browser import chromium, chromium_available, screenshot, served
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed"),
+]
+
+XSS = "<img src=x onerror=alert(1)>"
+RESPONSE = "You're fed up that your knee keeps you from the allotment you love."
+
+
+def sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    page.get_by_label("Your name").fill(name, timeout=60_000)
+    page.get_by_role("button", name="Start practising").click()
+    page.get_by_text("Your response").first.wait_for(timeout=20_000)
+
+
+def test_trainee_submits_sees_feedback_and_history_survives_reload(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'practice.db'}"
+    with served(db) as base, chromium() as browser:
+        url = f"{base}voila/render/practice.ipynb"
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        sign_in(page, url, f"Sam {XSS}")
+        screenshot(page, "practice-1-vignette")
+
+        box = page.get_by_label("Your response")
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("Type a response first").wait_for()
+
+        box.fill(f"{RESPONSE} {XSS}")
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("of 5").first.wait_for(timeout=10_000)
+        page.get_by_text("Saved.").wait_for()
+        feedback = page.get_by_role("region", name="Feedback")
+        assert XSS in feedback.inner_text()  # shown as text, not as an element
+        assert page.locator("img[src='x']").count() == 0
+        screenshot(page, "practice-2-feedback")
+
+        page.get_by_role("button", name="Show model responses").click()
+        page.get_by_role("region", name="Model responses").wait_for()
+        screenshot(page, "practice-3-model-responses")
+
+        box.fill("x" * 100_000)
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("the limit is").wait_for()
+        assert len(box.input_value()) == 100_000
+
+        page.close(run_before_unload=True)
+
+        again = browser.new_page(viewport={"width": 1280, "height": 720})
+        sign_in(again, url, f"Sam {XSS}")
+        again.get_by_text("Welcome back").wait_for()
+        again.get_by_role("tab", name="My progress").click()
+        again.get_by_text("1 attempt on 1 vignette").wait_for(timeout=20_000)
+        screenshot(again, "practice-4-progress")
+
+        other = browser.new_page(viewport={"width": 390, "height": 844})
+        sign_in(other, url, "Alex")
+        other.get_by_role("tab", name="My progress").click()
+        other.get_by_text("No attempts yet").wait_for(timeout=20_000)
+        screenshot(other, "practice-5-phone")
+        assert dialogs == []
