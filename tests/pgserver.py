@@ -9,7 +9,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from types import TracebackType
 
@@ -203,14 +202,3 @@ class PostgresServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def wait_until_accepting(server: PostgresServer, timeout: float = 30) -> None:
-    """Block until the server accepts TCP connections."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            if sock.connect_ex(("127.0.0.1", server.port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"PostgreSQL on port {server.port} is not accepting connections")

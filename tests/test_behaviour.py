@@ -88,8 +88,7 @@ def test_obvious_behaviours(response: str, client: str, expected: str) -> None:
 
 def test_advice_is_not_a_reflection() -> None:
     prediction = predict_behaviour(
-        "I would recommend cutting down to two drinks a day and keeping a diary of when you "
-        "drink.",
+        "I would recommend cutting down to two drinks a day and keeping a diary of when you drink.",
         "I drink quite a lot most evenings.",
     )
     assert prediction.label == "input", prediction.probabilities
@@ -182,9 +181,7 @@ def test_deterministic() -> None:
     first = predict_behaviour(response, client)
     behaviour._cached_features.cache_clear()
     assert predict_behaviour(response, client) == first
-    assert predict_reflection_depth(response, client) == predict_reflection_depth(
-        response, client
-    )
+    assert predict_reflection_depth(response, client) == predict_reflection_depth(response, client)
 
 
 def test_typical_call_is_well_under_a_millisecond() -> None:

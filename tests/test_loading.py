@@ -105,7 +105,9 @@ def test_level_out_of_range(tmp_path: Path) -> None:
 
 def test_level_not_a_number(tmp_path: Path) -> None:
     text = GOOD.replace("      - level: 2", "      - level: two")
-    assert any("level: expected a whole number, got 'two'" in p for p in problems_for(tmp_path, text))
+    assert any(
+        "level: expected a whole number, got 'two'" in p for p in problems_for(tmp_path, text)
+    )
 
 
 def test_unknown_roadblock(tmp_path: Path) -> None:

@@ -126,12 +126,34 @@ def grade(source: Path, output: Path, rubric: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8866, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-def serve(db_url: str | None, host: str, port: int, no_browser: bool) -> None:
-    """Serve the practice app with Voila on an embedded SQLite database by default."""
+@click.option(
+    "--passcode",
+    envvar="EMPATHY_TRAINING_PASSCODE",
+    help="Supervisor passcode for the dashboard and grading apps (stored as a salted hash).",
+)
+@click.option("--workshop", "workshop_name", help="Create a workshop with this name at start.")
+def serve(
+    db_url: str | None,
+    host: str,
+    port: int,
+    no_browser: bool,
+    passcode: str | None,
+    workshop_name: str | None,
+) -> None:
+    """Serve the practice app and the supervisor apps with Voila (SQLite by default)."""
     from .serve import run
 
     try:
-        sys.exit(run(db_url=db_url, host=host, port=port, open_browser=not no_browser))
+        sys.exit(
+            run(
+                db_url=db_url,
+                host=host,
+                port=port,
+                open_browser=not no_browser,
+                passcode=passcode,
+                workshop_name=workshop_name,
+            )
+        )
     except EmpathyTrainingError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -25,6 +25,10 @@ POOL_SIZE = 2
 STARTUP_TIMEOUT_SECONDS = 60
 #: The notebook trainees open.
 PRACTICE_NOTEBOOK = "practice.ipynb"
+#: The supervisor's live dashboard.
+DASHBOARD_NOTEBOOK = "dashboard.ipynb"
+#: The grader's app.
+GRADING_NOTEBOOK = "grading.ipynb"
 
 
 @dataclass(frozen=True)
@@ -124,20 +128,44 @@ def run(
     host: str,
     port: int,
     open_browser: bool,
+    passcode: str | None = None,
+    workshop_name: str | None = None,
 ) -> int:
     """Start Voila, print where to go, open the practice app, and wait until stopped."""
+    from .loading import load_library
+    from .passcode import has_passcode, set_passcode
     from .storage import Store, default_database_url
 
     url = db_url or default_database_url()
-    Store(url).close()  # create or migrate the database before any kernel uses it
+    store = Store(url)  # create or migrate the database before any kernel uses it
+    try:
+        if passcode:
+            set_passcode(store, passcode)
+        if workshop_name:
+            vignettes = [v.id for v in load_library().vignettes]
+            store.create_workshop(workshop_name, vignettes)
+        supervised = has_passcode(store)
+        workshops = [w for w in store.workshops() if not w.closed]
+    finally:
+        store.close()
     if not port_is_free(host, port):
         raise EmpathyTrainingError(f"port {port} on {host} is in use; choose another with --port")
-    server = plan(db_url=url, host=host, port=port)
+    pool_size = int(os.environ.get("EMPATHY_TRAINING_POOL_SIZE", POOL_SIZE))
+    server = plan(db_url=url, host=host, port=port, pool_size=pool_size)
+    trainee_url = server.app_url(PRACTICE_NOTEBOOK, _lan_host(host))
+    server.env["EMPATHY_TRAINING_TRAINEE_URL"] = trainee_url
     process = subprocess.Popen(server.command, env=server.env)
     try:
         wait_until_ready(server.base_url, process)
         print(f"Database: {_safe_url(url)}")
-        print(f"Practice app (trainees): {server.app_url(PRACTICE_NOTEBOOK, _lan_host(host))}")
+        print(f"Practice app (trainees): {trainee_url}")
+        if supervised:
+            print(f"Supervisor dashboard: {server.app_url(DASHBOARD_NOTEBOOK, _lan_host(host))}")
+            print(f"Grading: {server.app_url(GRADING_NOTEBOOK, _lan_host(host))}")
+        else:
+            print("Supervisor apps are locked: start with --passcode to use them.")
+        for workshop in workshops:
+            print(f"Join code for '{workshop.name}': {workshop.join_code}")
         print("Press Ctrl+C to stop.", flush=True)
         if open_browser:
             webbrowser.open(server.app_url(PRACTICE_NOTEBOOK))

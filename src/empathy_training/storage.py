@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -324,11 +328,6 @@ class Store:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration; never drops data, safe to repeat."""
-        from alembic import command
-        from alembic.config import Config
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
-
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         head = ScriptDirectory.from_config(config).get_current_head()

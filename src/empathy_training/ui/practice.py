@@ -19,7 +19,7 @@ from ..progress import (
     roadblock_counts,
     summary_line,
 )
-from ..storage import Store, TraineeRecord
+from ..storage import Store, TraineeRecord, WorkshopRecord
 from .callbacks import guarded
 from .cards import STYLE, assessment_card, exemplars_card, message, vignette_card
 
@@ -45,6 +45,7 @@ class PracticeApp:
         self.score = score
         self.targets = targets or {}
         self.trainee: TraineeRecord | None = None
+        self.workshop: WorkshopRecord | None = None
         self.vignette: Vignette | None = library.vignettes[0]
         self.attempted: set[str] = set()
         self.last_assessment: Assessment | None = None
@@ -57,6 +58,12 @@ class PracticeApp:
             style={"description_width": "initial"},
             layout=widgets.Layout(width="20rem"),
         )
+        self.code_box = widgets.Text(
+            description="Workshop code (optional)",
+            placeholder="e.g. K7QF-2M",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="20rem"),
+        )
         self.start_button = widgets.Button(
             description="Start practising", button_style="primary", tooltip="Sign in and start"
         )
@@ -64,9 +71,12 @@ class PracticeApp:
             [
                 widgets.HTML(
                     "<p>Enter the name you use here. Returning? Type the same name to pick up "
-                    "your history.</p>"
+                    "your history. In a workshop, also type the code your supervisor shows.</p>"
                 ),
-                widgets.HBox([self.name_box, self.start_button]),
+                widgets.HBox(
+                    [self.name_box, self.code_box, self.start_button],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
             ]
         )
         self.module_picker = widgets.Dropdown(
@@ -130,6 +140,7 @@ class PracticeApp:
 
         self.start_button.on_click(self._on_start)
         self.name_box.on_submit(self._on_start)
+        self.code_box.on_submit(self._on_start)
         self.module_picker.observe(self._on_module, names="value")
         self.vignette_picker.observe(self._on_vignette, names="value")
         self.submit_button.on_click(self._on_submit)
@@ -151,7 +162,20 @@ class PracticeApp:
             if not name:
                 self.status.value = message("Type your name first, then press Start.", "hint")
                 return
-            self.trainee = self.store.trainee(name)
+            code = self.code_box.value.strip()
+            if code:
+                self.workshop = self.store.workshop_by_code(code)
+                if self.workshop is None or self.workshop.closed:
+                    self.status.value = message(
+                        f"No open workshop has the code '{code}'. Check the code on the screen, "
+                        "or leave it empty to practise on your own.",
+                        "error",
+                    )
+                    return
+                self._limit_to_workshop(self.workshop)
+            self.trainee = self.store.trainee(
+                name, workshop_id=self.workshop.id if self.workshop else None
+            )
             history = self.store.attempts(trainee_id=self.trainee.id)
             self.attempted = {a.vignette_id for a in history}
             greeting = (
@@ -160,6 +184,11 @@ class PracticeApp:
                 if history
                 else f"Welcome, {name}. Pick a module, read the client's words and respond."
             )
+            if self.workshop is not None:
+                greeting += f" You are in the workshop '{self.workshop.name}'."
+                if self.workshop.seconds_per_vignette:
+                    minutes = max(1, round(self.workshop.seconds_per_vignette / 60))
+                    greeting += f" Allow about {minutes} min per vignette."
             self.status.value = message(greeting, "ok")
             self.sign_in.layout.display = "none"
             self.tabs.layout.display = None
@@ -194,8 +223,18 @@ class PracticeApp:
     def _on_exemplars(self, _: Any = None) -> None:
         @guarded(lambda: self.message)
         def run() -> None:
-            if self.vignette is not None:
-                self.exemplars.value = exemplars_card(self.vignette)
+            if self.vignette is None:
+                return
+            if self.workshop is not None:
+                current = self.store.workshop(self.workshop.id)
+                if current is None or not current.exemplars_released:
+                    self.message.value = message(
+                        "Your supervisor will release the model responses to the room for "
+                        "discussion.",
+                        "hint",
+                    )
+                    return
+            self.exemplars.value = exemplars_card(self.vignette)
 
         run()
 
@@ -268,6 +307,7 @@ class PracticeApp:
                 module_id=self.vignette.module_id,
                 response=text,
                 assessment=assessment,
+                workshop_id=self.workshop.id if self.workshop else None,
                 client_attempt_id=uuid.uuid4().hex,
             )
         except StorageError as exc:
@@ -299,7 +339,7 @@ class PracticeApp:
             return
         by_module = table.groupby("module")["hrq_level"].agg(["count", "mean", "max"])
         rows = "".join(
-            f"<tr><td>{_esc(m)}</td><td>{int(r['count'])}</td><td>{r['mean']:.1f}</td>"
+            f"<tr><td>{_esc(str(m))}</td><td>{int(r['count'])}</td><td>{r['mean']:.1f}</td>"
             f"<td>{int(r['max'])}</td></tr>"
             for m, r in by_module.iterrows()
         )
@@ -315,6 +355,15 @@ class PracticeApp:
         if self.trainee is None:
             return []
         return list(self.store.attempts(trainee_id=self.trainee.id))
+
+    def _limit_to_workshop(self, workshop: WorkshopRecord) -> None:
+        known = {v.id for v in self.library.vignettes}
+        chosen = [self.library.vignette(v) for v in workshop.vignette_ids if v in known]
+        self.module_picker.layout.display = "none"
+        self.next_button.layout.display = "none"
+        self.vignette_picker.options = [(v.title, v.id) for v in chosen]
+        if chosen:
+            self.vignette_picker.value = chosen[0].id
 
     def _fill_vignettes(self, module_id: str) -> None:
         module = self.library.module(module_id)

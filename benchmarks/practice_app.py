@@ -1,0 +1,126 @@
+"""Practice app in Voila + headless Chromium: page load, kernel memory, submit-to-feedback time.
+
+Prints JSON. Needs Debian's chromium (see tests/browser.py).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from browser import chromium, chromium_available, served
+
+SUBMITS = 20
+PAGES = 10
+
+
+def open_app(browser: Any, url: str, name: str) -> tuple[Any, float]:
+    """Open the app, sign in; return the page and seconds until the name box was usable."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    start = time.perf_counter()
+    page.goto(url)
+    page.get_by_label("Your name").wait_for(timeout=120_000)
+    loaded = time.perf_counter() - start
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Start practising").click()
+    page.get_by_label("Your response").wait_for(timeout=60_000)
+    return page, loaded
+
+
+def submit_times(page: Any, count: int, tag: str) -> list[float]:
+    """Seconds from clicking Submit until the feedback for that response is shown."""
+    times = []
+    box = page.get_by_label("Your response")
+    feedback = page.get_by_role("region", name="Feedback")
+    for i in range(count):
+        marker = f"{tag}{i}x"
+        box.fill(f"You're fed up and worn out by all of this {marker}")
+        start = time.perf_counter()
+        page.get_by_role("button", name="Submit").click()
+        feedback.get_by_text(marker).wait_for(timeout=30_000)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def kernel_rss_mb() -> list[float]:
+    """RSS of every ipykernel process on this machine, in MB."""
+    sizes = []
+    for process in psutil.process_iter(["cmdline", "memory_info"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if "ipykernel_launcher" in cmdline:
+            sizes.append(process.info["memory_info"].rss / 1e6)
+    return sizes
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def measure(pool: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        db = f"sqlite:///{Path(folder) / 'bench.db'}"
+        extra = {} if pool else {"EMPATHY_TRAINING_POOL_SIZE": "0"}
+        with served(db, env=extra) as base, chromium() as browser:
+            url = f"{base}voila/render/practice.ipynb"
+            if pool:
+                time.sleep(8)  # let the preheated kernels finish running the notebook
+            page, first_load = open_app(browser, url, "bench-0")
+            times = submit_times(page, SUBMITS, "single")
+            kernels = kernel_rss_mb()
+            page.close(run_before_unload=True)
+            result: dict[str, Any] = {
+                "preheated": pool,
+                "page_load_to_interactive_s": round(first_load, 3),
+                "submit_to_feedback_ms": {
+                    "p50": round(statistics.median(times) * 1000, 1),
+                    "p95": round(p95(times) * 1000, 1),
+                    "n": len(times),
+                },
+                "kernel_rss_mb": round(max(kernels), 1) if kernels else None,
+            }
+            if not pool:
+                return result
+            pages = []
+            loads = []
+            for i in range(PAGES):
+                page, load = open_app(browser, url, f"bench-{i + 1}")
+                pages.append(page)
+                loads.append(load)
+            all_times: list[float] = []
+            # Submit on each page in turn: all ten kernels stay alive and each page waits
+            # for its own feedback.
+            for round_no in range(3):
+                for i, page in enumerate(pages):
+                    all_times.extend(submit_times(page, 1, f"p{i}r{round_no}"))
+            kernels = kernel_rss_mb()
+            result["ten_pages"] = {
+                "page_load_to_interactive_s_median": round(statistics.median(loads), 3),
+                "submit_to_feedback_ms_p95": round(p95(all_times) * 1000, 1),
+                "kernels": len(kernels),
+                "kernel_rss_mb_total": round(sum(kernels), 1),
+                "kernel_rss_mb_max": round(max(kernels), 1) if kernels else None,
+            }
+            for page in pages:
+                page.close(run_before_unload=True)
+            return result
+
+
+def main() -> None:
+    if not chromium_available():
+        print(json.dumps({"skipped": "Debian's chromium is not installed"}))
+        return
+    print(json.dumps({"cold": measure(pool=False), "preheated": measure(pool=True)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The practice app's widgets driven from Python, with the real scorer and a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from empathy_training.loading import load_library
+from empathy_training.models import Library
+from empathy_training.scoring import score_response
+from empathy_training.storage import Store
+from empathy_training.ui.practice import MAX_RESPONSE_CHARS, PracticeApp
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'practice.db'}")
+
+
+def signed_in(store: Store, library: Library, name: str = "Sam") -> PracticeApp:
+    app = PracticeApp(store, library, score_response)
+    app.name_box.value = name
+    app.start_button.click()
+    return app
+
+
+def test_sign_in_shows_the_first_vignette(store: Store, library: Library) -> None:
+    app = PracticeApp(store, library, score_response)
+    assert app.tabs.layout.display == "none"
+    app.start_button.click()
+    assert "Type your name first" in app.status.value
+    app.name_box.value = "Sam"
+    app.start_button.click()
+    assert app.tabs.layout.display is None
+    first = library.modules[0].vignettes[0]
+    assert app.vignette_picker.value == first.id
+    assert first.title in app.card.value
+    assert app.exemplars_button.disabled
+
+
+def test_submit_scores_stores_and_allows_exemplars(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    vignette = app.vignette
+    assert vignette is not None
+    app.response_box.value = "You should just try harder."
+    app.submit_button.click()
+    assert "Level " in app.feedback.value and "Saved." in app.message.value
+    assert not app.exemplars_button.disabled
+    assert app.response_box.value == "You should just try harder."  # kept for a retry
+    app.exemplars_button.click()
+    assert vignette.exemplars[0].text.split()[0] in app.exemplars.value
+    (attempt,) = store.attempts(trainee_id=app.trainee.id if app.trainee else -1)
+    assert attempt.vignette_id == vignette.id
+    assert attempt.response == "You should just try harder."
+    assert attempt.assessment.hrq_level == app.last_assessment.hrq_level  # type: ignore[union-attr]
+
+
+def test_empty_and_huge_responses_are_refused_and_kept(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    app.response_box.value = "   \n "
+    app.submit_button.click()
+    assert "Type a response first" in app.message.value
+    huge = "word " * 20_000
+    app.response_box.value = huge
+    app.submit_button.click()
+    assert f"{MAX_RESPONSE_CHARS:,}" in app.message.value
+    assert app.response_box.value == huge
+    assert store.attempts() == []
+
+
+def test_script_in_name_and_response_is_escaped(store: Store, library: Library) -> None:
+    app = signed_in(store, library, name=f"Sam {XSS}")
+    assert XSS not in app.status.value and "&lt;img" in app.status.value
+    app.response_box.value = f"You feel stuck. {XSS}"
+    app.submit_button.click()
+    assert XSS not in app.feedback.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in app.feedback.value
+
+
+def test_emoji_and_non_english_responses_are_scored(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    for text in ("😢😢 you feel sad 💔", "Usted se siente agotado por todo esto.", "你感到很累"):
+        app.response_box.value = text
+        app.submit_button.click()
+        assert "Saved." in app.message.value, text
+    assert len(store.attempts()) == 3
+
+
+def test_trainees_never_see_each_others_attempts(store: Store, library: Library) -> None:
+    sam = signed_in(store, library, "Sam")
+    sam.response_box.value = "You're worried about what comes next."
+    sam.submit_button.click()
+    alex = signed_in(store, library, "Alex")
+    alex.refresh_progress()
+    assert "No attempts yet" in alex.progress_summary.value
+    sam.refresh_progress()
+    assert "1 attempt on 1 vignette" in sam.progress_summary.value
+    assert sam.progress_chart.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_returning_trainee_picks_up_history(store: Store, library: Library) -> None:
+    first = signed_in(store, library, "Sam")
+    first.response_box.value = "So you're fed up with it all."
+    first.submit_button.click()
+    again = signed_in(store, library, "Sam")
+    assert "Welcome back" in again.status.value
+    assert not again.exemplars_button.disabled  # this vignette was tried before
+
+
+def test_next_moves_to_a_new_vignette_with_a_reason(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    first = app.vignette_picker.value
+    app.response_box.value = "Don't worry, it will all be fine."
+    app.submit_button.click()
+    app.next_button.click()
+    assert app.vignette_picker.value != first
+    assert app.message.value
+    assert app.vignette is not None and app.vignette.title in app.card.value
+
+
+def test_unwritable_database_shows_a_message_and_keeps_the_text(
+    tmp_path: Path, library: Library
+) -> None:
+    path = tmp_path / "ro.db"
+    Store(f"sqlite:///{path}").close()
+    read_only = Store(f"sqlite:///file:{path}?mode=ro&uri=true", migrate=False)
+    app = signed_in(Store(f"sqlite:///{path}"), library)
+    app.store = read_only
+    app.response_box.value = "You feel let down."
+    app.submit_button.click()
+    assert "could not be saved" in app.message.value
+    assert "Level " in app.feedback.value
+    assert app.response_box.value == "You feel let down."
+
+
+def test_a_failing_callback_shows_a_message(store: Store, library: Library) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    app = PracticeApp(store, library, broken)  # type: ignore[arg-type]
+    app.name_box.value = "Sam"
+    app.start_button.click()
+    app.response_box.value = "You feel tired."
+    app.submit_button.click()
+    assert "Something went wrong" in app.message.value
+    assert app.response_box.value == "You feel tired."
