@@ -52,6 +52,86 @@ C_GRID = (0.03, 0.1, 0.3, 1.0)
 #: Weights smaller than this (after rounding) are dropped from the export.
 PRUNE_BELOW = 5e-4
 DECIMALS = 4
+#: Weight of the context-free copy of each training row, for models that read the client's words.
+CONTEXT_FREE_WEIGHT = 0.5
+
+#: Cue phrases, grouped; shipped inside the weights file so the runtime matches them the same
+#: way. Groups pool rare phrases so that each gets a weight the data can support. "filler" words
+#: are skipped when finding how a sentence opens; single "feeling" words are also checked against
+#: the client's words (a feeling the client named vs one the response adds). "function" words are
+#: never shown as evidence on their own (they carry style, not meaning a trainee can act on).
+# fmt: off
+LEXICON: dict[str, list[str]] = {
+    "filler": [
+        "okay", "ok", "alright", "all right", "yeah", "yes", "yep", "mm", "hmm", "mhm",
+        "mm-hmm", "uh", "um", "uh-huh", "oh", "right", "well", "so", "and", "but", "now",
+        "sure", "wow",
+    ],
+    "function": [
+        "a", "an", "the", "and", "or", "but", "so", "to", "of", "in", "on", "at", "for", "with",
+        "by", "from", "as", "that", "this", "it", "it's", "is", "was", "be", "been", "are",
+        "i", "i'm", "me", "my", "we", "he", "she", "they", "them", "there", "then", "just",
+        "like", "kind", "sort", "um", "uh", "if", "all", "any", "some", "about", "up", "out",
+        "do", "have", "has", "had", "can", "will", "would", "not",
+    ],
+    "reflect": [
+        "it sounds like", "sounds like", "it sounds as if", "it seems", "it seems like",
+        "seems like", "you feel", "you're feeling", "you are feeling", "you felt", "so you",
+        "you're saying", "you are saying", "what i'm hearing", "i'm hearing", "i hear",
+        "it's like", "for you", "you've been", "you're really", "you really",
+    ],
+    "double": [
+        "part of you", "on one hand", "on the one hand", "on the other hand",
+        "at the same time", "and yet", "and at the same time", "but at the same time",
+    ],
+    "advice": [
+        "you should", "you shouldn't", "you need to", "you have to", "you must",
+        "i recommend", "i would recommend", "i'd recommend", "i suggest", "i would suggest",
+        "i'd suggest", "my advice", "why don't you", "have you tried", "have you thought about",
+        "you could try", "you might try", "you might want to", "it might help",
+        "it may help", "it would help", "i think you should", "what if you", "try to",
+        "make sure", "consider",
+    ],
+    "information": [
+        "research shows", "studies show", "studies", "research", "most people", "many people",
+        "a lot of people", "the risk", "risk of", "can cause", "increases", "percent",
+        "guidelines", "recommended", "the evidence", "on average",
+    ],
+    "permission": [
+        "would it be okay", "is it okay", "would it be ok", "is it ok", "do you mind if",
+        "would you mind if", "can i share", "may i", "would you like me to",
+    ],
+    "affirm": [
+        "great", "good job", "well done", "that's great", "awesome", "wonderful", "excellent",
+        "good for you", "i appreciate", "impressive", "congratulations", "i'm proud",
+    ],
+    "reassure": [
+        "don't worry", "it'll be fine", "it will be fine", "it'll be okay", "it will be okay",
+        "everything will be", "at least", "you'll be fine", "it's not that bad",
+    ],
+    "thanks": ["thank you", "thanks", "you're welcome", "nice to see you", "nice to meet you"],
+    "open_question": [
+        "what", "how", "tell me", "describe", "explain", "in what way", "help me understand",
+        "i wonder", "i'm wondering", "i'm curious",
+    ],
+    "closed_question": [
+        "do you", "did you", "are you", "is it", "is that", "have you", "has it", "can you",
+        "could you", "would you", "will you", "was it", "were you", "does it", "is there",
+        "how many", "how much", "how often", "how long", "how old",
+    ],
+    "feeling": [
+        "angry", "sad", "scared", "afraid", "worried", "anxious", "frustrated", "overwhelmed",
+        "hurt", "lonely", "alone", "guilty", "ashamed", "stuck", "torn", "hopeless",
+        "helpless", "stressed", "upset", "tired", "exhausted", "disappointed", "confused",
+        "embarrassed", "nervous", "proud", "relieved", "happy", "excited", "hopeful",
+        "concerned", "terrified", "devastated", "betrayed", "resentful", "trapped",
+        "discouraged", "depressed", "annoyed", "irritated", "jealous", "grief",
+        "uncomfortable", "insecure", "worthless", "rejected", "unappreciated", "ambivalent",
+        "uncertain", "unsure", "fear", "motivated", "determined", "confident", "comfortable",
+        "safe", "bored",
+    ],
+}
+# fmt: on
 
 
 def shared_data_dir(argument: str | None = None) -> Path:
@@ -135,13 +215,15 @@ class Task:
     name: str
     column: str
     uses_context: bool
+    questions_only: bool = False
 
 
 TASKS = (
     Task("behaviour", "behaviour", uses_context=True),
     Task("reflection_depth", "reflection_depth", uses_context=True),
-    Task("question_type", "question_type", uses_context=False),
+    Task("question_type", "question_type", uses_context=False, questions_only=True),
 )
+CUES = behaviour.cue_index(LEXICON)
 
 
 def task_rows(data: pd.DataFrame, task: Task) -> pd.DataFrame:
@@ -149,11 +231,16 @@ def task_rows(data: pd.DataFrame, task: Task) -> pd.DataFrame:
     return data[data[task.column].notna()].reset_index(drop=True)
 
 
-def _features(rows: pd.DataFrame, task: Task) -> list[dict[str, float]]:
+def _features(rows: pd.DataFrame, task: Task, with_context: bool = True) -> list[dict[str, float]]:
     """Runtime features (name -> value) of each row."""
     out = []
     for response, context in zip(rows["response"], rows["client_statement"], strict=True):
-        features = behaviour.featurize(response, context if task.uses_context else "")
+        features = behaviour.featurize(
+            response,
+            context if task.uses_context and with_context else "",
+            cues=CUES,
+            questions_only=task.questions_only,
+        )
         out.append({name: value for name, (value, _) in features.items()})
     return out
 
@@ -183,20 +270,40 @@ def _matrix(features: list[dict[str, float]], vocabulary: list[str]) -> Any:
     return sparse.csr_matrix((vals, (rows, cols)), shape=(len(features), len(vocabulary)))
 
 
-def _fit(features: list[dict[str, float]], labels: list[str], videos: list[str], c: float) -> Any:
-    """Fit one logistic regression; returns (model, vocabulary)."""
+def _fit(
+    features: list[dict[str, float]],
+    labels: list[str],
+    videos: list[str],
+    c: float,
+    without_context: list[dict[str, float]] | None = None,
+) -> Any:
+    """Fit one logistic regression; returns (model, vocabulary).
+
+    `without_context` holds the same rows featurized with no client statement; they are added
+    at weight CONTEXT_FREE_WEIGHT, so a response scored without context is not mistaken for one
+    that ignores its context.
+    """
     from sklearn.linear_model import LogisticRegression
 
+    weights = [1.0] * len(features)
+    if without_context is not None:
+        features = features + without_context
+        labels = labels + labels
+        videos = videos + videos
+        weights += [CONTEXT_FREE_WEIGHT] * len(without_context)
     vocabulary = _vocabulary(features, videos)
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-    model.fit(_matrix(features, vocabulary), labels)
+    model.fit(_matrix(features, vocabulary), labels, sample_weight=weights)
     return model, vocabulary
 
 
 def _choose_c(
-    features: list[dict[str, float]], labels: list[str], videos: list[str]
+    features: list[dict[str, float]],
+    labels: list[str],
+    videos: list[str],
+    without_context: list[dict[str, float]] | None = None,
 ) -> tuple[float, dict[str, float]]:
-    """Pick C by macro-F1 in five-fold cross-validation grouped by video."""
+    """Pick C by macro-F1 in five-fold cross-validation grouped by video (scored with context)."""
     from sklearn.metrics import f1_score
     from sklearn.model_selection import GroupKFold
 
@@ -210,6 +317,7 @@ def _choose_c(
                 [labels[i] for i in train],
                 [videos[i] for i in train],
                 c,
+                None if without_context is None else [without_context[i] for i in train],
             )
             guesses = model.predict(_matrix([features[i] for i in test], vocabulary))
             for i, guess in zip(test, guesses, strict=True):
@@ -231,6 +339,7 @@ def export_model(model: Any, vocabulary: list[str], task: Task) -> dict[str, Any
         "labels": [str(c) for c in model.classes_],
         "intercept": [round(float(b), DECIMALS) for b in model.intercept_],
         "uses_context": task.uses_context,
+        "questions_only": task.questions_only,
         "weights": weights,
     }
 
@@ -246,8 +355,9 @@ def train(data: pd.DataFrame, out: Path) -> dict[str, Any]:
         features = _features(train_rows, task)
         labels = [str(v) for v in train_rows[task.column]]
         videos = [str(v) for v in train_rows["video_url"]]
-        c, scores = _choose_c(features, labels, videos)
-        model, vocabulary = _fit(features, labels, videos, c)
+        bare = _features(train_rows, task, with_context=False) if task.uses_context else None
+        c, scores = _choose_c(features, labels, videos, bare)
+        model, vocabulary = _fit(features, labels, videos, c, bare)
         fitted[task.name] = (model, vocabulary)
         exported[task.name] = export_model(model, vocabulary, task)
         summary["models"][task.name] = {
@@ -263,6 +373,7 @@ def train(data: pd.DataFrame, out: Path) -> dict[str, Any]:
         "max_chars": behaviour.MAX_CHARS,
         "trained_on": "AnnoMI (uccollab/AnnoMI, commit 4293664), 7-of-10 bucket subset, "
         "training videos only",
+        "lexicon": LEXICON,
         "models": exported,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -278,7 +389,7 @@ def check_parity(
     """Compare scikit-learn with the numpy runtime on held-out rows; raise on disagreement."""
     if out.resolve() != DEFAULT_OUT.resolve():
         return {"skipped": "weights written elsewhere than the package data"}
-    behaviour._models.cache_clear()
+    behaviour._shipped.cache_clear()
     behaviour._cached_features.cache_clear()
     predictors = {
         "behaviour": behaviour.predict_behaviour,

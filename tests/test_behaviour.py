@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import json
 import math
 import os
 import sys
@@ -52,6 +53,32 @@ def test_shipped_weights_load() -> None:
     assert set(models["reflection_depth"].labels) == DEPTHS
     assert set(models["question_type"].labels) == QUESTION_TYPES
     assert MODEL_VERSION
+
+
+def test_weights_file_matches_the_code_and_stays_small() -> None:
+    path = Path(behaviour.__file__).parent / "data" / "behaviour-model.json"
+    assert path.stat().st_size < 2_000_000
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["version"] == MODEL_VERSION
+    assert document["max_chars"] == MAX_CHARS
+
+
+def test_cue_phrases_become_features_with_spans() -> None:
+    cues = behaviour.cue_index({"reflect": ["it sounds like"], "filler": ["okay", "so"]})
+    response = "Okay, so it sounds like you're tired."
+    features = behaviour.featurize(response, "I'm so tired.", cues=cues)
+    value, spans = features["cue:reflect"]
+    assert value == 1.0
+    assert [response[s:e] for s, e in spans] == ["it sounds like"]
+    assert "f:it" in features and "f:okay" not in features
+    assert response[slice(*features["w:tired"][1][0])] == "tired"
+
+
+def test_question_focus_reads_only_the_question() -> None:
+    response = "It sounds like mornings are hard. What helps?"
+    features = behaviour.featurize(response, questions_only=True)
+    assert "w:what" in features and "w:mornings" not in features
+    assert "w:mornings" in behaviour.featurize(response)
 
 
 def test_prediction_is_frozen() -> None:

@@ -1,10 +1,18 @@
-"""Statistical response-type classifier: behaviour, reflection depth and question type."""
+"""Statistical response-type classifier: behaviour, reflection depth and question type.
+
+Three logistic-regression models trained on AnnoMI (see data/MODEL_CARD.md) score a response
+from plain features: words and word pairs, how its sentences open, its question marks and
+length, second-person words, cue phrases from a small lexicon, and which of its words echo the
+client's. Weights, vocabulary and lexicon ship as one JSON file, loaded once; scoring needs only
+numpy and dictionary look-ups. `featurize` is shared with the training script, so the runtime
+and the fitted models see identical features.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -16,19 +24,22 @@ import numpy.typing as npt
 __all__ = [
     "MAX_CHARS",
     "MODEL_VERSION",
+    "CueIndex",
     "Prediction",
+    "cue_index",
+    "featurize",
     "predict_behaviour",
     "predict_question_type",
     "predict_reflection_depth",
 ]
 
 #: Version of the shipped weights; stored with every assessment.
-MODEL_VERSION = "behaviour-lr-1"
-#: Only the first MAX_CHARS characters of a response (and of a client statement) are featurized.
+MODEL_VERSION = "behaviour-lr-2"
+#: Only the first MAX_CHARS characters of a response (and of a client statement) are read.
 MAX_CHARS = 2000
 #: How many features at most supply evidence spans.
 EVIDENCE_FEATURES = 3
-#: How many spans at most one feature contributes (a word may occur many times).
+#: How many spans at most one feature supplies (a word may occur many times).
 EVIDENCE_SPANS_PER_FEATURE = 2
 
 _WEIGHTS_FILE = "behaviour-model.json"
@@ -39,9 +50,15 @@ _SECOND_PERSON = frozenset(
 )
 _WH_WORDS = frozenset({"what", "how", "why", "when", "where", "who", "which", "whom", "whose"})
 _LENGTH_BINS = ((2, "0-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
+_NEW_WORD_BINS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"))
+#: Words shorter than this count neither as content echoed from the client nor as new content.
+_CONTENT_LENGTH = 4
 
-Spans = tuple[tuple[int, int], ...]
+Span = tuple[int, int]
+Spans = tuple[Span, ...]
+Token = tuple[str, int, int]
 Features = dict[str, tuple[float, Spans]]
+_RawFeatures = dict[str, tuple[float, list[Span]]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,49 @@ class Prediction:
 
 
 @dataclass(frozen=True)
+class CueIndex:
+    """A cue lexicon ready for matching: phrases by their first word."""
+
+    by_first_word: dict[str, tuple[tuple[tuple[str, ...], str], ...]]
+    """First word -> (phrase as words, cue group) pairs, longest phrase first."""
+    fillers: frozenset[str]
+    """Discourse fillers ("okay", "mm-hmm", "so") skipped when finding how a sentence opens."""
+    feelings: frozenset[str]
+    """Single feeling words, to tell a named feeling the client stated from a new one."""
+    function_words: frozenset[str] = frozenset()
+    """Words never shown as evidence on their own."""
+
+
+def cue_index(lexicon: Mapping[str, Sequence[str]]) -> CueIndex:
+    """Compile a lexicon: group -> phrases, each phrase found in a response is feature cue:group.
+
+    Special groups: "filler" (skipped where a sentence opens, not a cue), "function" (never
+    evidence on their own, not a cue) and "feeling" (a cue; single words are also checked
+    against the client's words).
+    """
+    entries: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for group, phrases in lexicon.items():
+        if group in ("filler", "function"):
+            continue
+        for phrase in phrases:
+            words = tuple(w for w, _, _ in _tokens(phrase))
+            if words:
+                entries.setdefault(words[0], []).append((words, group))
+    return CueIndex(
+        by_first_word={
+            first: tuple(sorted(pairs, key=lambda p: -len(p[0])))
+            for first, pairs in entries.items()
+        },
+        fillers=frozenset(w for p in lexicon.get("filler", ()) for w, _, _ in _tokens(p)),
+        feelings=frozenset(_token_norm(p) for p in lexicon.get("feeling", ()) if " " not in p),
+        function_words=frozenset(_token_norm(p) for p in lexicon.get("function", ())),
+    )
+
+
+_NO_CUES = CueIndex({}, frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
 class _Model:
     """A logistic-regression model: labels, feature index, weights and intercepts."""
 
@@ -65,146 +125,198 @@ class _Model:
     weights: npt.NDArray[np.float64]
     intercept: npt.NDArray[np.float64]
     uses_context: bool
+    questions_only: bool
+
+
+@dataclass(frozen=True)
+class _Shipped:
+    """The shipped models and the lexicon their features were built with."""
+
+    models: dict[str, _Model]
+    cues: CueIndex
 
 
 def _token_norm(token: str) -> str:
-    """Lowercase a token, unify apostrophes and collapse digits."""
+    """Lowercase a token, unify apostrophes and collapse numbers to 0."""
     norm = token.lower().replace("’", "'")
     return "0" if norm.isdigit() else norm
 
 
-def _tokens(text: str) -> list[tuple[str, int, int]]:
+def _tokens(text: str) -> list[Token]:
     """Words of text with their character spans."""
     return [(_token_norm(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-def _add(
-    features: dict[str, tuple[float, list[tuple[int, int]]]],
-    name: str,
-    span: tuple[int, int] | None,
-    value: float = 1.0,
-) -> None:
-    """Record a binary feature (value 1) with one more span."""
-    entry = features.get(name)
+def _sentences(text: str, tokens: list[Token]) -> list[tuple[list[Token], bool]]:
+    """Tokens sentence by sentence, each with whether the sentence ends with a question mark."""
+    out: list[tuple[list[Token], bool]] = []
+    position = 0
+    start = 0
+    bounds = [(m.end(), "?" in m.group()) for m in _SENTENCE_END.finditer(text)]
+    bounds.append((len(text) + 1, False))
+    for end, question in bounds:
+        words: list[Token] = []
+        while position < len(tokens) and tokens[position][1] < end:
+            if tokens[position][1] >= start:
+                words.append(tokens[position])
+            position += 1
+        if words:
+            out.append((words, question))
+        start = end
+    return out
+
+
+def _add(raw: _RawFeatures, name: str, span: Span | None) -> None:
+    """Record a binary feature, with one more span when given."""
+    entry = raw.get(name)
     if entry is None:
-        entry = (value, [])
-        features[name] = entry
+        entry = (1.0, [])
+        raw[name] = entry
     if span is not None:
         entry[1].append(span)
 
 
-def _length_bin(n: int) -> str:
-    """Name of the length bucket for n words."""
-    for limit, name in _LENGTH_BINS:
+def _bin(n: int, bins: tuple[tuple[int, str], ...], top: str) -> str:
+    """Name of the bucket n falls in."""
+    for limit, name in bins:
         if n <= limit:
             return name
-    return "41+"
+    return top
 
 
-def featurize(response: str, client_statement: str = "") -> Features:
-    """Features of a response and its context: name -> (value, spans in the response).
+def _opening(raw: _RawFeatures, prefix: str, words: list[Token], fillers: frozenset[str]) -> None:
+    """How a stretch of words opens, leading fillers skipped: first word and first pair."""
+    k = 0
+    while k < len(words) and words[k][0] in fillers:
+        k += 1
+    if k == len(words):
+        _add(raw, prefix + "<filler>", None)
+        return
+    word, start, end = words[k]
+    _add(raw, prefix + word, (start, end))
+    if k + 1 < len(words):
+        _add(raw, prefix + word + " " + words[k + 1][0], (start, words[k + 1][2]))
 
-    The training script uses this very function, so the shipped weights and the runtime agree.
+
+def featurize(
+    response: str,
+    client_statement: str = "",
+    *,
+    cues: CueIndex = _NO_CUES,
+    questions_only: bool = False,
+) -> Features:
+    """Features of a response in its context: name -> (value, spans in the response).
+
+    Reads at most MAX_CHARS characters of each text. With `questions_only`, words come only
+    from the sentences that end with a question mark (when there are any), so the question
+    decides its own type. The training script calls this very function.
     """
     text = response[:MAX_CHARS]
-    raw: dict[str, tuple[float, list[tuple[int, int]]]] = {}
+    raw: _RawFeatures = {}
     tokens = _tokens(text)
-    n = len(tokens)
-    # Words and word pairs, sentence by sentence; the first word of each sentence, and
-    # the first word of each sentence that ends with a question mark.
-    start = 0
-    sentences: list[tuple[int, int, str]] = []
-    for match in _SENTENCE_END.finditer(text):
-        sentences.append((start, match.end(), match.group()))
-        start = match.end()
-    if start < len(text):
-        sentences.append((start, len(text), ""))
-    position = 0
-    for s_start, s_end, ending in sentences:
-        words = []
-        while position < n and tokens[position][1] < s_end:
-            if tokens[position][1] >= s_start:
-                words.append(tokens[position])
-            position += 1
-        if not words:
-            continue
-        _add(raw, "s:" + words[0][0], (words[0][1], words[0][2]))
-        if "?" in ending:
-            _add(raw, "q:" + words[0][0], (words[0][1], words[0][2]))
-        for i, (word, w_start, w_end) in enumerate(words):
-            _add(raw, "w:" + word, (w_start, w_end))
-            if i + 1 < len(words):
-                nxt = words[i + 1]
-                _add(raw, "b:" + word + " " + nxt[0], (w_start, nxt[2]))
+    sentences = _sentences(text, tokens)
     if tokens:
-        first = tokens[0]
-        _add(raw, "f:" + first[0], (first[1], first[2]))
-        if n > 1:
-            _add(raw, "fb:" + first[0] + " " + tokens[1][0], (first[1], tokens[1][2]))
-        if first[0] in _WH_WORDS:
-            _add(raw, "wh_start", (first[1], first[2]))
-    # Structure: question marks, length, second person, overlap with the client's words.
+        _opening(raw, "f:", tokens, cues.fillers)
+    asks = any(question for _, question in sentences)
+    for words, question in sentences:
+        _opening(raw, "s:", words, cues.fillers)
+        if question:
+            _opening(raw, "q:", words, cues.fillers)
+        if questions_only and asks and not question:
+            continue
+        names = [w for w, _, _ in words]
+        for i, (word, start, end) in enumerate(words):
+            _add(raw, "w:" + word, (start, end))
+            if i + 1 < len(words):
+                _add(raw, "b:" + word + " " + names[i + 1], (start, words[i + 1][2]))
+            for phrase, group in cues.by_first_word.get(word, ()):
+                if tuple(names[i : i + len(phrase)]) == phrase:
+                    _add(raw, "cue:" + group, (start, words[i + len(phrase) - 1][2]))
+                    break
+    # Structure: question marks, length, second person.
     stripped = text.rstrip()
-    question_marks = [i for i, ch in enumerate(text) if ch == "?"] if "?" in text else []
-    if question_marks:
-        _add(raw, "has_q", (question_marks[0], question_marks[0] + 1))
+    first_mark = text.find("?")
+    if first_mark >= 0:
+        _add(raw, "has_q", (first_mark, first_mark + 1))
     if stripped.endswith("?"):
         _add(raw, "ends_q", (len(stripped) - 1, len(stripped)))
-    _add(raw, "len:" + _length_bin(n), None)
-    if n:
-        you = [(s, e) for w, s, e in tokens if w in _SECOND_PERSON]
-        if you:
-            raw["you_share"] = (min(1.0, 4.0 * len(you) / n), you)
-        client_words = {w for w, _, _ in _tokens(client_statement[:MAX_CHARS])}
-        if client_words:
-            shared = [(s, e) for w, s, e in tokens if w in client_words and len(w) > 3]
-            long_words = sum(1 for w, _, _ in tokens if len(w) > 3)
-            if long_words:
-                raw["overlap"] = (len(shared) / long_words, shared)
-    if not client_statement.strip():
+    _add(raw, "len:" + _bin(len(tokens), _LENGTH_BINS, "41+"), None)
+    you = [(s, e) for w, s, e in tokens if w in _SECOND_PERSON]
+    if you:
+        raw["you_share"] = (min(1.0, 4.0 * len(you) / len(tokens)), you)
+    # Context: how much the response echoes the client, what it adds, feelings named.
+    context = client_statement[:MAX_CHARS]
+    if not context.strip():
         _add(raw, "ctx:none", None)
-    elif client_statement.rstrip().endswith("?"):
+        return _freeze(raw)
+    if context.rstrip().endswith("?"):
         _add(raw, "ctx:q", None)
+    client_words = {w for w, _, _ in _tokens(context)}
+    content = [(w, s, e) for w, s, e in tokens if len(w) >= _CONTENT_LENGTH]
+    if content:
+        echoed = [(s, e) for w, s, e in content if w in client_words]
+        raw["overlap"] = (len(echoed) / len(content), echoed)
+    new_words = {w for w, _, _ in content if w not in client_words}
+    _add(raw, "new:" + _bin(len(new_words), _NEW_WORD_BINS, "11+"), None)
+    for word, start, end in tokens:
+        if word in cues.feelings:
+            _add(raw, "feel:stated" if word in client_words else "feel:new", (start, end))
+    return _freeze(raw)
+
+
+def _freeze(raw: _RawFeatures) -> Features:
+    """Spans as tuples."""
     return {name: (value, tuple(spans)) for name, (value, spans) in raw.items()}
 
 
 @lru_cache(maxsize=1)
-def _models() -> dict[str, _Model]:
-    """Load the shipped weights once."""
+def _shipped() -> _Shipped:
+    """Load the shipped weights and lexicon once."""
     source = resources.files("empathy_training").joinpath("data", _WEIGHTS_FILE)
     data = json.loads(source.read_text(encoding="utf-8"))
-    return {name: _model_from_dict(spec) for name, spec in data["models"].items()}
+    return _Shipped(
+        models={name: _model_from_dict(spec) for name, spec in data["models"].items()},
+        cues=cue_index(data["lexicon"]),
+    )
+
+
+def _models() -> dict[str, _Model]:
+    """The shipped models by name."""
+    return _shipped().models
 
 
 def _model_from_dict(spec: dict[str, Any]) -> _Model:
-    """Build a model from its JSON form (binary models keep one weight per feature)."""
-    labels = tuple(spec["labels"])
+    """Build a model from its JSON form (a binary model keeps one weight per feature)."""
     names = list(spec["weights"])
     width = len(spec["intercept"])
-    weights = np.zeros((len(names) + 1, width), dtype=np.float64)
+    weights = np.zeros((len(names), width), dtype=np.float64)
     for row, name in enumerate(names):
         weights[row] = spec["weights"][name]
     return _Model(
-        labels=labels,
+        labels=tuple(spec["labels"]),
         index={name: row for row, name in enumerate(names)},
         weights=weights,
         intercept=np.asarray(spec["intercept"], dtype=np.float64),
-        uses_context=bool(spec.get("uses_context", True)),
+        uses_context=bool(spec["uses_context"]),
+        questions_only=bool(spec["questions_only"]),
     )
 
 
 @lru_cache(maxsize=512)
-def _cached_features(response: str, client_statement: str) -> Features:
-    """Featurize once per (response, context), whatever the number of models asking."""
-    return featurize(response, client_statement)
+def _cached_features(response: str, client_statement: str, questions_only: bool) -> Features:
+    """Featurize once per text, however many models ask."""
+    return featurize(
+        response, client_statement, cues=_shipped().cues, questions_only=questions_only
+    )
 
 
 def _predict(model_name: str, response: object, client_statement: object) -> Prediction:
-    """Score one response with one model; never raises on odd text."""
+    """Score one response with one model; any text gives a valid prediction."""
     model = _models()[model_name]
     text = response[:MAX_CHARS] if isinstance(response, str) else ""
     context = client_statement[:MAX_CHARS] if isinstance(client_statement, str) else ""
-    features = _cached_features(text, context if model.uses_context else "")
+    features = _cached_features(text, context if model.uses_context else "", model.questions_only)
+    quiet = _shipped().cues.function_words
     rows: list[int] = []
     values: list[float] = []
     spans: list[Spans] = []
@@ -213,63 +325,56 @@ def _predict(model_name: str, response: object, client_statement: object) -> Pre
         if row is not None:
             rows.append(row)
             values.append(value)
-            spans.append(where)
-    contributions = model.weights[rows] * np.asarray(values)[:, None] if rows else None
-    logits = model.intercept.copy()
-    if contributions is not None:
-        logits += contributions.sum(axis=0)
-    if len(model.labels) == 2 and logits.shape[0] == 1:
+            spans.append(() if name.startswith("w:") and name[2:] in quiet else where)
+    contributions = model.weights[rows] * np.asarray(values, dtype=np.float64)[:, None]
+    logits = model.intercept + contributions.sum(axis=0)
+    if logits.shape[0] == 1:  # binary: the weights score the second label against the first
         logits = np.array([0.0, logits[0]])
-        if contributions is not None:
-            contributions = np.hstack([np.zeros_like(contributions), contributions])
-    logits = logits - logits.max()
-    exp = np.exp(logits)
+        contributions = np.hstack([np.zeros_like(contributions), contributions])
+    exp = np.exp(logits - logits.max())
     probs = exp / exp.sum()
     best = int(np.argmax(probs))
-    evidence: Spans = ()
-    if contributions is not None:
-        # How much each feature raised the log-probability of the chosen label.
-        push = contributions[:, best] - contributions @ probs
-        evidence = _evidence(push, spans)
+    # How much each feature raised the log-probability of the chosen label.
+    push = contributions[:, best] - contributions @ probs
     probabilities = {label: float(p) for label, p in zip(model.labels, probs, strict=True)}
-    total = math.fsum(probabilities.values())
-    probabilities = {label: p / total for label, p in probabilities.items()}
-    return Prediction(model.labels[best], probabilities, evidence)
+    return Prediction(model.labels[best], probabilities, _evidence(push, spans))
 
 
 def _evidence(push: npt.NDArray[np.float64], spans: list[Spans]) -> Spans:
     """Spans of the few features that pushed most toward the label, merged, strongest first."""
-    chosen: list[tuple[int, int]] = []
+    chosen: list[Span] = []
     used = 0
     for i in np.argsort(-push, kind="stable"):
         if used >= EVIDENCE_FEATURES or push[i] <= 0:
             break
         where = spans[int(i)]
-        if not where:
-            continue
-        used += 1
-        chosen.extend(where[:EVIDENCE_SPANS_PER_FEATURE])
-    merged: list[tuple[int, int]] = []
+        if where:
+            used += 1
+            chosen.extend(where[:EVIDENCE_SPANS_PER_FEATURE])
+    merged: list[Span] = []
     for start, end in chosen:
-        for k, (m_start, m_end) in enumerate(merged):
-            if start < m_end and m_start < end:
-                merged[k] = (min(start, m_start), max(end, m_end))
-                break
-        else:
+        overlapping = [m for m in merged if start < m[1] and m[0] < end]
+        if not overlapping:
             merged.append((start, end))
+            continue
+        first = merged.index(overlapping[0])
+        for m in overlapping:
+            merged.remove(m)
+            start, end = min(start, m[0]), max(end, m[1])
+        merged.insert(first, (start, end))
     return tuple(merged)
 
 
 def predict_behaviour(response: str, client_statement: str = "") -> Prediction:
-    """Classify a response as reflection, question, input or other."""
+    """Classify a response as reflection, question, input or other (MITI / AnnoMI codes)."""
     return _predict("behaviour", response, client_statement)
 
 
 def predict_reflection_depth(response: str, client_statement: str = "") -> Prediction:
-    """Classify a reflection as simple or complex."""
+    """Classify a reflection as simple or complex (meant for responses that reflect)."""
     return _predict("reflection_depth", response, client_statement)
 
 
 def predict_question_type(response: str) -> Prediction:
-    """Classify a question as open or closed."""
+    """Classify the question a response asks as open or closed."""
     return _predict("question_type", response, "")

@@ -42,6 +42,16 @@ from sqlalchemy.pool import StaticPool
 from empathy_training.errors import InputError, StorageError
 from empathy_training.models import ROADBLOCK_IDS, Assessment
 
+__all__ = [
+    "AttemptRecord",
+    "RatingRecord",
+    "Store",
+    "TraineeRecord",
+    "WorkshopRecord",
+    "default_database_url",
+    "normalise_join_code",
+]
+
 #: Environment variable naming the database URL.
 DATABASE_ENV = "EMPATHY_TRAINING_DB"
 #: File name of the default SQLite database in the user's data directory.
@@ -331,7 +341,7 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         head = ScriptDirectory.from_config(config).get_current_head()
-        with self._transaction("read the schema version", write=False) as session:
+        with self._transaction("open the database", write=False) as session:
             current = MigrationContext.configure(session.connection()).get_current_revision()
         if current == head:
             return
@@ -677,6 +687,7 @@ def _reason(exc: SQLAlchemyError) -> str:
         ("not a database", "is not a SQLite database, or is damaged"),
         ("malformed", "is damaged"),
         ("connection refused", "refused the connection (is the server running?)"),
+        ("resolve host", "is on a host name that cannot be resolved"),
         ("timeout expired", "did not answer in time"),
         ("password authentication failed", "rejected the user name or password"),
         ("does not exist", "does not exist on the server, or lacks a table"),

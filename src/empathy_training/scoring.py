@@ -1,0 +1,1294 @@
+"""The explainable scorer: a response, its client statement or vignette, a rubric -> Assessment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from . import language as lang
+from .errors import EmptyResponseError, ResponseTooLongError
+from .language import Text
+from .models import (
+    HRQ_MEANINGS,
+    ROADBLOCK_IDS,
+    VALIDATION_MEANINGS,
+    Assessment,
+    CriterionResult,
+    Epitome,
+    RiskCue,
+    RoadblockFinding,
+    Span,
+    Vignette,
+    VignetteAccuracy,
+)
+
+__all__ = [
+    "DETECTORS",
+    "MAX_RESPONSE_CHARS",
+    "RUBRIC_NAMES",
+    "SCORER_VERSION",
+    "CriterionSpec",
+    "Rubric",
+    "load_rubric",
+    "score_response",
+]
+
+#: Version of the scoring rules and lexicons; stored with every assessment.
+SCORER_VERSION = "0.1.0"
+#: Longest response scored, in characters.
+MAX_RESPONSE_CHARS = 20_000
+#: Built-in rubrics.
+RUBRIC_NAMES: tuple[str, ...] = ("reflection", "validation", "compassion")
+#: Weight of the rules against the statistical classifier when both have a view.
+RULE_WEIGHT = 0.65
+#: Share of a phrase's content words a response must use to catch an answer-key item.
+CATCH_SHARE = 0.5
+#: Words after a modal that are still checked against the client's statement (see `echo`).
+ECHO_WORDS = 5
+#: Characters before a roadblock searched for a frame such as "you feel".
+FRAME_REACH = 90
+
+_BOUNDARY = re.compile(
+    r"[;:!?]|,\s*(?:so|but|and|then|yet|though|although|however|because)\b|\b(?:so|but)\s+",
+    re.IGNORECASE,
+)
+_FIRST_PERSON_BEFORE = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|we|we're|i\s+\w+)\s*$", re.IGNORECASE)
+_EXTRA_STARTS = re.compile(r"(?:,\s*|\s)(?:but|so)\s+", re.IGNORECASE)
+_SUBORDINATORS = frozenset(
+    {"when", "if", "although", "though", "whereas", "unless", "until", "whether", "before"}
+)
+_THIRD_PERSON = frozenset(
+    {"he", "she", "they", "he's", "she's", "they're", "his", "her", "their", "people", "everyone",
+     "everybody", "someone", "somebody", "nobody", "others", "lots", "most", "many"}
+)
+_SECOND_PERSON_WORDS = frozenset(
+    {"you", "your", "you're", "you've", "you'd", "you'll", "yours", "yourself", "youre", "ur"}
+)
+
+
+# --- rubrics -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One criterion of a rubric file."""
+
+    id: str
+    """Criterion id."""
+    name: str
+    """Short name shown to trainees."""
+    detector: str
+    """Name of the detector that decides it (a key of DETECTORS)."""
+    params: Mapping[str, Any]
+    """Detector parameters."""
+    met: str
+    """Feedback when met."""
+    missed: str
+    """Feedback when missed, with a concrete next step."""
+    needs_vignette: bool = False
+    """Only checked against a vignette's answer key."""
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A rubric: settings, criteria in priority order, and summary wording."""
+
+    id: str
+    """Rubric name."""
+    title: str
+    """Title shown to trainees."""
+    description: str
+    """What the rubric looks for."""
+    questions_are_roadblocks: bool
+    """Gordon's view (every question is a roadblock) rather than MITI's."""
+    interrogating_run: int
+    """This many questions in a row, with no reflection, count as questioning."""
+    criteria: tuple[CriterionSpec, ...]
+    """Criteria, most important first."""
+    summary: Mapping[str, str]
+    """Wording of the summary feedback."""
+
+
+@cache
+def load_rubric(name: str) -> Rubric:
+    """Load a built-in rubric by name; ValueError names the known ones."""
+    if name not in RUBRIC_NAMES:
+        raise ValueError(f"unknown rubric {name!r}; known rubrics: {', '.join(RUBRIC_NAMES)}")
+    data = lang.lexicon(name)
+    where = f"rubrics/{name}.yml"
+    settings = data.get("settings") or {}
+    criteria = []
+    for i, item in enumerate(data.get("criteria") or ()):
+        detector = str(item.get("detector", ""))
+        if detector not in DETECTORS:
+            raise ValueError(f"{where}: criteria[{i}].detector: unknown detector {detector!r}")
+        feedback = item.get("feedback") or {}
+        criteria.append(
+            CriterionSpec(
+                id=str(item["id"]),
+                name=str(item["name"]),
+                detector=detector,
+                params=dict(item.get("params") or {}),
+                met=str(feedback.get("met", "")).strip(),
+                missed=str(feedback.get("missed", "")).strip(),
+                needs_vignette=bool(item.get("needs_vignette", False)),
+            )
+        )
+    return Rubric(
+        id=str(data.get("id", name)),
+        title=str(data.get("title", name)),
+        description=str(data.get("description", "")).strip(),
+        questions_are_roadblocks=bool(settings.get("questions_are_roadblocks", False)),
+        interrogating_run=int(settings.get("interrogating_run", 3)),
+        criteria=tuple(criteria),
+        summary={str(k): str(v).strip() for k, v in (data.get("summary") or {}).items()},
+    )
+
+
+# --- compiled lexicons -------------------------------------------------------------------------
+
+Pattern = re.Pattern[str] | None
+
+
+def _patterns(items: Iterable[Any] | None) -> Pattern:
+    return lang.compile_patterns(tuple(str(i) for i in items or ()))
+
+
+def _start_patterns(items: Iterable[Any] | None) -> Pattern:
+    return lang.compile_start_patterns(tuple(str(i) for i in items or ()))
+
+
+@dataclass(frozen=True)
+class _RoadblockSpec:
+    """One roadblock's compiled patterns and rules (see lexicon-roadblocks.yml)."""
+
+    id: str
+    name: str
+    description: str
+    behaviour: str
+    priority: int
+    alternative: str
+    anywhere: Pattern
+    clause_start: Pattern
+    unless: Pattern
+    framed: bool
+    negatable: bool
+    stated: bool
+    echo: Pattern
+    statements_only: bool
+
+
+@dataclass(frozen=True)
+class _Lexicons:
+    """Every compiled pattern the scorer uses."""
+
+    roadblocks: tuple[_RoadblockSpec, ...]
+    by_id: Mapping[str, _RoadblockSpec]
+    frames: Pattern
+    not_roadblocks: Pattern
+    stems: Pattern
+    tentative: Pattern
+    double_sided: Pattern
+    metaphor: Pattern
+    meaning: Pattern
+    generic_questions: Pattern
+    invalidating: Pattern
+    history: Pattern
+    normalising: Pattern
+    sense_making: Pattern
+    warmth_strong: Pattern
+    warmth_weak: Pattern
+    understanding_weak: Pattern
+    shared_experience: Pattern
+    common_humanity: Pattern
+    self_kindness: Pattern
+    amplifying: Pattern
+    acknowledging: Pattern
+    first_person: frozenset[str]
+    not_after_you: Pattern
+
+
+@cache
+def _lexicons() -> _Lexicons:
+    rb = lang.lexicon("lexicon-roadblocks")
+    refl = lang.lexicon("lexicon-reflection")
+    val = lang.lexicon("lexicon-validation")
+    emp = lang.lexicon("lexicon-empathy")
+    words = lang.lexicon("lexicon-language")
+    specs = []
+    for rid in ROADBLOCK_IDS:
+        spec = rb["roadblocks"][rid]
+        echo = spec.get("echo")
+        specs.append(
+            _RoadblockSpec(
+                id=rid,
+                name=str(spec.get("name", rid.title())),
+                description=str(spec.get("description", "")),
+                behaviour=str(spec.get("behaviour", "other")),
+                priority=int(spec.get("priority", 0)),
+                alternative=" ".join(str(spec.get("alternative", "")).split()),
+                anywhere=_patterns(spec.get("anywhere")),
+                clause_start=_start_patterns(spec.get("clause_start")),
+                unless=_patterns(spec.get("unless")),
+                framed=bool(spec.get("framed", False)),
+                negatable=bool(spec.get("negatable", False)),
+                stated=bool(spec.get("stated", False)),
+                echo=re.compile(lang.pattern_regex(str(echo)), re.IGNORECASE) if echo else None,
+                statements_only=bool(spec.get("statements_only", False)),
+            )
+        )
+    not_after = [str(w) for w in words["not_reflective_after_you"]]
+    return _Lexicons(
+        roadblocks=tuple(specs),
+        by_id={s.id: s for s in specs},
+        frames=_patterns(rb.get("frames")),
+        not_roadblocks=_patterns(rb.get("not_roadblocks")),
+        stems=_start_patterns(refl["stems"]),
+        tentative=_patterns(refl["tentative"]),
+        double_sided=_patterns(refl["double_sided"]),
+        metaphor=_patterns(refl["metaphor"]),
+        meaning=_patterns(refl["meaning"]),
+        generic_questions=_start_patterns(refl["generic_questions"]),
+        invalidating=_patterns(val["invalidating"]),
+        history=_patterns(val["history"]),
+        normalising=_patterns(val["normalising"]),
+        sense_making=_patterns(val["sense_making"]),
+        warmth_strong=_patterns(emp["warmth_strong"]),
+        warmth_weak=_patterns(emp["warmth_weak"]),
+        understanding_weak=_patterns(emp["understanding_weak"]),
+        shared_experience=_patterns(emp["shared_experience"]),
+        common_humanity=_patterns(emp["common_humanity"]),
+        self_kindness=_patterns(emp["self_kindness"]),
+        amplifying=_patterns(emp["amplifying"]),
+        acknowledging=_patterns(emp["acknowledging"]),
+        first_person=frozenset(str(w).lower() for w in words["first_person"]),
+        not_after_you=lang.compile_start_patterns(
+            tuple(
+                "(you|you're|your|u|ya|you_really|you_just|you_probably|you_definitely)"
+                + ("" if w.startswith("'") else " ")
+                + w.replace(" ", "_")
+                for w in not_after
+            )
+        ),
+    )
+
+
+# --- findings ----------------------------------------------------------------------------------
+
+Spans = list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class _Roadblock:
+    category: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Reflective:
+    """A clause that says back what the client said."""
+
+    start: int
+    end: int
+    strength: float
+    kind: str
+
+
+@dataclass
+class _Findings:
+    """Everything the detectors found in one response."""
+
+    text: Text
+    statement: Text | None
+    roadblocks: list[_Roadblock]
+    reflective: list[_Reflective]
+    questions: list[int]
+    feelings: list[lang.Feeling]
+    new_feelings: list[lang.Feeling]
+    apt_feelings: list[lang.Feeling]
+    cues: dict[str, Spans] = field(default_factory=dict)
+    depth: str = "none"
+    depth_evidence: Spans = field(default_factory=list)
+    apt: bool = False
+    apt_evidence: Spans = field(default_factory=list)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _any_overlap(span: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    return any(_overlaps(span, s) for s in spans)
+
+
+def _starts(text: Text) -> list[int]:
+    """Clause starts, plus the word after a mid-sentence 'but' or 'so'."""
+    starts = {c.start for c in text.clauses}
+    for sentence in text.sentences:
+        for m in _EXTRA_STARTS.finditer(text.norm, sentence.start, sentence.end):
+            starts.add(m.end())
+    return sorted(starts)
+
+
+def _in_question(text: Text, pos: int) -> bool:
+    sentence = text.sentences[text.sentence_at(pos)] if text.sentences else None
+    return bool(sentence and sentence.is_question and pos >= sentence.question_start)
+
+
+def _framed(text: Text, start: int, frames: Pattern) -> bool:
+    """Whether the words before a match report the client's view ('you feel you should...')."""
+    if frames is None or not text.sentences:
+        return False
+    sentence = text.sentences[text.sentence_at(start)]
+    lo = max(sentence.start, start - FRAME_REACH)
+    for m in frames.finditer(text.norm, lo, start):
+        if m.end() > start:
+            continue
+        if _FIRST_PERSON_BEFORE.search(text.norm, max(lo, m.start() - 12), m.start()):
+            continue
+        if not _BOUNDARY.search(text.norm, m.end(), start):
+            return True
+    return False
+
+
+def _negated(text: Text, start: int) -> bool:
+    before = [w for w in text.words if w.end <= start][-3:]
+    return any(w.lower in {"not", "never", "no", "hardly"} or w.lower.endswith("n't") for w in before)
+
+
+def _stated(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
+    if statement is None:
+        return False
+    stems = lang.content_stems(text.words_in(*span))
+    return bool(stems) and stems <= statement.stems
+
+
+def _echoes(text: Text, end: int, statement: Text | None, echo: Pattern) -> bool:
+    """Whether the words after a modal repeat a client's own 'I have to...'."""
+    if statement is None or echo is None or not echo.search(statement.norm):
+        return False
+    after = [w for w in text.words if w.start >= end][:ECHO_WORDS]
+    stems = lang.content_stems(after)
+    return bool(stems) and len(stems & statement.stems) / len(stems) >= CATCH_SHARE
+
+
+def _find_roadblocks(
+    text: Text, statement: Text | None, rubric: Rubric, lex: _Lexicons
+) -> list[_Roadblock]:
+    starts = _starts(text)
+    blocked = lang.find_all(lex.not_roadblocks, text)
+    found: list[tuple[int, _Roadblock]] = []
+    for spec in lex.roadblocks:
+        spans = lang.find_all(spec.anywhere, text)
+        spans += lang.find_at_starts(spec.clause_start, text, starts)
+        if not spans:
+            continue
+        unless = lang.find_all(spec.unless, text)
+        for span in sorted(set(spans)):
+            if spec.statements_only and _in_question(text, span[0]):
+                continue
+            if _any_overlap(span, unless) or _any_overlap(span, blocked):
+                continue
+            if spec.framed and _framed(text, span[0], lex.frames):
+                continue
+            if spec.negatable and _negated(text, span[0]):
+                continue
+            if spec.stated and _stated(text, span, statement):
+                continue
+            if _echoes(text, span[1], statement, spec.echo):
+                continue
+            found.append((spec.priority, _Roadblock(spec.id, span[0], span[1])))
+    kept: list[tuple[int, _Roadblock]] = []
+    for priority, rb in sorted(found, key=lambda f: (-f[0], f[1].start)):
+        if any(_overlaps((rb.start, rb.end), (k.start, k.end)) for _, k in kept):
+            continue
+        kept.append((priority, rb))
+    return sorted((rb for _, rb in kept), key=lambda r: r.start)
+
+
+def _questioning(text: Text, rubric: Rubric, reflective: list[_Reflective]) -> list[_Roadblock]:
+    """Questions as roadblocks: every one (Gordon), or an interrogating run."""
+    questions = [s for s in text.sentences if s.is_question]
+    if rubric.questions_are_roadblocks:
+        return [_Roadblock("questioning", s.question_start, s.end) for s in questions]
+    if reflective or len(questions) < rubric.interrogating_run:
+        return []
+    longest: list[lang.Sentence] = []
+    run: list[lang.Sentence] = []
+    for sentence in text.sentences:
+        run = [*run, sentence] if sentence.is_question else []
+        if len(run) > len(longest):
+            longest = run
+    if len(longest) >= rubric.interrogating_run:
+        return [_Roadblock("questioning", longest[0].question_start, longest[-1].end)]
+    return []
+
+
+def _first_word(text: Text, start: int, end: int) -> tuple[str, str]:
+    """The first word of a clause after discourse words, and the one after it."""
+    words = text.words_in(start, end)
+    discourse = {"so", "and", "but", "well", "ok", "okay", "oh", "yeah", "yes", "now", "then",
+                 "also", "just", "really", "honestly", "right", "sure", "hmm", "um", "look"}
+    i = 0
+    while i < len(words) - 1 and words[i].lower in discourse:
+        i += 1
+    if i < len(words) - 1 and words[i].lower == "of" and words[i + 1].lower == "course":
+        i += 2
+    first = words[i].lower if i < len(words) else ""
+    second = words[i + 1].lower if i + 1 < len(words) else ""
+    return first, second
+
+
+def _find_reflective(
+    text: Text, statement: Text | None, roadblocks: list[_Roadblock], lex: _Lexicons
+) -> list[_Reflective]:
+    reflective: list[_Reflective] = []
+    stems_at = {s for s, _ in lang.find_at_starts(lex.stems, text, [c.start for c in text.clauses])}
+    not_after = set()
+    for c in text.clauses:
+        m = lex.not_after_you.match(text.norm, c.start) if lex.not_after_you else None
+        if m is not None:
+            not_after.add(c.start)
+    for clause in text.clauses:
+        if _in_question(text, clause.start):
+            continue
+        end = clause.end
+        for rb in roadblocks:
+            if rb.start <= clause.start < rb.end:
+                end = clause.start
+                break
+            if clause.start < rb.start < end:
+                end = rb.start
+        if end <= clause.start:
+            continue
+        words = text.words_in(clause.start, end)
+        if not words:
+            continue
+        feelings = [
+            f for f in text.feelings if clause.start <= f.start < end and not f.negated
+        ]
+        first, second = _first_word(text, clause.start, end)
+        stem_here = any(clause.start <= s < clause.start + 40 and s < end for s in stems_at)
+        if stem_here:
+            reflective.append(_Reflective(clause.start, end, 1.0, "stem"))
+            continue
+        if len(words) < 2 and not feelings:
+            continue
+        if clause.start in not_after:
+            continue
+        if first in lex.first_person:
+            continue
+        if first in _SUBORDINATORS:
+            continue
+        has_you = any(w.lower in _SECOND_PERSON_WORDS for w in words)
+        overlap = 0.0
+        if statement is not None:
+            stems = lang.content_stems(words)
+            if stems:
+                overlap = len(stems & statement.stems) / len(stems)
+        if first in _THIRD_PERSON and not feelings and overlap < CATCH_SHARE:
+            continue
+        if first in _SECOND_PERSON_WORDS and len(words) >= 3:
+            reflective.append(_Reflective(clause.start, end, 0.8, "second-person"))
+        elif feelings:
+            reflective.append(_Reflective(clause.start, end, 0.7, "feeling"))
+        elif has_you and len(words) >= 3:
+            reflective.append(_Reflective(clause.start, end, 0.6, "about-you"))
+        elif statement is not None and overlap >= CATCH_SHARE and len(words) >= 4:
+            reflective.append(_Reflective(clause.start, end, 0.5, "echo"))
+    return reflective
+
+
+def _echo_span(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
+    """Whether a cue's words are the client's own (a marker that only repeats them)."""
+    if statement is None:
+        return False
+    stems = lang.content_stems(text.words_in(*span))
+    return bool(stems) and len(stems & statement.stems) / len(stems) > CATCH_SHARE
+
+
+# --- answer keys -------------------------------------------------------------------------------
+
+
+def _phrase_span(item: str, text: Text, *, ordered: bool) -> tuple[int, int] | None:
+    """Where a response uses an answer-key phrase (stems, in order when asked), or None."""
+    stems = [s for s in lang.phrase_stems(item)]
+    words = text.words
+    if not stems or not words:
+        return None
+    if len(stems) == 1:
+        for w in words:
+            if w.stem == stems[0]:
+                return (w.start, w.end)
+        return None
+    if ordered:
+        window = len(stems) + 3
+        for i, w in enumerate(words):
+            if w.stem != stems[0]:
+                continue
+            j, k = i + 1, 1
+            while j < len(words) and j < i + window and k < len(stems):
+                if words[j].stem == stems[k]:
+                    k += 1
+                j += 1
+            if k == len(stems):
+                return (w.start, words[j - 1].end)
+        return None
+    stop = lang.content_stems(lang.analyse(item).words)
+    wanted = stop or frozenset(stems)
+    hits = [w for w in words if w.stem in wanted]
+    if not hits or len({w.stem for w in hits}) / len(wanted) < CATCH_SHARE:
+        return None
+    return (hits[0].start, hits[-1].end)
+
+
+def _feeling_span(item: str, text: Text, feelings: Sequence[lang.Feeling]) -> tuple[int, int] | None:
+    """Where a response names an answer-key feeling, by stem or by feeling family."""
+    exact = _phrase_span(item, text, ordered=True)
+    if exact is not None:
+        return exact
+    families = set(lang.feeling_families(item))
+    for f in feelings:
+        if families & set(f.families):
+            return (f.start, f.end)
+    return None
+
+
+@dataclass(frozen=True)
+class _KeyResult:
+    accuracy: VignetteAccuracy
+    caught_spans: dict[str, tuple[int, int]]
+    unstated_spans: Spans
+    meaning_spans: Spans
+
+
+def _check_key(text: Text, vignette: Vignette, feelings: Sequence[lang.Feeling]) -> _KeyResult:
+    key = vignette.answer_key
+    statement = lang.analyse(vignette.statement)
+    caught: dict[str, tuple[int, int]] = {}
+    missed: list[str] = []
+    unstated: Spans = []
+    meanings: Spans = []
+    groups: list[float] = []
+    feeling_hit = False
+    for item in key.stated_feelings:
+        span = _feeling_span(item, text, feelings)
+        if span:
+            caught[item] = span
+            feeling_hit = True
+        else:
+            missed.append(item)
+    for item in key.unstated_feelings:
+        span = _feeling_span(item, text, feelings)
+        if span and not _any_overlap(span, caught.values()):
+            caught[item] = span
+            unstated.append(span)
+            feeling_hit = True
+        elif span:
+            caught.setdefault(item, span)
+        else:
+            missed.append(item)
+    if key.stated_feelings or key.unstated_feelings:
+        groups.append(1.0 if feeling_hit else 0.0)
+    meaning_hit = False
+    for item in key.meanings:
+        span = _phrase_span(item, text, ordered=False)
+        if span:
+            caught[item] = span
+            meanings.append(span)
+            meaning_hit = True
+        else:
+            missed.append(item)
+    if key.meanings:
+        groups.append(1.0 if meaning_hit else 0.0)
+    content_hits = 0
+    for item in key.key_content:
+        span = _phrase_span(item, text, ordered=False)
+        if span:
+            caught[item] = span
+            content_hits += 1
+        else:
+            missed.append(item)
+    if key.key_content:
+        groups.append(min(1.0, content_hits / min(2, len(key.key_content))))
+    over: list[Span] = []
+    for item in key.over_interpretations:
+        if _phrase_span(item, statement, ordered=True):
+            continue
+        span = _phrase_span(item, text, ordered=True)
+        if span:
+            over.append(_span(text, span))
+    missed_risks: list[RiskCue] = []
+    for cue in key.risk_cues:
+        hit = None
+        for phrase in cue.acknowledged_by:
+            hit = _phrase_span(phrase, text, ordered=True)
+            if hit:
+                caught[f"risk: {cue.cue}"] = hit
+                break
+        if hit is None:
+            missed_risks.append(cue)
+    score = sum(groups) / len(groups) if groups else 0.0
+    accuracy = VignetteAccuracy(
+        caught=tuple(caught),
+        missed=tuple(missed),
+        over_interpretations=tuple(over),
+        missed_risks=tuple(missed_risks),
+        score=round(score, 3),
+    )
+    return _KeyResult(accuracy, caught, unstated, meanings)
+
+
+# --- depth -------------------------------------------------------------------------------------
+
+
+def _cue_in_reflections(
+    pattern: Pattern, text: Text, reflective: Sequence[_Reflective], statement: Text | None
+) -> Spans:
+    spans = []
+    for r in reflective:
+        for span in lang.find_all(pattern, text, r.start, r.end):
+            if not _echo_span(text, span, statement):
+                spans.append(span)
+    return spans
+
+
+def _depth(
+    found: _Findings,
+    lex: _Lexicons,
+    key: _KeyResult | None,
+    classifier_complex: Callable[[], float],
+) -> None:
+    text, statement, reflective = found.text, found.statement, found.reflective
+    if not reflective:
+        found.depth = "none"
+        return
+    double = _cue_in_reflections(lex.double_sided, text, reflective, statement)
+    metaphor = _cue_in_reflections(lex.metaphor, text, reflective, statement)
+    meaning = _cue_in_reflections(lex.meaning, text, reflective, statement)
+    found.cues.update(double_sided=double, metaphor=metaphor, meaning=meaning)
+    new = [(f.start, f.end) for f in found.new_feelings]
+    strong = double + metaphor + new
+    if key is not None:
+        strong += key.meaning_spans
+    weak = meaning
+    if strong:
+        found.depth = "complex"
+        found.depth_evidence = sorted(set(strong))
+    elif weak and (len(weak) >= 2 or classifier_complex() >= 0.5):
+        found.depth = "complex"
+        found.depth_evidence = sorted(set(weak))
+    else:
+        found.depth = "simple"
+        found.depth_evidence = [(r.start, r.end) for r in reflective]
+    if found.depth != "complex":
+        return
+    tentative = _cue_in_reflections(lex.tentative, text, reflective, None)
+    found.cues["tentative"] = tentative
+    if key is not None:
+        apt = [(f.start, f.end) for f in found.apt_feelings]
+        if metaphor and (key.accuracy.caught or apt):
+            apt += metaphor
+        found.apt = bool(apt) and not key.accuracy.over_interpretations
+        found.apt_evidence = apt
+    else:
+        apt = metaphor + (new if (tentative or metaphor) else [])
+        found.apt = bool(apt)
+        found.apt_evidence = apt
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+def _span(text: Text, span: tuple[int, int]) -> Span:
+    return Span(span[0], span[1], text.original[span[0] : span[1]])
+
+
+def _spans(text: Text, spans: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
+    return tuple(_span(text, s) for s in sorted(set(spans)))
+
+
+def _check_input(response: object) -> str:
+    if not isinstance(response, str) or not response.strip():
+        raise EmptyResponseError("the response is empty; write what you would say to the client")
+    if len(response) > MAX_RESPONSE_CHARS:
+        raise ResponseTooLongError(
+            f"the response is {len(response):,} characters long; the scorer accepts at most "
+            f"{MAX_RESPONSE_CHARS:,}. Shorten it to what you would say in one turn."
+        )
+    return response
+
+
+def _behaviour_module() -> Any:
+    from . import behaviour
+
+    return behaviour
+
+
+def _analyse(
+    response: str, statement_text: str, vignette: Vignette | None, rubric: Rubric
+) -> tuple[_Findings, _KeyResult | None, dict[str, float], str | None]:
+    lex = _lexicons()
+    text = lang.analyse(response)
+    statement = lang.analyse(statement_text) if statement_text.strip() else None
+    roadblocks = _find_roadblocks(text, statement, rubric, lex)
+    reflective = _find_reflective(text, statement, roadblocks, lex)
+    roadblocks = sorted(
+        roadblocks + _questioning(text, rubric, reflective), key=lambda r: r.start
+    )
+    regions = [(r.start, r.end) for r in reflective]
+    feelings = [
+        f for f in text.feelings if not f.negated and _any_overlap((f.start, f.end), regions)
+    ]
+    key = _check_key(text, vignette, feelings) if vignette is not None else None
+    stated_families: set[str] = set()
+    if statement is not None:
+        for f in statement.feelings:
+            stated_families.update(f.families)
+    if vignette is not None:
+        for item in vignette.answer_key.stated_feelings:
+            stated_families.update(lang.feeling_families(item))
+    new_feelings = [
+        f
+        for f in feelings
+        if not (set(f.families) & stated_families)
+        and not (statement is not None and lang.stem(f.entry.split()[0]) in statement.stems)
+        and not (statement is not None and text.words_in(f.start, f.end)
+                 and all(w.stem in statement.stems for w in text.words_in(f.start, f.end)))
+    ]
+    apt_feelings = []
+    if key is not None:
+        unstated = key.unstated_spans
+        apt_feelings = [f for f in feelings if _any_overlap((f.start, f.end), unstated)]
+        new_feelings = [
+            f for f in new_feelings if f in apt_feelings or not _stated_key(f, vignette)
+        ]
+        for f in apt_feelings:
+            if f not in new_feelings:
+                new_feelings.append(f)
+    questions = [i for i, s in enumerate(text.sentences) if s.is_question]
+    found = _Findings(text, statement, roadblocks, reflective, questions, feelings,
+                      new_feelings, apt_feelings)
+    classifier: dict[str, float] = {}
+    behaviour = _behaviour_module()
+
+    def complex_probability() -> float:
+        if "complex" not in classifier:
+            p = behaviour.predict_reflection_depth(response, statement_text)
+            classifier["complex"] = float(p.probabilities.get("complex", 0.0))
+        return classifier["complex"]
+
+    _depth(found, lex, key, complex_probability)
+    prediction = behaviour.predict_behaviour(response, statement_text)
+    probabilities = {k: float(v) for k, v in prediction.probabilities.items()}
+    q_type = _question_type(text, behaviour)
+    return found, key, probabilities, q_type
+
+
+def _stated_key(feeling: lang.Feeling, vignette: Vignette | None) -> bool:
+    if vignette is None:
+        return False
+    for item in vignette.answer_key.stated_feelings:
+        if set(lang.feeling_families(item)) & set(feeling.families):
+            return True
+    return False
+
+
+def _question_type(text: Text, behaviour: Any) -> str | None:
+    kinds = [s.question_type for s in text.sentences if s.is_question]
+    if not kinds:
+        return None
+    if "open" in kinds:
+        return "open"
+    if all(k == "closed" for k in kinds):
+        return "closed"
+    for s in text.sentences:
+        if s.is_question and s.question_type is None:
+            p = behaviour.predict_question_type(text.original[s.question_start : s.end])
+            if p.label == "open":
+                return "open"
+    return "closed"
+
+
+def _behaviour(
+    found: _Findings, lex: _Lexicons, classifier: Mapping[str, float]
+) -> tuple[str, float, Spans]:
+    votes = {"reflection": 0.0, "question": 0.0, "input": 0.0, "other": 0.0}
+    evidence: dict[str, Spans] = {k: [] for k in votes}
+    for r in found.reflective:
+        votes["reflection"] += r.strength
+        evidence["reflection"].append((r.start, r.end))
+    for i in found.questions:
+        s = found.text.sentences[i]
+        votes["question"] += 1.0
+        evidence["question"].append((s.question_start, s.end))
+    for rb in found.roadblocks:
+        kind = lex.by_id[rb.category].behaviour
+        kind = kind if kind in votes else "other"
+        votes[kind] += 1.2
+        evidence[kind].append((rb.start, rb.end))
+    total = sum(votes.values())
+    labels = list(votes)
+    if total > 0:
+        rules = {k: v / total for k, v in votes.items()}
+        blend = {
+            k: RULE_WEIGHT * rules[k] + (1 - RULE_WEIGHT) * classifier.get(k, 0.0) for k in labels
+        }
+    else:
+        blend = {k: classifier.get(k, 0.0) for k in labels}
+        if found.roadblocks == [] and not found.reflective:
+            blend["reflection"] *= 0.5
+    norm = sum(blend.values()) or 1.0
+    blend = {k: v / norm for k, v in blend.items()}
+    label = max(labels, key=lambda k: blend[k])
+    return label, blend[label], evidence[label]
+
+
+def _epitome(found: _Findings, lex: _Lexicons) -> tuple[Epitome, dict[str, Spans]]:
+    text = found.text
+    evidence: dict[str, Spans] = {}
+    strong = lang.find_all(lex.warmth_strong, text)
+    weak = lang.find_all(lex.warmth_weak, text)
+    er = 2 if strong else 1 if weak else 0
+    evidence["epitome_er"] = strong or weak
+    shared = lang.find_all(lex.shared_experience, text)
+    understanding = lang.find_all(lex.understanding_weak, text)
+    feeling_reflections = [
+        (r.start, r.end)
+        for r in found.reflective
+        if r.kind == "stem" or any(r.start <= f.start < r.end for f in found.feelings)
+    ]
+    if feeling_reflections or shared:
+        ip = 2
+        evidence["epitome_ip"] = feeling_reflections or shared
+    elif found.reflective or understanding:
+        ip = 1
+        evidence["epitome_ip"] = understanding or [(r.start, r.end) for r in found.reflective]
+    else:
+        ip = 0
+        evidence["epitome_ip"] = []
+    specific: Spans = []
+    generic: Spans = []
+    for i in found.questions:
+        s = text.sentences[i]
+        first, _ = _first_word(text, s.question_start, s.end)
+        if first in {"i", "am", "should", "shall"} and not any(
+            w.lower in _SECOND_PERSON_WORDS for w in text.words_in(s.question_start, s.end)
+        ):
+            continue
+        span = (s.question_start, s.end)
+        if lang.find_at_starts(lex.generic_questions, text, [s.question_start]):
+            generic.append(span)
+        else:
+            words = lang.content_stems(text.words_in(*span))
+            (specific if words else generic).append(span)
+    ex = 2 if specific else 1 if generic else 0
+    evidence["epitome_ex"] = specific or generic
+    return Epitome(er, ip, ex), evidence
+
+
+def _validation(found: _Findings, lex: _Lexicons) -> tuple[int, Spans]:
+    text = found.text
+    invalidating = lang.find_all(lex.invalidating, text)
+    minimising = [
+        (r.start, r.end)
+        for r in found.roadblocks
+        if r.category in {"reassuring", "judging", "shaming", "distracting", "moralizing"}
+    ]
+    if invalidating or minimising:
+        found.cues["invalidating"] = invalidating + minimising
+        return 0, invalidating + minimising
+    normalising = lang.find_all(lex.normalising, text)
+    history = lang.find_all(lex.history, text)
+    sense = lang.find_all(lex.sense_making, text)
+    found.cues.update(normalising=normalising, history=history)
+    acknowledged = bool(found.reflective or found.feelings)
+    if history and (sense or normalising) and acknowledged:
+        level = 5 if normalising and not _all_inside(normalising, sense) else 4
+        return (level, normalising + history if level == 5 else history + sense)
+    if normalising and acknowledged:
+        return 5, normalising
+    if not found.reflective:
+        return 0, []
+    if found.depth == "complex" and (found.new_feelings or found.cues.get("meaning")):
+        return 3, found.depth_evidence
+    return 2, [(r.start, r.end) for r in found.reflective]
+
+
+def _all_inside(spans: Spans, within: Spans) -> bool:
+    return all(any(w[0] <= s[0] and s[1] <= w[1] for w in within) for s in spans)
+
+
+def _hrq(found: _Findings, key: _KeyResult | None) -> tuple[int, Spans]:
+    reflection = found.depth != "none"
+    roadblocks = [(r.start, r.end) for r in found.roadblocks]
+    if found.roadblocks and not reflection:
+        level, evidence = 1, roadblocks
+    elif found.roadblocks:
+        level, evidence = 2, roadblocks + [(r.start, r.end) for r in found.reflective]
+    elif not reflection:
+        level, evidence = 2, []
+    elif found.depth == "simple":
+        level, evidence = 3, found.depth_evidence
+    elif found.apt:
+        level, evidence = 5, found.apt_evidence
+    else:
+        level, evidence = 4, found.depth_evidence
+    if key is not None and key.accuracy.missed_risks and level > 2:
+        level = 2
+    return level, evidence
+
+
+def _confidence(found: _Findings, level: int, behaviour_p: float, classifier: Mapping[str, float]) -> float:
+    strengths = [r.strength for r in found.reflective]
+    if level == 1:
+        base = min(0.95, 0.7 + 0.1 * len(found.roadblocks))
+    elif level == 2 and not found.reflective:
+        base = 0.55 + 0.35 * (1.0 - classifier.get("reflection", 0.0))
+    elif level == 2:
+        base = 0.75
+    else:
+        base = 0.5 + 0.4 * max(strengths, default=0.0)
+        if level >= 4 and len(found.depth_evidence) < 2:
+            base -= 0.1
+    return round(max(0.05, min(0.99, 0.6 * base + 0.4 * behaviour_p)), 2)
+
+
+# --- feedback ----------------------------------------------------------------------------------
+
+
+class _Fill(dict[str, str]):
+    """Placeholder values; a missing one is left as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _clip(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("..." if len(parts) > words else "")
+
+
+def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str]:
+    """Feeling words and a sample reflection built from the client's own words."""
+    feeling = ""
+    unstated = ""
+    if vignette is not None:
+        key = vignette.answer_key
+        feeling = key.stated_feelings[0] if key.stated_feelings else ""
+        unstated = key.unstated_feelings[0] if key.unstated_feelings else ""
+    if statement is not None and not feeling:
+        for f in statement.feelings:
+            if not f.negated:
+                feeling = statement.original[f.start : f.end].lower()
+                break
+    labels = lang.family_labels()
+    if not unstated:
+        stated = {fam for f in (statement.feelings if statement else ()) for fam in f.families}
+        for family in ("fear", "loneliness", "powerlessness", "hurt", "tiredness"):
+            if family not in stated:
+                unstated = labels.get(family, family)
+                break
+    content = ""
+    if statement is not None:
+        best: tuple[int, str] = (-1, "")
+        for s in statement.sentences:
+            words = statement.words_in(s.start, s.end)
+            if s.is_question or not words or len(words) > 16:
+                continue
+            if any(s.start <= f.start < s.end for f in statement.feelings):
+                continue
+            if any(w.lower in {"you", "your"} for w in words):
+                continue
+            score = len(lang.content_stems(words))
+            if score > best[0]:
+                best = (score, statement.original[s.start : s.end])
+        content = lang.swap_person(best[1]).strip().rstrip(".!?,;:")
+        if content:
+            content = content[0].lower() + content[1:]
+    if content and feeling:
+        example = f"So {content}, and you're feeling {feeling}."
+    elif feeling:
+        example = f"It sounds like you're feeling {feeling}."
+    elif content:
+        example = f"So {content}, and that's been hard."
+    else:
+        example = "It sounds like this has been weighing on you."
+    return {
+        "example": example,
+        "feeling": feeling or "this way",
+        "unstated": unstated or "worried",
+        "content": content,
+    }
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What detectors see: the findings plus everything scored so far."""
+
+    found: _Findings
+    key: _KeyResult | None
+    validation_level: int
+    validation_evidence: Spans
+    lex: _Lexicons
+    vignette: Vignette | None
+
+
+Decision = tuple[bool, Spans, dict[str, str]]
+
+
+def _detect_roadblocks(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    ids = set(params.get("ids") or ROADBLOCK_IDS)
+    hits = [r for r in ctx.found.roadblocks if r.category in ids]
+    if not hits:
+        return True, [], {}
+    first = ctx.lex.by_id[hits[0].category]
+    return (
+        False,
+        [(r.start, r.end) for r in hits],
+        {"roadblock": first.name, "alternative": first.alternative},
+    )
+
+
+def _detect_reflection(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    spans = [(r.start, r.end) for r in ctx.found.reflective]
+    return bool(spans), spans, {}
+
+
+def _detect_feeling(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    spans = [(f.start, f.end) for f in ctx.found.feelings]
+    return bool(spans), spans, {}
+
+
+def _detect_complex(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    complex_ = ctx.found.depth == "complex"
+    return complex_, ctx.found.depth_evidence if complex_ else [], {}
+
+
+def _detect_tentative(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    spans = _cue_in_reflections(ctx.lex.tentative, ctx.found.text, ctx.found.reflective, None)
+    return bool(spans), spans, {}
+
+
+def _detect_question_balance(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    ratio = float(params.get("ratio", 1.0))
+    questions = len(ctx.found.questions)
+    reflections = len(ctx.found.reflective)
+    spans = [(ctx.found.text.sentences[i].question_start, ctx.found.text.sentences[i].end)
+             for i in ctx.found.questions]
+    met = questions == 0 or reflections >= ratio * questions
+    return met, [] if met else spans, {}
+
+
+def _detect_open_questions(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    closed = [
+        (s.question_start, s.end)
+        for s in ctx.found.text.sentences
+        if s.is_question and s.question_type == "closed"
+    ]
+    return not closed, closed, {}
+
+
+def _detect_validation_level(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    met = ctx.validation_level >= int(params.get("min", 2))
+    return met, ctx.validation_evidence if met else [], {}
+
+
+def _detect_no_invalidation(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    spans = ctx.found.cues.get("invalidating", [])
+    return not spans, spans, {}
+
+
+def _detect_cue(name: str) -> Callable[[_Context, Mapping[str, Any]], Decision]:
+    def detect(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+        spans = lang.find_all(getattr(ctx.lex, name), ctx.found.text)
+        return bool(spans), spans, {}
+
+    detect.__doc__ = f"Met when the response uses {name.replace('_', ' ')} wording."
+    return detect
+
+
+def _detect_acknowledges(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    text = ctx.found.text
+    amplifying = lang.find_all(ctx.lex.amplifying, text)
+    if amplifying:
+        return False, amplifying, {}
+    spans = [(r.start, r.end) for r in ctx.found.reflective]
+    spans += lang.find_all(ctx.lex.acknowledging, text)
+    spans += lang.find_all(ctx.lex.warmth_strong, text)
+    return bool(spans), spans, {}
+
+
+def _detect_accuracy(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    if ctx.key is None:
+        return True, [], {}
+    accuracy = ctx.key.accuracy
+    met = accuracy.score >= float(params.get("min_score", 0.5))
+    missed = ", ".join(f"'{m}'" for m in accuracy.missed[:3]) or "the feeling"
+    caught = ", ".join(f"'{c}'" for c in accuracy.caught[:3] if not c.startswith("risk:"))
+    return met, list(ctx.key.caught_spans.values()), {"missed": missed, "caught": caught}
+
+
+def _detect_over_interpretation(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    if ctx.key is None:
+        return True, [], {}
+    spans = [(s.start, s.end) for s in ctx.key.accuracy.over_interpretations]
+    return not spans, spans, {}
+
+
+def _detect_risk(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    if ctx.key is None:
+        return True, [], {}
+    missed = ctx.key.accuracy.missed_risks
+    if missed:
+        return False, [], {"cue": missed[0].cue}
+    spans = [s for k, s in ctx.key.caught_spans.items() if k.startswith("risk:")]
+    return True, spans, {}
+
+
+#: Detectors a rubric criterion can name, each deciding met or missed with evidence.
+DETECTORS: dict[str, Callable[[_Context, Mapping[str, Any]], Decision]] = {
+    "roadblocks": _detect_roadblocks,
+    "reflection": _detect_reflection,
+    "feeling_named": _detect_feeling,
+    "complex_reflection": _detect_complex,
+    "tentative": _detect_tentative,
+    "question_balance": _detect_question_balance,
+    "open_questions": _detect_open_questions,
+    "validation_level": _detect_validation_level,
+    "no_invalidation": _detect_no_invalidation,
+    "common_humanity": _detect_cue("common_humanity"),
+    "self_kindness": _detect_cue("self_kindness"),
+    "acknowledges_pain": _detect_acknowledges,
+    "accuracy": _detect_accuracy,
+    "over_interpretation": _detect_over_interpretation,
+    "risk": _detect_risk,
+}
+
+
+def _criteria(
+    ctx: _Context, rubric: Rubric, fill: dict[str, str]
+) -> tuple[tuple[CriterionResult, ...], list[tuple[CriterionSpec, dict[str, str]]]]:
+    text = ctx.found.text
+    results = []
+    missed = []
+    for spec in rubric.criteria:
+        if spec.needs_vignette and ctx.vignette is None:
+            continue
+        met, spans, extra = DETECTORS[spec.detector](ctx, spec.params)
+        evidence = _spans(text, spans)
+        values = _Fill(fill)
+        values.update(extra)
+        values["evidence"] = _clip(evidence[0].text) if evidence else ""
+        if "alternative" in extra:
+            values["alternative"] = extra["alternative"].format_map(_Fill(fill))
+        if spec.detector == "accuracy":
+            values["evidence"] = extra.get("caught", "")
+        template = spec.met if met else spec.missed
+        feedback = " ".join(template.format_map(values).split())
+        results.append(CriterionResult(spec.id, spec.name, met, evidence, feedback))
+        if not met:
+            missed.append((spec, dict(values)))
+    return tuple(results), missed
+
+
+def _summary(
+    rubric: Rubric,
+    criteria: Sequence[CriterionResult],
+    values: Mapping[str, str],
+    missed_risk: str | None,
+) -> str:
+    parts: list[str] = []
+    if missed_risk is not None:
+        parts.append(rubric.summary.get("missed_risk", "").format_map(_Fill(cue=missed_risk)))
+    else:
+        parts.append(rubric.summary.get("level", "").format_map(_Fill(values)))
+    first_missed = next((c for c in criteria if not c.met), None)
+    if first_missed is not None:
+        parts.append(first_missed.feedback)
+    else:
+        parts.append(rubric.summary.get("all_met", ""))
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z'])", " ".join(p for p in parts if p))
+    return " ".join(sentences[:3])
+
+
+def score_response(
+    response: str,
+    *,
+    client_statement: str | None = None,
+    vignette: Vignette | None = None,
+    rubric: str = "reflection",
+) -> Assessment:
+    """Score one response against a client statement or a vignette, with a rubric.
+
+    Raises ValueError for an unknown rubric, EmptyResponseError for an empty response and
+    ResponseTooLongError for one over MAX_RESPONSE_CHARS characters.
+    """
+    spec = load_rubric(rubric)
+    text = _check_input(response)
+    statement_text = client_statement if client_statement is not None else ""
+    if not statement_text.strip() and vignette is not None:
+        statement_text = vignette.statement
+    lex = _lexicons()
+    found, key, classifier, q_type = _analyse(text, statement_text, vignette, spec)
+    behaviour, behaviour_p, behaviour_spans = _behaviour(found, lex, classifier)
+    if not found.questions:
+        q_type = None
+    level, level_spans = _hrq(found, key)
+    validation, validation_spans = _validation(found, lex)
+    epitome, epitome_spans = _epitome(found, lex)
+    ctx = _Context(found, key, validation, validation_spans, lex, vignette)
+    fill = _example(found.statement, vignette)
+    fill.update(
+        level=str(level),
+        meaning=HRQ_MEANINGS[level],
+        validation_level=str(validation),
+        validation_meaning=VALIDATION_MEANINGS[validation],
+    )
+    criteria, _ = _criteria(ctx, spec, fill)
+    missed_risk = key.accuracy.missed_risks[0].cue if key and key.accuracy.missed_risks else None
+    feedback = _summary(spec, criteria, fill, missed_risk)
+    roadblocks = tuple(
+        RoadblockFinding(
+            r.category,
+            _span(found.text, (r.start, r.end)),
+            lex.by_id[r.category].alternative.format_map(_Fill(fill)),
+        )
+        for r in found.roadblocks
+    )
+    evidence = {
+        "hrq_level": _spans(found.text, level_spans),
+        "behaviour": _spans(found.text, behaviour_spans),
+        "reflection_depth": _spans(found.text, found.depth_evidence),
+        "validation": _spans(found.text, validation_spans),
+        **{name: _spans(found.text, spans) for name, spans in epitome_spans.items()},
+        "feelings": _spans(found.text, [(f.start, f.end) for f in found.feelings]),
+    }
+    if q_type is not None:
+        evidence["question_type"] = _spans(
+            found.text,
+            [(found.text.sentences[i].question_start, found.text.sentences[i].end)
+             for i in found.questions],
+        )
+    return Assessment(
+        response=text,
+        hrq_level=level,
+        behaviour=behaviour,
+        question_type=q_type,
+        reflection_depth=found.depth,
+        roadblocks=roadblocks,
+        validation_level=validation,
+        epitome=epitome,
+        criteria=criteria,
+        feedback=feedback,
+        confidence=_confidence(found, level, behaviour_p, classifier),
+        scorer_version=SCORER_VERSION,
+        rubric=spec.id,
+        vignette_id=vignette.id if vignette is not None else None,
+        accuracy=key.accuracy if key is not None else None,
+        evidence={k: v for k, v in evidence.items() if v},
+    )
