@@ -14,6 +14,7 @@ import importlib.util
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,6 +22,11 @@ from typing import Any
 from empathy_training import behaviour
 
 TRAINING_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_behaviour.py"
+PREDICTORS: dict[str, Callable[[str, str], behaviour.Prediction]] = {
+    "behaviour": behaviour.predict_behaviour,
+    "reflection_depth": behaviour.predict_reflection_depth,
+    "question_type": lambda response, _context: behaviour.predict_question_type(response),
+}
 
 
 def _training_script() -> ModuleType:
@@ -67,24 +73,28 @@ def run(data_dir: Path) -> dict[str, Any]:
             "training": int(data.loc[~data["validation"], "video_url"].nunique()),
         },
     }
-    started = time.perf_counter()
-    calls = 0
+    timings: list[float] = []
     for task in train_script.TASKS:
         rows = held_out[held_out[task.column].notna()]
         gold = [str(v) for v in rows[task.column]]
         predicted = []
         for response, context in zip(rows["response"], rows["client_statement"], strict=True):
-            if task.name == "behaviour":
-                prediction = behaviour.predict_behaviour(response, context)
-            elif task.name == "reflection_depth":
-                prediction = behaviour.predict_reflection_depth(response, context)
-            else:
-                prediction = behaviour.predict_question_type(response)
+            started = time.perf_counter()
+            prediction = PREDICTORS[task.name](response, context)
+            timings.append(time.perf_counter() - started)
             predicted.append(prediction.label)
-            calls += 1
         labels = sorted(set(gold) | set(prediction.probabilities))
         results[task.name] = f1_report(gold, predicted, labels)
-    results["mean_ms_per_call"] = round(1000 * (time.perf_counter() - started) / max(1, calls), 4)
+    # The same responses scored without the client's words (a response scored on its own).
+    gold = [str(v) for v in held_out["behaviour"]]
+    bare = [behaviour.predict_behaviour(str(r)).label for r in held_out["response"]]
+    results["behaviour_without_context"] = f1_report(gold, bare, sorted(set(gold)))
+    timings.sort()
+    results["latency_ms_per_call"] = {
+        "p50": round(1000 * timings[len(timings) // 2], 4),
+        "p99": round(1000 * timings[int(0.99 * (len(timings) - 1))], 4),
+        "n": len(timings),
+    }
     return results
 
 

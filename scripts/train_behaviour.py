@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -172,27 +172,30 @@ def load_annomi(data_dir: Path) -> pd.DataFrame:
     simple = simple.sort_values(["transcript_id", "utterance_id"])
     rows: list[dict[str, Any]] = []
     last_client: dict[int, str] = {}
-    for record in simple.itertuples(index=False):
-        transcript = int(record.transcript_id)
-        text = "" if pd.isna(record.utterance_text) else str(record.utterance_text)
-        if record.interlocutor == "client":
+    record: dict[Any, Any]
+    for record in simple.to_dict("records"):
+        transcript = int(record["transcript_id"])
+        raw_text = record["utterance_text"]
+        text = raw_text if isinstance(raw_text, str) else ""
+        if record["interlocutor"] == "client":
             last_client[transcript] = text
             continue
         rows.append(
             {
-                "video_url": record.video_url,
+                "video_url": str(record["video_url"]),
                 "transcript_id": transcript,
-                "utterance_id": int(record.utterance_id),
+                "utterance_id": int(record["utterance_id"]),
                 "response": text,
                 "client_statement": last_client.get(transcript, ""),
-                "behaviour": BEHAVIOUR_LABELS[str(record.main_therapist_behaviour)],
+                "behaviour": BEHAVIOUR_LABELS[str(record["main_therapist_behaviour"])],
             }
         )
     data = pd.DataFrame(rows)
     therapist = full[full["interlocutor"] == "therapist"]
     depth: dict[tuple[int, int], str] = {}
     qtype: dict[tuple[int, int], str] = {}
-    for (transcript, utterance), group in therapist.groupby(["transcript_id", "utterance_id"]):
+    for keys, group in therapist.groupby(["transcript_id", "utterance_id"]):
+        transcript, utterance = cast(tuple[int, int], keys)
         key = (int(transcript), int(utterance))
         n = len(group)
         reflections = [str(v) for v in group["reflection_subtype"].dropna()]
@@ -201,9 +204,9 @@ def load_annomi(data_dir: Path) -> pd.DataFrame:
             depth[key] = _majority(reflections, tie="simple")
         if questions and 2 * len(questions) >= n:
             qtype[key] = _majority(questions, tie="closed")
-    keys = list(zip(data["transcript_id"], data["utterance_id"], strict=True))
-    data["reflection_depth"] = [depth.get(k) for k in keys]
-    data["question_type"] = [qtype.get(k) for k in keys]
+    utterances = [(row["transcript_id"], row["utterance_id"]) for row in rows]
+    data["reflection_depth"] = [depth.get(k) for k in utterances]
+    data["question_type"] = [qtype.get(k) for k in utterances]
     data["validation"] = data["video_url"].map(is_validation_video)
     return data
 

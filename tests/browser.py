@@ -89,8 +89,21 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: Any, name: str, locator: Any = None) -> Path:
+    """Save what the user sees: the viewport, or one element scrolled into view."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if locator is not None:
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(path))
+    else:
+        page.screenshot(path=str(path))
     return path
+
+
+def wait_for_images(page: Any) -> None:
+    """Wait until every image on the page has loaded and has a size."""
+    page.wait_for_function(
+        "() => [...document.images].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=20_000,
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, chromium_available, screenshot, served
+from browser import chromium, chromium_available, screenshot, served, wait_for_images
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,11 +45,12 @@ def test_trainee_submits_sees_feedback_and_history_survives_reload(tmp_path: Pat
         feedback = page.get_by_role("region", name="Feedback")
         assert XSS in feedback.inner_text()  # shown as text, not as an element
         assert page.locator("img[src='x']").count() == 0
-        screenshot(page, "practice-2-feedback")
+        screenshot(page, "practice-2-feedback", feedback)
 
         page.get_by_role("button", name="Show model responses").click()
-        page.get_by_role("region", name="Model responses").wait_for()
-        screenshot(page, "practice-3-model-responses")
+        exemplars = page.get_by_role("region", name="Model responses")
+        exemplars.wait_for()
+        screenshot(page, "practice-3-model-responses", exemplars)
 
         box.fill("x" * 100_000)
         page.get_by_role("button", name="Submit").click()
@@ -63,6 +64,8 @@ def test_trainee_submits_sees_feedback_and_history_survives_reload(tmp_path: Pat
         again.get_by_text("Welcome back").wait_for()
         again.get_by_role("tab", name="My progress").click()
         again.get_by_text("1 attempt on 1 vignette").wait_for(timeout=20_000)
+        again.get_by_role("img").first.wait_for()
+        wait_for_images(again)
         screenshot(again, "practice-4-progress")
 
         other = browser.new_page(viewport={"width": 390, "height": 844})

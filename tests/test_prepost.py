@@ -16,7 +16,11 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def occasion(levels: dict[str, list[int]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"trainee": name, "hrq_level": level} for name, values in levels.items() for level in values]
+        [
+            {"trainee": name, "hrq_level": level}
+            for name, values in levels.items()
+            for level in values
+        ]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,7 @@ def test_submit_scores_stores_and_allows_exemplars(store: Store, library: Librar
     assert not app.exemplars_button.disabled
     assert app.response_box.value == "You should just try harder."  # kept for a retry
     app.exemplars_button.click()
-    assert vignette.exemplars[0].text.split()[0] in app.exemplars.value
+    assert escape(vignette.exemplars[0].text) in app.exemplars.value
     (attempt,) = store.attempts(trainee_id=app.trainee.id if app.trainee else -1)
     assert attempt.vignette_id == vignette.id
     assert attempt.response == "You should just try harder."

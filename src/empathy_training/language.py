@@ -40,8 +40,17 @@ CONTEXT_WINDOW = 3
 # One character in, one character out: offsets into the normalised text are offsets into the
 # original response.
 _NORMALISE = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'", "\u201c": '"',
-     "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+    }
 )
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
@@ -205,7 +214,9 @@ def pattern_regex(pattern: str) -> str:
             need_separator = False
             continue
         optional = (
-            token.startswith("(") and token.endswith(")?") and _group_end(token, 0) == len(token) - 2
+            token.startswith("(")
+            and token.endswith(")?")
+            and _group_end(token, 0) == len(token) - 2
         )
         body = _token_regex(token[:-1] if optional else token)
         if optional and last and parts:
@@ -243,9 +254,7 @@ def compile_start_patterns(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     body = "|".join(f"(?:{pattern_regex(p)})" for p in patterns)
-    return re.compile(
-        rf"{_discourse_prefix()}(?P<m>(?:{body}))(?![\w'])", re.IGNORECASE
-    )
+    return re.compile(rf"{_discourse_prefix()}(?P<m>(?:{body}))(?![\w'])", re.IGNORECASE)
 
 
 def find_all(
@@ -594,7 +603,9 @@ def analyse(text: str) -> Text:
 
 @cache
 def _swaps() -> tuple[re.Pattern[str], dict[str, str]]:
-    swaps = {str(k).lower(): str(v) for k, v in lexicon("lexicon-language")["pronoun_swaps"].items()}
+    swaps = {
+        str(k).lower(): str(v) for k, v in lexicon("lexicon-language")["pronoun_swaps"].items()
+    }
     keys = sorted(swaps, key=len, reverse=True)
     alternation = "|".join(r"\s+".join(re.escape(p) for p in k.split()) for k in keys)
     return re.compile(rf"(?<![\w'])(?:{alternation})(?![\w'])", re.IGNORECASE), swaps

@@ -93,13 +93,16 @@ def progress_chart(table: pd.DataFrame) -> bytes:
     else:
         attempt_no = range(1, len(table) + 1)
         over_time.plot(attempt_no, table["hrq_level"], marker="o", color="#3b6e8f")
+        over_time.set_xlim(0.5, len(table) + 0.5)
+        over_time.xaxis.get_major_locator().set_params(integer=True)
         over_time.set_ylim(0.5, 5.5)
         over_time.set_yticks([1, 2, 3, 4, 5])
         over_time.set_xlabel("attempt")
         over_time.set_ylabel("level")
         over_time.set_title("Level per attempt")
         means = table.groupby("module")["hrq_level"].mean().sort_values()
-        by_module.barh([_short(m) for m in means.index], means.values, color="#2f7d4f")
+        by_module.barh([_short(m) for m in means.index], means.values, height=0.6, color="#2f7d4f")
+        by_module.set_ylim(-0.7, max(len(means), 3) - 0.3)
         by_module.set_xlim(0, 5)
         by_module.set_title("Mean level by module")
         counts = roadblock_counts(table).head(6)
@@ -107,7 +110,10 @@ def progress_chart(table: pd.DataFrame) -> bytes:
             roadblocks.text(0.05, 0.5, "No roadblocks so far", fontsize=12)
             roadblocks.set_axis_off()
         else:
-            roadblocks.barh(list(counts.index)[::-1], list(counts.values)[::-1], color="#a8322d")
+            roadblocks.barh(
+                list(counts.index)[::-1], list(counts.values)[::-1], height=0.6, color="#a8322d"
+            )
+            roadblocks.set_ylim(-0.7, max(len(counts), 3) - 0.3)
             roadblocks.set_title("Roadblocks used most")
             roadblocks.xaxis.get_major_locator().set_params(integer=True)
     buffer = io.BytesIO()

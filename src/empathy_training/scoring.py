@@ -61,8 +61,27 @@ _SUBORDINATORS = frozenset(
     {"when", "if", "although", "though", "whereas", "unless", "until", "whether", "before"}
 )
 _THIRD_PERSON = frozenset(
-    {"he", "she", "they", "he's", "she's", "they're", "his", "her", "their", "people", "everyone",
-     "everybody", "someone", "somebody", "nobody", "others", "lots", "most", "many"}
+    {
+        "he",
+        "she",
+        "they",
+        "he's",
+        "she's",
+        "they're",
+        "his",
+        "her",
+        "their",
+        "people",
+        "everyone",
+        "everybody",
+        "someone",
+        "somebody",
+        "nobody",
+        "others",
+        "lots",
+        "most",
+        "many",
+    }
 )
 _SECOND_PERSON_WORDS = frozenset(
     {"you", "your", "you're", "you've", "you'd", "you'll", "yours", "yourself", "youre", "ur"}
@@ -357,7 +376,9 @@ def _framed(text: Text, start: int, frames: Pattern) -> bool:
 
 def _negated(text: Text, start: int) -> bool:
     before = [w for w in text.words if w.end <= start][-3:]
-    return any(w.lower in {"not", "never", "no", "hardly"} or w.lower.endswith("n't") for w in before)
+    return any(
+        w.lower in {"not", "never", "no", "hardly"} or w.lower.endswith("n't") for w in before
+    )
 
 
 def _stated(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
@@ -431,8 +452,28 @@ def _questioning(text: Text, rubric: Rubric, reflective: list[_Reflective]) -> l
 def _first_word(text: Text, start: int, end: int) -> tuple[str, str]:
     """The first word of a clause after discourse words, and the one after it."""
     words = text.words_in(start, end)
-    discourse = {"so", "and", "but", "well", "ok", "okay", "oh", "yeah", "yes", "now", "then",
-                 "also", "just", "really", "honestly", "right", "sure", "hmm", "um", "look"}
+    discourse = {
+        "so",
+        "and",
+        "but",
+        "well",
+        "ok",
+        "okay",
+        "oh",
+        "yeah",
+        "yes",
+        "now",
+        "then",
+        "also",
+        "just",
+        "really",
+        "honestly",
+        "right",
+        "sure",
+        "hmm",
+        "um",
+        "look",
+    }
     i = 0
     while i < len(words) - 1 and words[i].lower in discourse:
         i += 1
@@ -468,9 +509,7 @@ def _find_reflective(
         words = text.words_in(clause.start, end)
         if not words:
             continue
-        feelings = [
-            f for f in text.feelings if clause.start <= f.start < end and not f.negated
-        ]
+        feelings = [f for f in text.feelings if clause.start <= f.start < end and not f.negated]
         first, second = _first_word(text, clause.start, end)
         stem_here = any(clause.start <= s < clause.start + 40 and s < end for s in stems_at)
         if stem_here:
@@ -546,7 +585,9 @@ def _phrase_span(item: str, text: Text, *, ordered: bool) -> tuple[int, int] | N
     return (hits[0].start, hits[-1].end)
 
 
-def _feeling_span(item: str, text: Text, feelings: Sequence[lang.Feeling]) -> tuple[int, int] | None:
+def _feeling_span(
+    item: str, text: Text, feelings: Sequence[lang.Feeling]
+) -> tuple[int, int] | None:
     """Where a response names an answer-key feeling, by stem or by feeling family."""
     exact = _phrase_span(item, text, ordered=True)
     if exact is not None:
@@ -737,9 +778,7 @@ def _analyse(
     statement = lang.analyse(statement_text) if statement_text.strip() else None
     roadblocks = _find_roadblocks(text, statement, rubric, lex)
     reflective = _find_reflective(text, statement, roadblocks, lex)
-    roadblocks = sorted(
-        roadblocks + _questioning(text, rubric, reflective), key=lambda r: r.start
-    )
+    roadblocks = sorted(roadblocks + _questioning(text, rubric, reflective), key=lambda r: r.start)
     regions = [(r.start, r.end) for r in reflective]
     feelings = [
         f for f in text.feelings if not f.negated and _any_overlap((f.start, f.end), regions)
@@ -757,8 +796,11 @@ def _analyse(
         for f in feelings
         if not (set(f.families) & stated_families)
         and not (statement is not None and lang.stem(f.entry.split()[0]) in statement.stems)
-        and not (statement is not None and text.words_in(f.start, f.end)
-                 and all(w.stem in statement.stems for w in text.words_in(f.start, f.end)))
+        and not (
+            statement is not None
+            and text.words_in(f.start, f.end)
+            and all(w.stem in statement.stems for w in text.words_in(f.start, f.end))
+        )
     ]
     apt_feelings = []
     if key is not None:
@@ -771,8 +813,9 @@ def _analyse(
             if f not in new_feelings:
                 new_feelings.append(f)
     questions = [i for i, s in enumerate(text.sentences) if s.is_question]
-    found = _Findings(text, statement, roadblocks, reflective, questions, feelings,
-                      new_feelings, apt_feelings)
+    found = _Findings(
+        text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
+    )
     classifier: dict[str, float] = {}
     behaviour = _behaviour_module()
 
@@ -943,7 +986,9 @@ def _hrq(found: _Findings, key: _KeyResult | None) -> tuple[int, Spans]:
     return level, evidence
 
 
-def _confidence(found: _Findings, level: int, behaviour_p: float, classifier: Mapping[str, float]) -> float:
+def _confidence(
+    found: _Findings, level: int, behaviour_p: float, classifier: Mapping[str, float]
+) -> float:
     strengths = [r.strength for r in found.reflective]
     if level == 1:
         base = min(0.95, 0.7 + 0.1 * len(found.roadblocks))
@@ -1078,8 +1123,10 @@ def _detect_question_balance(ctx: _Context, params: Mapping[str, Any]) -> Decisi
     ratio = float(params.get("ratio", 1.0))
     questions = len(ctx.found.questions)
     reflections = len(ctx.found.reflective)
-    spans = [(ctx.found.text.sentences[i].question_start, ctx.found.text.sentences[i].end)
-             for i in ctx.found.questions]
+    spans = [
+        (ctx.found.text.sentences[i].question_start, ctx.found.text.sentences[i].end)
+        for i in ctx.found.questions
+    ]
     met = questions == 0 or reflections >= ratio * questions
     return met, [] if met else spans, {}
 
@@ -1196,23 +1243,23 @@ def _criteria(
     return tuple(results), missed
 
 
-def _summary(
-    rubric: Rubric,
-    criteria: Sequence[CriterionResult],
-    values: Mapping[str, str],
-    missed_risk: str | None,
-) -> str:
-    parts: list[str] = []
-    if missed_risk is not None:
-        parts.append(rubric.summary.get("missed_risk", "").format_map(_Fill(cue=missed_risk)))
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _summary(rubric: Rubric, criteria: Sequence[CriterionResult], values: Mapping[str, str]) -> str:
+    """One to three sentences: a missed risk first, else the most important next step."""
+    missed = [c for c in criteria if not c.met]
+    fill = _Fill(values)
+    if missed and missed[0].id == "takes-up-risk":
+        parts = [missed[0].feedback, rubric.summary.get("missed_risk", "").format_map(fill)]
+    elif missed:
+        parts = [missed[0].feedback]
     else:
-        parts.append(rubric.summary.get("level", "").format_map(_Fill(values)))
-    first_missed = next((c for c in criteria if not c.met), None)
-    if first_missed is not None:
-        parts.append(first_missed.feedback)
-    else:
-        parts.append(rubric.summary.get("all_met", ""))
-    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z'])", " ".join(p for p in parts if p))
+        parts = [
+            rubric.summary.get("all_met", "").format_map(fill),
+            rubric.summary.get("level", "").format_map(fill),
+        ]
+    sentences = _SENTENCE.split(" ".join(p for p in parts if p))
     return " ".join(sentences[:3])
 
 
@@ -1250,8 +1297,7 @@ def score_response(
         validation_meaning=VALIDATION_MEANINGS[validation],
     )
     criteria, _ = _criteria(ctx, spec, fill)
-    missed_risk = key.accuracy.missed_risks[0].cue if key and key.accuracy.missed_risks else None
-    feedback = _summary(spec, criteria, fill, missed_risk)
+    feedback = _summary(spec, criteria, fill)
     roadblocks = tuple(
         RoadblockFinding(
             r.category,
@@ -1271,8 +1317,10 @@ def score_response(
     if q_type is not None:
         evidence["question_type"] = _spans(
             found.text,
-            [(found.text.sentences[i].question_start, found.text.sentences[i].end)
-             for i in found.questions],
+            [
+                (found.text.sentences[i].question_start, found.text.sentences[i].end)
+                for i in found.questions
+            ],
         )
     return Assessment(
         response=text,

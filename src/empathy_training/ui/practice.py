@@ -139,8 +139,6 @@ class PracticeApp:
         self.widget = widgets.VBox([widgets.HTML(STYLE), self.status, self.sign_in, self.tabs])
 
         self.start_button.on_click(self._on_start)
-        self.name_box.on_submit(self._on_start)
-        self.code_box.on_submit(self._on_start)
         self.module_picker.observe(self._on_module, names="value")
         self.vignette_picker.observe(self._on_vignette, names="value")
         self.submit_button.on_click(self._on_submit)
