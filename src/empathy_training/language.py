@@ -202,6 +202,9 @@ def _token_regex(token: str) -> str:
     return _MACRO.sub(expand, out)
 
 
+_SEPARATOR = r"(?:\s+|(?='))"
+
+
 def pattern_regex(pattern: str) -> str:
     """Translate one lexicon pattern (see lexicon-roadblocks.yml) into a regular expression."""
     tokens = _OPTIONAL_WORD.sub(r"(\1)?", normalise(pattern)).split()
@@ -210,7 +213,7 @@ def pattern_regex(pattern: str) -> str:
     for index, token in enumerate(tokens):
         last = index == len(tokens) - 1
         if token == "{ws}":
-            parts.append((r"\s+" if need_separator else "") + _MACROS["ws"])
+            parts.append((_SEPARATOR if need_separator else "") + _MACROS["ws"])
             need_separator = False
             continue
         optional = (
@@ -220,12 +223,12 @@ def pattern_regex(pattern: str) -> str:
         )
         body = _token_regex(token[:-1] if optional else token)
         if optional and last and parts:
-            parts.append(r"(?:\s+" + body + ")?")
+            parts.append(r"(?:" + _SEPARATOR + body + ")?")
         elif optional:
-            parts.append((r"\s+" if need_separator else "") + "(?:" + body + r"\s+)?")
+            parts.append((_SEPARATOR if need_separator else "") + "(?:" + body + r"\s+)?")
             need_separator = False
         else:
-            parts.append((r"\s+" if need_separator else "") + body)
+            parts.append((_SEPARATOR if need_separator else "") + body)
             need_separator = True
     return "".join(parts)
 

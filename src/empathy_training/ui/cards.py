@@ -37,6 +37,8 @@ STYLE = """
 table.et-table{border-collapse:collapse;font-size:.92em}
 table.et-table td,table.et-table th{border-bottom:1px solid #e1e4e8;padding:4px 8px;
   text-align:left;vertical-align:top}
+.et-stack.widget-textarea{flex-direction:column;align-items:stretch}
+.et-stack.widget-textarea .widget-label{width:auto;text-align:left;margin-bottom:2px}
 </style>
 """
 

@@ -82,10 +82,10 @@ class PracticeApp:
         self.module_picker = widgets.Dropdown(
             description="Module",
             options=[(m.title, m.id) for m in library.modules],
-            layout=widgets.Layout(width="24rem"),
+            layout=widgets.Layout(width="100%", max_width="24rem"),
         )
         self.vignette_picker = widgets.Dropdown(
-            description="Vignette", layout=widgets.Layout(width="24rem")
+            description="Vignette", layout=widgets.Layout(width="100%", max_width="24rem")
         )
         self.card = widgets.HTML(layout=full)
         self.response_box = widgets.Textarea(
@@ -94,6 +94,7 @@ class PracticeApp:
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%", max_width="52rem", height="7rem"),
         )
+        self.response_box.add_class("et-stack")
         self.submit_button = widgets.Button(
             description="Submit", button_style="primary", tooltip="Score this response"
         )
@@ -101,9 +102,12 @@ class PracticeApp:
             description="Show model responses",
             disabled=True,
             tooltip="Available after your first attempt at this vignette",
+            layout=widgets.Layout(width="auto"),
         )
         self.next_button = widgets.Button(
-            description="Next vignette", tooltip="A vignette chosen for what you missed most"
+            description="Next vignette",
+            tooltip="A vignette chosen for what you missed most",
+            layout=widgets.Layout(width="auto"),
         )
         self.message = widgets.HTML()
         self.feedback = widgets.HTML(layout=full)
@@ -180,7 +184,7 @@ class PracticeApp:
                 f"Welcome back, {name}: {len(history)} earlier attempt"
                 f"{'s' if len(history) != 1 else ''} found."
                 if history
-                else f"Welcome, {name}. Pick a module, read the client's words and respond."
+                else f"Welcome, {name}. Read the client's words and respond."
             )
             if self.workshop is not None:
                 greeting += f" You are in the workshop '{self.workshop.name}'."
