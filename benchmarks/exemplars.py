@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
                         "label": exemplar.level,
                         "scored": assessment.hrq_level,
                         "depth": assessment.reflection_depth,
-                        "roadblocks": [f"{r.category}: {r.span.text}" for r in assessment.roadblocks],
+                        "roadblocks": [
+                            f"{r.category}: {r.span.text}" for r in assessment.roadblocks
+                        ],
                         "expected_roadblocks": list(exemplar.roadblocks),
                         "text": exemplar.text,
                     }

@@ -472,3 +472,17 @@ def test_a_killed_writer_loses_no_committed_attempt(sqlite_url: str) -> None:
         stored = {a.id for a in Store(sqlite_url).attempts()}
         assert set(committed) <= stored
     assert len(committed) == len(set(committed)) >= 15
+
+
+def test_schema_revision_constant_is_the_migrations_head(sqlite_url: str) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from empathy_training.storage import MIGRATIONS_DIR, SCHEMA_REVISION, Store
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
+    store = Store(sqlite_url)
+    assert store.schema_revision() == SCHEMA_REVISION
+    store.close()

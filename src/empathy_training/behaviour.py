@@ -48,7 +48,6 @@ _SENTENCE_END = re.compile(r"[.!?]+")
 _SECOND_PERSON = frozenset(
     {"you", "your", "you're", "yours", "yourself", "you've", "you'll", "you'd"}
 )
-_WH_WORDS = frozenset({"what", "how", "why", "when", "where", "who", "which", "whom", "whose"})
 _LENGTH_BINS = ((2, "0-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
 _NEW_WORD_BINS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"))
 #: Words shorter than this count neither as content echoed from the client nor as new content.
@@ -144,7 +143,7 @@ def _token_norm(token: str) -> str:
 
 def _tokens(text: str) -> list[Token]:
     """Words of text with their character spans."""
-    return [(_token_norm(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [(_token_norm(m[0]), *m.span()) for m in _TOKEN.finditer(text)]
 
 
 def _sentences(text: str, tokens: list[Token]) -> list[tuple[list[Token], bool]]:
@@ -251,7 +250,7 @@ def featurize(
         return _freeze(raw)
     if context.rstrip().endswith("?"):
         _add(raw, "ctx:q", None)
-    client_words = {w for w, _, _ in _tokens(context)}
+    client_words = {_token_norm(w) for w in _TOKEN.findall(context)}
     content = [(w, s, e) for w, s, e in tokens if len(w) >= _CONTENT_LENGTH]
     if content:
         echoed = [(s, e) for w, s, e in content if w in client_words]
@@ -286,17 +285,23 @@ def _models() -> dict[str, _Model]:
 
 
 def _model_from_dict(spec: dict[str, Any]) -> _Model:
-    """Build a model from its JSON form (a binary model keeps one weight per feature)."""
+    """Build a model from its JSON form.
+
+    A binary model stores one weight per feature, scoring the second label against the first;
+    here it gets a zero column for the first label, so every model scores with a softmax.
+    """
     names = list(spec["weights"])
-    width = len(spec["intercept"])
-    weights = np.zeros((len(names), width), dtype=np.float64)
-    for row, name in enumerate(names):
-        weights[row] = spec["weights"][name]
+    intercept = np.asarray(spec["intercept"], dtype=np.float64)
+    weights = np.array([spec["weights"][name] for name in names], dtype=np.float64)
+    weights = weights.reshape(len(names), len(intercept))
+    if len(intercept) == 1:
+        intercept = np.concatenate([[0.0], intercept])
+        weights = np.hstack([np.zeros_like(weights), weights])
     return _Model(
         labels=tuple(spec["labels"]),
         index={name: row for row, name in enumerate(names)},
         weights=weights,
-        intercept=np.asarray(spec["intercept"], dtype=np.float64),
+        intercept=intercept,
         uses_context=bool(spec["uses_context"]),
         questions_only=bool(spec["questions_only"]),
     )
@@ -328,20 +333,20 @@ def _predict(model_name: str, response: object, client_statement: object) -> Pre
             spans.append(() if name.startswith("w:") and name[2:] in quiet else where)
     contributions = model.weights[rows] * np.asarray(values, dtype=np.float64)[:, None]
     logits = model.intercept + contributions.sum(axis=0)
-    if logits.shape[0] == 1:  # binary: the weights score the second label against the first
-        logits = np.array([0.0, logits[0]])
-        contributions = np.hstack([np.zeros_like(contributions), contributions])
     exp = np.exp(logits - logits.max())
     probs = exp / exp.sum()
     best = int(np.argmax(probs))
     # How much each feature raised the log-probability of the chosen label.
     push = contributions[:, best] - contributions @ probs
     probabilities = {label: float(p) for label, p in zip(model.labels, probs, strict=True)}
-    return Prediction(model.labels[best], probabilities, _evidence(push, spans))
+    return Prediction(model.labels[best], probabilities, _evidence(push, spans, text))
 
 
-def _evidence(push: npt.NDArray[np.float64], spans: list[Spans]) -> Spans:
-    """Spans of the few features that pushed most toward the label, merged, strongest first."""
+def _evidence(push: npt.NDArray[np.float64], spans: list[Spans], text: str) -> Spans:
+    """Spans of the few features that pushed most toward the label, strongest first.
+
+    Spans that overlap, or that only whitespace separates, are joined into one.
+    """
     chosen: list[Span] = []
     used = 0
     for i in np.argsort(-push, kind="stable"):
@@ -353,16 +358,28 @@ def _evidence(push: npt.NDArray[np.float64], spans: list[Spans]) -> Spans:
             chosen.extend(where[:EVIDENCE_SPANS_PER_FEATURE])
     merged: list[Span] = []
     for start, end in chosen:
-        overlapping = [m for m in merged if start < m[1] and m[0] < end]
-        if not overlapping:
-            merged.append((start, end))
-            continue
-        first = merged.index(overlapping[0])
-        for m in overlapping:
-            merged.remove(m)
-            start, end = min(start, m[0]), max(end, m[1])
-        merged.insert(first, (start, end))
-    return tuple(merged)
+        touching = [m for m in merged if _touch((start, end), m, text)]
+        while touching:
+            for m in touching:
+                merged.remove(m)
+                start, end = min(start, m[0]), max(end, m[1])
+            touching = [m for m in merged if _touch((start, end), m, text)]
+        merged.append((start, end))
+    return tuple(sorted(merged, key=lambda m: _first(m, chosen)))
+
+
+def _touch(a: Span, b: Span, text: str) -> bool:
+    """Whether two spans overlap or only whitespace lies between them."""
+    (_, end), (start, _) = sorted((a, b))
+    return start <= end or not text[end:start].strip()
+
+
+def _first(merged: Span, chosen: list[Span]) -> int:
+    """Rank of the strongest chosen span inside a merged span."""
+    return next(
+        (rank for rank, (s, e) in enumerate(chosen) if merged[0] <= s and e <= merged[1]),
+        len(chosen),
+    )
 
 
 def predict_behaviour(response: str, client_statement: str = "") -> Prediction:

@@ -1,4 +1,4 @@
-"""Text analysis for scoring: sentences, clauses, words, questions, feeling words and cue phrases."""
+"""Text analysis for scoring: sentences, clauses, words, questions, feelings and cue phrases."""
 
 from __future__ import annotations
 
@@ -58,6 +58,34 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "eg", "i
 _NEGATORS = frozenset(
     {"not", "no", "never", "nothing", "hardly", "barely", "without", "nor", "neither", "nobody"}
 )
+_ARTICLES = frozenset({"a", "an"})
+# An ambiguous feeling word followed by one of these is a preposition or particle: "down the
+# stairs", "lost my job".
+_FUNCTION_AFTER = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "to",
+        "from",
+        "into",
+        "onto",
+        "my",
+        "your",
+        "his",
+        "her",
+        "their",
+        "our",
+        "this",
+        "these",
+        "those",
+        "him",
+        "them",
+        "me",
+        "us",
+    }
+)
+_QUANTIFIERS = frozenset({"bit", "little", "lot", "tad", "touch", "kind", "sort"})
 _CLAUSE_SPLIT = re.compile(
     r"\s*[;:]\s*|\s+-+\s+|\s*\(\s*"
     r"|,\s*(?=(?:and\s+|but\s+|so\s+|yet\s+|or\s+)?(?:you|your|you're|you've|you'd|it|it's|that|"
@@ -87,7 +115,7 @@ def lexicon(name: str) -> Mapping[str, Any]:
     """Load a package data file `rubrics/<name>.yml` once."""
     ref = resources.files("empathy_training").joinpath(RUBRICS_FOLDER, f"{name}.yml")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(ref.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+    data = yaml.load(ref.read_text(encoding="utf-8"), Loader=loader)
     if not isinstance(data, dict):
         raise ValueError(f"{RUBRICS_FOLDER}/{name}.yml: expected a mapping at the top level")
     return data
@@ -95,7 +123,7 @@ def lexicon(name: str) -> Mapping[str, Any]:
 
 # --- stems -------------------------------------------------------------------------------------
 
-_FIRST_SUFFIXES = ("fulness", "iness", "ness", "ment", "ments", "fully", "ful", "ly")
+_FIRST_SUFFIXES = ("fulness", "ness", "ment", "ments", "fully", "ful", "ly")
 _SECOND_SUFFIXES = (
     ("ational", "ate"),
     ("ation", "ate"),
@@ -207,7 +235,7 @@ _SEPARATOR = r"(?:\s+|(?='))"
 
 def pattern_regex(pattern: str) -> str:
     """Translate one lexicon pattern (see lexicon-roadblocks.yml) into a regular expression."""
-    tokens = _OPTIONAL_WORD.sub(r"(\1)?", normalise(pattern)).split()
+    tokens = _OPTIONAL_WORD.sub(r"(\1)? ", normalise(pattern)).split()
     parts: list[str] = []
     need_separator = False
     for index, token in enumerate(tokens):
@@ -239,7 +267,7 @@ def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     body = "|".join(f"(?:{pattern_regex(p)})" for p in patterns)
-    return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w'])(?:{body})(?!\w)", re.IGNORECASE)
 
 
 @cache
@@ -526,22 +554,38 @@ def _clause_starts(norm: str, start: int, end: int) -> list[int]:
     return starts
 
 
+def _names_an_event(words: Sequence[Word], i: int, entry: _FeelingEntry) -> bool:
+    """'a scare', 'a real shock': a feeling word used as the name of an event, not a feeling."""
+    if entry.stems[0] in _ARTICLES:
+        return False
+    prev = words[i - 1].lower if i >= 1 else ""
+    prev2 = words[i - 2].lower if i >= 2 else ""
+    return prev in _ARTICLES or (prev2 in _ARTICLES and prev not in _QUANTIFIERS)
+
+
+@cache
+def _not_feelings() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in lexicon("lexicon-feelings").get("not_feelings", ()))
+
+
 def _feelings(words: Sequence[Word]) -> tuple[Feeling, ...]:
     index = _feeling_index()
+    excluded = _not_feelings()
     families = _families_by_stems()
     context = _feeling_context()
     found: list[Feeling] = []
     i = 0
     n = len(words)
     while i < n:
-        candidates = index.get(words[i].stem)
+        candidates = index.get(words[i].stem) if words[i].lower not in excluded else None
         matched: _FeelingEntry | None = None
         if candidates:
             for entry in candidates:
                 k = len(entry.stems)
                 if i + k <= n and all(words[i + j].stem == entry.stems[j] for j in range(k)):
-                    if entry.ambiguous and not any(
-                        w.lower in context for w in words[max(0, i - CONTEXT_WINDOW) : i]
+                    if entry.ambiguous and (
+                        not any(w.lower in context for w in words[max(0, i - CONTEXT_WINDOW) : i])
+                        or (i + k < n and words[i + k].lower in _FUNCTION_AFTER)
                     ):
                         continue
                     matched = entry
@@ -550,6 +594,9 @@ def _feelings(words: Sequence[Word]) -> tuple[Feeling, ...]:
             i += 1
             continue
         k = len(matched.stems)
+        if _names_an_event(words, i, matched):
+            i += k
+            continue
         before = words[max(0, i - 2) : i]
         negated = matched.stems[0] != "not" and any(
             w.lower in _NEGATORS or w.lower.endswith("n't") for w in before

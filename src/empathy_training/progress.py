@@ -1,26 +1,18 @@
-"""A trainee's progress: attempts as a table, and charts as PNG bytes (no browser scripts)."""
+"""A trainee's progress: attempts in order, summaries by module, and charts as PNG bytes.
+
+Plain Python on purpose: the trainee app's kernels stay small (no pandas); matplotlib is
+imported only when a chart is drawn.
+"""
 
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import pandas as pd
-
 from .models import Assessment, Library
-
-#: Columns of the progress table.
-COLUMNS = (
-    "time",
-    "module_id",
-    "module",
-    "vignette_id",
-    "hrq_level",
-    "reflection_depth",
-    "roadblocks",
-)
 
 
 @dataclass(frozen=True)
@@ -37,47 +29,59 @@ class AttemptSummary:
     """The scorer's judgement."""
 
 
-def progress_table(
-    attempts: Iterable[AttemptSummary], library: Library | None = None
-) -> pd.DataFrame:
-    """One row per attempt, oldest first."""
-    titles = {m.id: m.title for m in library.modules} if library else {}
-    rows = [
-        {
-            "time": a.time,
-            "module_id": a.module_id,
-            "module": titles.get(a.module_id, a.module_id),
-            "vignette_id": a.vignette_id,
-            "hrq_level": a.assessment.hrq_level,
-            "reflection_depth": a.assessment.reflection_depth,
-            "roadblocks": ";".join(a.assessment.roadblock_ids),
-        }
-        for a in attempts
-    ]
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
-    return table.sort_values("time", kind="stable").reset_index(drop=True)
+@dataclass(frozen=True)
+class ModuleProgress:
+    """A trainee's attempts in one module."""
+
+    module: str
+    """Module title."""
+    attempts: int
+    """How many attempts."""
+    mean_level: float
+    """Mean reflective-listening level."""
+    best_level: int
+    """Best level reached."""
 
 
-def summary_line(table: pd.DataFrame) -> str:
+def in_order(attempts: Iterable[AttemptSummary]) -> list[AttemptSummary]:
+    """Attempts oldest first."""
+    return sorted(attempts, key=lambda a: a.time)
+
+
+def summary_line(attempts: list[AttemptSummary]) -> str:
     """One sentence: how many attempts, vignettes and the latest level."""
-    if table.empty:
+    if not attempts:
         return "No attempts yet: answer a vignette and your progress appears here."
-    vignettes = table["vignette_id"].nunique()
-    latest = int(table["hrq_level"].iloc[-1])
-    best = int(table["hrq_level"].max())
+    vignettes = len({a.vignette_id for a in attempts})
+    levels = [a.assessment.hrq_level for a in attempts]
     return (
-        f"{len(table)} attempt{'s' if len(table) != 1 else ''} on {vignettes} "
-        f"vignette{'s' if vignettes != 1 else ''}; latest level {latest}, best {best}."
+        f"{len(attempts)} attempt{'s' if len(attempts) != 1 else ''} on {vignettes} "
+        f"vignette{'s' if vignettes != 1 else ''}; latest level {levels[-1]}, best {max(levels)}."
     )
 
 
-def roadblock_counts(table: pd.DataFrame) -> pd.Series:
+def by_module(
+    attempts: list[AttemptSummary], library: Library | None = None
+) -> list[ModuleProgress]:
+    """Attempts, mean and best level per module, in library order."""
+    titles = {m.id: m.title for m in library.modules} if library else {}
+    order = {m.id: i for i, m in enumerate(library.modules)} if library else {}
+    levels: dict[str, list[int]] = {}
+    for a in attempts:
+        levels.setdefault(a.module_id, []).append(a.assessment.hrq_level)
+    return [
+        ModuleProgress(titles.get(m, m), len(v), sum(v) / len(v), max(v))
+        for m, v in sorted(levels.items(), key=lambda item: (order.get(item[0], 999), item[0]))
+    ]
+
+
+def roadblock_counts(attempts: list[AttemptSummary]) -> list[tuple[str, int]]:
     """How often each roadblock appeared, most frequent first."""
-    ids = [r for cell in table["roadblocks"] for r in str(cell).split(";") if r]
-    return pd.Series(ids, dtype="object").value_counts()
+    counts = Counter(r for a in attempts for r in a.assessment.roadblock_ids)
+    return counts.most_common()
 
 
-def progress_chart(table: pd.DataFrame) -> bytes:
+def progress_chart(attempts: list[AttemptSummary], library: Library | None = None) -> bytes:
     """PNG with three panels: level per attempt, mean level by module, roadblocks most used."""
     import matplotlib
 
@@ -85,33 +89,38 @@ def progress_chart(table: pd.DataFrame) -> bytes:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(11, 3.4), dpi=100, layout="constrained")
-    over_time, by_module, roadblocks = figure.subplots(1, 3)
-    if table.empty:
-        for axis in (over_time, by_module, roadblocks):
+    over_time, modules, roadblocks = figure.subplots(1, 3)
+    if not attempts:
+        for axis in (over_time, modules, roadblocks):
             axis.set_axis_off()
         over_time.text(0, 0.5, "No attempts yet", fontsize=14)
     else:
-        attempt_no = range(1, len(table) + 1)
-        over_time.plot(attempt_no, table["hrq_level"], marker="o", color="#3b6e8f")
-        over_time.set_xlim(0.5, len(table) + 0.5)
+        levels = [a.assessment.hrq_level for a in attempts]
+        over_time.plot(range(1, len(levels) + 1), levels, marker="o", color="#3b6e8f")
+        over_time.set_xlim(0.5, len(levels) + 0.5)
         over_time.xaxis.get_major_locator().set_params(integer=True)
         over_time.set_ylim(0.5, 5.5)
         over_time.set_yticks([1, 2, 3, 4, 5])
         over_time.set_xlabel("attempt")
         over_time.set_ylabel("level")
         over_time.set_title("Level per attempt")
-        means = table.groupby("module")["hrq_level"].mean().sort_values()
-        by_module.barh([_short(m) for m in means.index], means.values, height=0.6, color="#2f7d4f")
-        by_module.set_ylim(-0.7, max(len(means), 3) - 0.3)
-        by_module.set_xlim(0, 5)
-        by_module.set_title("Mean level by module")
-        counts = roadblock_counts(table).head(6)
-        if counts.empty:
+        rows = by_module(attempts, library)[::-1]
+        modules.barh(
+            [_short(r.module) for r in rows],
+            [r.mean_level for r in rows],
+            height=0.6,
+            color="#2f7d4f",
+        )
+        modules.set_ylim(-0.7, max(len(rows), 3) - 0.3)
+        modules.set_xlim(0, 5)
+        modules.set_title("Mean level by module")
+        counts = roadblock_counts(attempts)[:6][::-1]
+        if not counts:
             roadblocks.text(0.05, 0.5, "No roadblocks so far", fontsize=12)
             roadblocks.set_axis_off()
         else:
             roadblocks.barh(
-                list(counts.index)[::-1], list(counts.values)[::-1], height=0.6, color="#a8322d"
+                [c[0] for c in counts], [c[1] for c in counts], height=0.6, color="#a8322d"
             )
             roadblocks.set_ylim(-0.7, max(len(counts), 3) - 0.3)
             roadblocks.set_title("Roadblocks used most")

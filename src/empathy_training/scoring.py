@@ -48,6 +48,8 @@ RULE_WEIGHT = 0.65
 CATCH_SHARE = 0.5
 #: Words after a modal that are still checked against the client's statement (see `echo`).
 ECHO_WORDS = 5
+#: Highest level when some, but not all, of a vignette's risk cues are taken up (none: 2).
+PARTIAL_RISK_CAP = 3
 #: Characters before a roadblock searched for a frame such as "you feel".
 FRAME_REACH = 90
 
@@ -56,6 +58,11 @@ _BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON_BEFORE = re.compile(r"(?:^|\s)(?:i|i'm|i've|i'd|we|we're|i\s+\w+)\s*$", re.IGNORECASE)
+_REPORTED = re.compile(
+    r"(?:says?|saying|said|tells?|telling|told|thinks?|thought|reckons?|wants?|insists?)\s+"
+    r"(?:that\s+)?$",
+    re.IGNORECASE,
+)
 _EXTRA_STARTS = re.compile(r"(?:,\s*|\s)(?:but|so)\s+", re.IGNORECASE)
 _SUBORDINATORS = frozenset(
     {"when", "if", "although", "though", "whereas", "unless", "until", "whether", "before"}
@@ -211,6 +218,7 @@ class _Lexicons:
     stems: Pattern
     tentative: Pattern
     double_sided: Pattern
+    simile: Pattern
     metaphor: Pattern
     meaning: Pattern
     generic_questions: Pattern
@@ -228,6 +236,16 @@ class _Lexicons:
     acknowledging: Pattern
     first_person: frozenset[str]
     not_after_you: Pattern
+
+
+def _first_person(modal: str) -> re.Pattern[str]:
+    """The client's own obligation: 'I have to...', 'I really should...'."""
+    return re.compile(
+        r"(?<![\w'])(?:i|we)(?:'ve|'m|'d)?\s+(?:[\w']+\s+){0,2}?(?:"
+        + lang.pattern_regex(modal)
+        + r")(?!\w)",
+        re.IGNORECASE,
+    )
 
 
 @cache
@@ -255,7 +273,7 @@ def _lexicons() -> _Lexicons:
                 framed=bool(spec.get("framed", False)),
                 negatable=bool(spec.get("negatable", False)),
                 stated=bool(spec.get("stated", False)),
-                echo=re.compile(lang.pattern_regex(str(echo)), re.IGNORECASE) if echo else None,
+                echo=_first_person(str(echo)) if echo else None,
                 statements_only=bool(spec.get("statements_only", False)),
             )
         )
@@ -268,6 +286,7 @@ def _lexicons() -> _Lexicons:
         stems=_start_patterns(refl["stems"]),
         tentative=_patterns(refl["tentative"]),
         double_sided=_patterns(refl["double_sided"]),
+        simile=_patterns(refl["simile"]),
         metaphor=_patterns(refl["metaphor"]),
         meaning=_patterns(refl["meaning"]),
         generic_questions=_start_patterns(refl["generic_questions"]),
@@ -390,11 +409,19 @@ def _stated(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
 
 def _echoes(text: Text, end: int, statement: Text | None, echo: Pattern) -> bool:
     """Whether the words after a modal repeat a client's own 'I have to...'."""
-    if statement is None or echo is None or not echo.search(statement.norm):
+    if statement is None or echo is None:
         return False
-    after = [w for w in text.words if w.start >= end][:ECHO_WORDS]
+    own = [
+        m
+        for m in echo.finditer(statement.norm)
+        if not _REPORTED.search(statement.norm, max(0, m.start() - 30), m.start())
+    ]
+    if not own:
+        return False
+    sentence = text.sentences[text.sentence_at(end)]
+    after = [w for w in text.words if end <= w.start and w.end <= sentence.end][:ECHO_WORDS]
     stems = lang.content_stems(after)
-    return bool(stems) and len(stems & statement.stems) / len(stems) >= CATCH_SHARE
+    return len(stems) >= 2 and len(stems & statement.stems) / len(stems) > CATCH_SHARE
 
 
 def _find_roadblocks(
@@ -487,14 +514,11 @@ def _first_word(text: Text, start: int, end: int) -> tuple[str, str]:
 def _find_reflective(
     text: Text, statement: Text | None, roadblocks: list[_Roadblock], lex: _Lexicons
 ) -> list[_Reflective]:
+    """Clauses that say back what the client said, with how sure the rules are."""
     reflective: list[_Reflective] = []
     stems_at = {s for s, _ in lang.find_at_starts(lex.stems, text, [c.start for c in text.clauses])}
-    not_after = set()
-    for c in text.clauses:
-        m = lex.not_after_you.match(text.norm, c.start) if lex.not_after_you else None
-        if m is not None:
-            not_after.add(c.start)
-    for clause in text.clauses:
+    first_roadblock = min((rb.start for rb in roadblocks), default=len(text.norm))
+    for index, clause in enumerate(text.clauses):
         if _in_question(text, clause.start):
             continue
         end = clause.end
@@ -510,43 +534,64 @@ def _find_reflective(
         if not words:
             continue
         feelings = [f for f in text.feelings if clause.start <= f.start < end and not f.negated]
-        first, second = _first_word(text, clause.start, end)
-        stem_here = any(clause.start <= s < clause.start + 40 and s < end for s in stems_at)
-        if stem_here:
+        first, _ = _first_word(text, clause.start, end)
+        if any(clause.start <= s < min(end, clause.start + 40) for s in stems_at):
             reflective.append(_Reflective(clause.start, end, 1.0, "stem"))
             continue
         if len(words) < 2 and not feelings:
             continue
-        if clause.start in not_after:
+        if lex.not_after_you is not None and lex.not_after_you.match(text.norm, clause.start):
             continue
         if first in lex.first_person:
             continue
-        if first in _SUBORDINATORS:
+        if first in _SUBORDINATORS and _leads_into_question(text, index):
             continue
-        has_you = any(w.lower in _SECOND_PERSON_WORDS for w in words)
-        overlap = 0.0
+        overlap, shared = 0.0, 0
         if statement is not None:
             stems = lang.content_stems(words)
-            if stems:
-                overlap = len(stems & statement.stems) / len(stems)
-        if first in _THIRD_PERSON and not feelings and overlap < CATCH_SHARE:
+            shared = len(stems & statement.stems)
+            overlap = shared / len(stems) if stems else 0.0
+        if first in _THIRD_PERSON and overlap < CATCH_SHARE:
             continue
-        if first in _SECOND_PERSON_WORDS and len(words) >= 3:
-            reflective.append(_Reflective(clause.start, end, 0.8, "second-person"))
-        elif feelings:
-            reflective.append(_Reflective(clause.start, end, 0.7, "feeling"))
-        elif has_you and len(words) >= 3:
+        after_roadblock = clause.start > first_roadblock
+        if feelings:
+            reflective.append(_Reflective(clause.start, end, 0.8, "feeling"))
+            continue
+        if after_roadblock:
+            continue
+        grounded = True
+        has_you = any(w.lower in _SECOND_PERSON_WORDS for w in words)
+        if first in _SECOND_PERSON_WORDS and len(words) >= 3 and grounded:
+            reflective.append(_Reflective(clause.start, end, 0.7, "second-person"))
+        elif has_you and len(words) >= 3 and grounded:
             reflective.append(_Reflective(clause.start, end, 0.6, "about-you"))
         elif statement is not None and overlap >= CATCH_SHARE and len(words) >= 4:
             reflective.append(_Reflective(clause.start, end, 0.5, "echo"))
     return reflective
 
 
-def _echo_span(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
-    """Whether a cue's words are the client's own (a marker that only repeats them)."""
+def _leads_into_question(text: Text, index: int) -> bool:
+    """Whether a clause is the lead-in of a question ('When you say X, what do you mean?')."""
+    clause = text.clauses[index]
+    nxt = text.clauses[index + 1] if index + 1 < len(text.clauses) else None
+    return nxt is not None and nxt.sentence == clause.sentence and _in_question(text, nxt.start)
+
+
+def _echo_span(
+    text: Text, span: tuple[int, int], statement: Text | None, *, following: bool = False
+) -> bool:
+    """Whether a cue only repeats the client's words.
+
+    With `following`, a cue made of function words alone ('as if', 'like you were') is judged
+    by the rest of its clause: 'as if you're not in the room' repeats 'like I'm not in the room'.
+    """
     if statement is None:
         return False
     stems = lang.content_stems(text.words_in(*span))
+    if not stems and following:
+        clause_end = next((c.end for c in text.clauses if c.start <= span[0] < c.end), span[1])
+        after = [w for w in text.words if span[1] <= w.start and w.end <= clause_end]
+        stems = lang.content_stems(after[:ECHO_WORDS])
     return bool(stems) and len(stems & statement.stems) / len(stems) > CATCH_SHARE
 
 
@@ -577,10 +622,11 @@ def _phrase_span(item: str, text: Text, *, ordered: bool) -> tuple[int, int] | N
             if k == len(stems):
                 return (w.start, words[j - 1].end)
         return None
-    stop = lang.content_stems(lang.analyse(item).words)
-    wanted = stop or frozenset(stems)
+    content = lang.content_stems(lang.analyse(item).words)
+    wanted = content or frozenset(stems)
     hits = [w for w in words if w.stem in wanted]
-    if not hits or len({w.stem for w in hits}) / len(wanted) < CATCH_SHARE:
+    found = len({w.stem for w in hits})
+    if not hits or found / len(wanted) < CATCH_SHARE or (len(wanted) > 2 and found < 2):
         return None
     return (hits[0].start, hits[-1].end)
 
@@ -601,6 +647,7 @@ def _feeling_span(
 
 @dataclass(frozen=True)
 class _KeyResult:
+    risk_cues: tuple[RiskCue, ...]
     accuracy: VignetteAccuracy
     caught_spans: dict[str, tuple[int, int]]
     unstated_spans: Spans
@@ -681,19 +728,25 @@ def _check_key(text: Text, vignette: Vignette, feelings: Sequence[lang.Feeling])
         missed_risks=tuple(missed_risks),
         score=round(score, 3),
     )
-    return _KeyResult(accuracy, caught, unstated, meanings)
+    return _KeyResult(key.risk_cues, accuracy, caught, unstated, meanings)
 
 
 # --- depth -------------------------------------------------------------------------------------
 
 
 def _cue_in_reflections(
-    pattern: Pattern, text: Text, reflective: Sequence[_Reflective], statement: Text | None
+    pattern: Pattern,
+    text: Text,
+    reflective: Sequence[_Reflective],
+    statement: Text | None,
+    *,
+    following: bool = False,
 ) -> Spans:
+    """Matches of a cue inside reflective clauses that do more than repeat the client."""
     spans = []
     for r in reflective:
         for span in lang.find_all(pattern, text, r.start, r.end):
-            if not _echo_span(text, span, statement):
+            if not _echo_span(text, span, statement, following=following):
                 spans.append(span)
     return spans
 
@@ -709,20 +762,24 @@ def _depth(
         found.depth = "none"
         return
     double = _cue_in_reflections(lex.double_sided, text, reflective, statement)
-    metaphor = _cue_in_reflections(lex.metaphor, text, reflective, statement)
+    simile = _cue_in_reflections(lex.simile, text, reflective, statement, following=True)
+    metaphor = _cue_in_reflections(lex.metaphor, text, reflective, statement, following=True)
+    normalising = _cue_in_reflections(lex.normalising, text, reflective, None)
     meaning = _cue_in_reflections(lex.meaning, text, reflective, statement)
-    found.cues.update(double_sided=double, metaphor=metaphor, meaning=meaning)
+    key_meanings = (
+        [m for m in key.meaning_spans if not _echo_span(text, m, statement)] if key else []
+    )
+    found.cues.update(
+        double_sided=double, simile=simile, metaphor=metaphor, meaning=meaning + key_meanings
+    )
     new = [(f.start, f.end) for f in found.new_feelings]
-    strong = double + metaphor + new
-    if key is not None:
-        strong += key.meaning_spans
-    weak = meaning
+    strong = double + simile + metaphor + new + key_meanings + normalising
     if strong:
         found.depth = "complex"
         found.depth_evidence = sorted(set(strong))
-    elif weak and (len(weak) >= 2 or classifier_complex() >= 0.5):
+    elif meaning and (len(meaning) >= 2 or classifier_complex() >= 0.5):
         found.depth = "complex"
-        found.depth_evidence = sorted(set(weak))
+        found.depth_evidence = sorted(set(meaning))
     else:
         found.depth = "simple"
         found.depth_evidence = [(r.start, r.end) for r in reflective]
@@ -732,14 +789,13 @@ def _depth(
     found.cues["tentative"] = tentative
     if key is not None:
         apt = [(f.start, f.end) for f in found.apt_feelings]
-        if metaphor and (key.accuracy.caught or apt):
-            apt += metaphor
+        if simile and key_meanings:
+            apt += simile
         found.apt = bool(apt) and not key.accuracy.over_interpretations
-        found.apt_evidence = apt
     else:
-        apt = metaphor + (new if (tentative or metaphor) else [])
+        apt = new + simile + metaphor if new and (tentative or simile or metaphor) else []
         found.apt = bool(apt)
-        found.apt_evidence = apt
+    found.apt_evidence = sorted(set(apt))
 
 
 # --- the pipeline ------------------------------------------------------------------------------
@@ -787,7 +843,8 @@ def _analyse(
     stated_families: set[str] = set()
     if statement is not None:
         for f in statement.feelings:
-            stated_families.update(f.families)
+            if not f.negated:
+                stated_families.update(f.families)
     if vignette is not None:
         for item in vignette.answer_key.stated_feelings:
             stated_families.update(lang.feeling_families(item))
@@ -805,7 +862,11 @@ def _analyse(
     apt_feelings = []
     if key is not None:
         unstated = key.unstated_spans
-        apt_feelings = [f for f in feelings if _any_overlap((f.start, f.end), unstated)]
+        apt_feelings = [
+            f
+            for f in feelings
+            if _any_overlap((f.start, f.end), unstated) and not set(f.families) & stated_families
+        ]
         new_feelings = [
             f for f in new_feelings if f in apt_feelings or not _stated_key(f, vignette)
         ]
@@ -924,11 +985,9 @@ def _epitome(found: _Findings, lex: _Lexicons) -> tuple[Epitome, dict[str, Spans
         ):
             continue
         span = (s.question_start, s.end)
-        if lang.find_at_starts(lex.generic_questions, text, [s.question_start]):
-            generic.append(span)
-        else:
-            words = lang.content_stems(text.words_in(*span))
-            (specific if words else generic).append(span)
+        opener = lang.find_at_starts(lex.generic_questions, text, [s.question_start])
+        rest = lang.content_stems(text.words_in(opener[0][1] if opener else span[0], span[1]))
+        (specific if rest else generic).append(span)
     ex = 2 if specific else 1 if generic else 0
     evidence["epitome_ex"] = specific or generic
     return Epitome(er, ip, ex), evidence
@@ -963,7 +1022,8 @@ def _validation(found: _Findings, lex: _Lexicons) -> tuple[int, Spans]:
 
 
 def _all_inside(spans: Spans, within: Spans) -> bool:
-    return all(any(w[0] <= s[0] and s[1] <= w[1] for w in within) for s in spans)
+    """Whether every span overlaps one of `within` (the same words found by both lists)."""
+    return all(_any_overlap(s, within) for s in spans)
 
 
 def _hrq(found: _Findings, key: _KeyResult | None) -> tuple[int, Spans]:
@@ -981,8 +1041,9 @@ def _hrq(found: _Findings, key: _KeyResult | None) -> tuple[int, Spans]:
         level, evidence = 5, found.apt_evidence
     else:
         level, evidence = 4, found.depth_evidence
-    if key is not None and key.accuracy.missed_risks and level > 2:
-        level = 2
+    if key is not None and key.accuracy.missed_risks:
+        every_cue_missed = len(key.accuracy.missed_risks) == len(key.risk_cues)
+        level = min(level, 2 if every_cue_missed else PARTIAL_RISK_CAP)
     return level, evidence
 
 
@@ -1192,7 +1253,8 @@ def _detect_risk(ctx: _Context, params: Mapping[str, Any]) -> Decision:
         return True, [], {}
     missed = ctx.key.accuracy.missed_risks
     if missed:
-        return False, [], {"cue": missed[0].cue}
+        cue = " ".join(missed[0].cue.split())
+        return False, [], {"cue": cue, "cue_words": cue[:1].lower() + cue[1:]}
     spans = [s for k, s in ctx.key.caught_spans.items() if k.startswith("risk:")]
     return True, spans, {}
 
@@ -1268,14 +1330,15 @@ def score_response(
     *,
     client_statement: str | None = None,
     vignette: Vignette | None = None,
-    rubric: str = "reflection",
+    rubric: str | Rubric = "reflection",
 ) -> Assessment:
     """Score one response against a client statement or a vignette, with a rubric.
 
-    Raises ValueError for an unknown rubric, EmptyResponseError for an empty response and
+    `rubric` is a built-in rubric's name (see RUBRIC_NAMES) or a loaded Rubric. Raises
+    ValueError for an unknown rubric, EmptyResponseError for an empty response and
     ResponseTooLongError for one over MAX_RESPONSE_CHARS characters.
     """
-    spec = load_rubric(rubric)
+    spec = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     text = _check_input(response)
     statement_text = client_statement if client_statement is not None else ""
     if not statement_text.strip() and vignette is not None:

@@ -13,10 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -30,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     select,
     text,
 )
@@ -74,6 +71,8 @@ JOIN_CODE_TRIES = 20
 _MIGRATION_LOCK = 7_341_001
 _ATTEMPT_LOCK = 7_341_002
 
+#: The newest migration; tests check that it is the head of the migrations below.
+SCHEMA_REVISION = "0001"
 #: The Alembic migrations shipped with the package.
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -336,15 +335,24 @@ class Store:
 
     # --- schema ----------------------------------------------------------------------------
 
+    def schema_revision(self) -> str | None:
+        """The migration the database is at, or None for a new database."""
+        with self._transaction("open the database", write=False) as session:
+            connection = session.connection()
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+        return None if row is None else str(row[0])
+
     def upgrade(self) -> None:
         """Bring the schema to the newest migration; never drops data, safe to repeat."""
+        if self.schema_revision() == SCHEMA_REVISION:
+            return  # up to date: no need to load Alembic (it costs the app's kernels memory)
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        head = ScriptDirectory.from_config(config).get_current_head()
-        with self._transaction("open the database", write=False) as session:
-            current = MigrationContext.configure(session.connection()).get_current_revision()
-        if current == head:
-            return
         with self._transaction("update the database schema") as session:
             connection = session.connection()
             if not self._sqlite:

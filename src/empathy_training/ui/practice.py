@@ -14,8 +14,9 @@ from ..errors import EmptyResponseError, ResponseTooLongError, StorageError
 from ..models import Assessment, Library, Vignette
 from ..progress import (
     AttemptSummary,
+    by_module,
+    in_order,
     progress_chart,
-    progress_table,
     roadblock_counts,
     summary_line,
 )
@@ -326,29 +327,24 @@ class PracticeApp:
 
     def refresh_progress(self) -> None:
         """Redraw the progress tab from the store."""
-        table = progress_table(
-            (
-                AttemptSummary(a.created_at, a.module_id, a.vignette_id, a.assessment)
-                for a in self._history()
-            ),
-            self.library,
+        attempts = in_order(
+            AttemptSummary(a.created_at, a.module_id, a.vignette_id, a.assessment)
+            for a in self._history()
         )
-        self.progress_summary.value = f"<p>{summary_line(table)}</p>"
-        self.progress_chart.value = progress_chart(table)
-        counts = roadblock_counts(table)
-        if table.empty:
+        self.progress_summary.value = f"<p>{escape(summary_line(attempts))}</p>"
+        self.progress_chart.value = progress_chart(attempts, self.library)
+        if not attempts:
             self.progress_table.value = ""
             return
-        by_module = table.groupby("module")["hrq_level"].agg(["count", "mean", "max"])
         rows = "".join(
-            f"<tr><td>{_esc(str(m))}</td><td>{int(r['count'])}</td><td>{r['mean']:.1f}</td>"
-            f"<td>{int(r['max'])}</td></tr>"
-            for m, r in by_module.iterrows()
+            f"<tr><td>{escape(m.module)}</td><td>{m.attempts}</td><td>{m.mean_level:.1f}</td>"
+            f"<td>{m.best_level}</td></tr>"
+            for m in by_module(attempts, self.library)
         )
-        top = ", ".join(f"{_esc(str(k))} ({v})" for k, v in counts.head(3).items()) or "none"
+        top = ", ".join(f"{escape(r)} ({n})" for r, n in roadblock_counts(attempts)[:3])
         self.progress_table.value = (
             "<table class='et-table'><tr><th>Module</th><th>Attempts</th><th>Mean level</th>"
-            f"<th>Best</th></tr>{rows}</table><p>Roadblocks you use most: {top}.</p>"
+            f"<th>Best</th></tr>{rows}</table><p>Roadblocks you use most: {top or 'none'}.</p>"
         )
 
     # -- internals ----------------------------------------------------------------------------
@@ -381,7 +377,3 @@ class PracticeApp:
         self.exemplars.value = ""
         self.message.value = ""
         self.exemplars_button.disabled = self.vignette.id not in self.attempted
-
-
-def _esc(text: str) -> str:
-    return escape(text)

@@ -1,0 +1,113 @@
+"""Speed of the scorer: single-response latency, batch throughput, import time and memory.
+
+The responses are the scenario library's exemplars (trainee-length responses, each with its
+vignette), repeated with small variations so that no cache hides the work. Prints JSON.
+
+    python benchmarks/speed.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+from empathy_training.loading import load_library
+from empathy_training.models import Vignette
+from empathy_training.scoring import score_response
+
+VARIANTS = ("", " Honestly.", " I hear you.", " Is that right?", " Take your time.")
+
+
+def _cases(repeat: int) -> list[tuple[str, Vignette]]:
+    library = load_library()
+    base = [(e.text, v) for v in library.vignettes for e in v.exemplars]
+    cases = []
+    for r in range(repeat):
+        for i, (text, vignette) in enumerate(base):
+            suffix = VARIANTS[(i + r) % len(VARIANTS)]
+            cases.append((f"{text}{suffix} ({r})" if r else text + suffix, vignette))
+    return cases
+
+
+def _fresh_interpreter(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def import_seconds() -> float:
+    """Median wall time of `import empathy_training` in a fresh interpreter."""
+    code = (
+        "import time; t = time.perf_counter(); import empathy_training; "
+        "print(time.perf_counter() - t)"
+    )
+    return statistics.median(float(_fresh_interpreter(code)) for _ in range(3))
+
+
+def first_score_seconds() -> float:
+    """Time of the first score in a fresh interpreter: lexicons, rubric and model loading."""
+    code = (
+        "import time; from empathy_training.scoring import score_response; "
+        "t = time.perf_counter(); score_response('You sound tired.', client_statement='I am.'); "
+        "print(time.perf_counter() - t)"
+    )
+    return float(_fresh_interpreter(code))
+
+
+def rss_after_import_mb() -> float:
+    """Peak resident memory of a fresh interpreter after importing the package and scoring once."""
+    code = (
+        "import resource; import empathy_training; "
+        "from empathy_training.scoring import score_response; "
+        "score_response('You sound tired.', client_statement='I am.'); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    return round(int(_fresh_interpreter(code)) / 1024, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure and print the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=8, help="passes over the exemplars")
+    args = parser.parse_args(argv)
+    cases = _cases(args.repeat)
+    score_response("Warm up.", client_statement="Warm up.")
+    latencies = []
+    for text, vignette in cases[: len(cases) // 2]:
+        start = time.perf_counter()
+        score_response(text, vignette=vignette)
+        latencies.append((time.perf_counter() - start) * 1000)
+    latencies.sort()
+    batch = cases[len(cases) // 2 :]
+    start = time.perf_counter()
+    for text, vignette in batch:
+        score_response(text, vignette=vignette)
+    elapsed = time.perf_counter() - start
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 3)
+
+    result = {
+        "responses_timed": len(latencies),
+        "latency_ms": {"p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99), "max": pct(1.0)},
+        "batch_responses": len(batch),
+        "batch_responses_per_second": round(len(batch) / elapsed),
+        "import_seconds": round(import_seconds(), 3),
+        "first_score_seconds": round(first_score_seconds(), 3),
+        "rss_after_import_and_first_score_mb": rss_after_import_mb(),
+        "this_process_peak_rss_mb": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        ),
+    }
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

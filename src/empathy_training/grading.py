@@ -1,0 +1,301 @@
+"""Grade a table of written responses: read CSV/XLSX, score every row, write the results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import EmptyResponseError, InputError, ResponseTooLongError
+from .models import Assessment, Library, Vignette
+from .scoring import load_rubric, score_response
+
+__all__ = [
+    "CONTRACT_COLUMNS",
+    "CSV_SUFFIXES",
+    "XLSX_SUFFIXES",
+    "grade",
+    "read_responses",
+    "row_values",
+    "write_results",
+]
+
+#: Suffixes read and written as CSV.
+CSV_SUFFIXES = (".csv",)
+#: Suffixes read and written as Excel workbooks.
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: Columns `grade` adds, in order (plus `error`).
+CONTRACT_COLUMNS = (
+    "hrq_level",
+    "behaviour",
+    "question_type",
+    "reflection_depth",
+    "roadblocks",
+    "validation_level",
+    "epitome_er",
+    "epitome_ip",
+    "epitome_ex",
+    "confidence",
+    "feedback",
+)
+#: Columns a response table may name, matched ignoring case and surrounding spaces.
+INPUT_COLUMNS = ("response", "client_statement", "vignette_id")
+#: Encodings tried for CSV files, in order.
+CSV_ENCODINGS = ("utf-8-sig",)
+#: Bytes read to guess the CSV delimiter.
+SNIFF_BYTES = 65536
+_INTEGER_COLUMNS = ("hrq_level", "validation_level", "epitome_er", "epitome_ip", "epitome_ex")
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
+        known = ", ".join(CSV_SUFFIXES + XLSX_SUFFIXES)
+        raise InputError(f"{path}: unknown file type '{path.suffix}'; use one of {known}")
+    return suffix
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), or UTF-16 with a BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            position = exc.start
+    raise InputError(
+        f"{path}: cannot read the file as UTF-8 (byte {position} is not valid UTF-8). Save it "
+        "as 'CSV UTF-8' (in Excel: Save As > CSV UTF-8) and try again."
+    )
+
+
+def _delimiter(text: str) -> str:
+    try:
+        return csv.Sniffer().sniff(text[:SNIFF_BYTES], delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    text = _decode(path, data)
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty")
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=_delimiter(text),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise InputError(f"{path}: not a readable CSV file ({exc})") from exc
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: file not found") from exc
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({exc})") from exc
+    return table.fillna("")
+
+
+def read_responses(path: Path) -> pd.DataFrame:
+    """Read a response table from CSV or XLSX (by suffix); every cell is read as text.
+
+    Needs a `response` column and a `client_statement` or `vignette_id` column (names matched
+    ignoring case and spaces, then written in lower case); other columns are kept as they are.
+    Raises InputError with a message naming the file for anything it cannot use.
+    """
+    path = Path(path)
+    suffix = _suffix(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    table = _read_csv(path) if suffix in CSV_SUFFIXES else _read_xlsx(path)
+    renames = {}
+    for column in table.columns:
+        name = str(column).strip().lower().replace(" ", "_")
+        if name in INPUT_COLUMNS and column != name:
+            renames[column] = name
+    table = table.rename(columns=renames)
+    found = ", ".join(str(c) for c in table.columns) or "none"
+    if "response" not in table.columns:
+        raise InputError(f"{path}: no 'response' column (columns found: {found})")
+    if "client_statement" not in table.columns and "vignette_id" not in table.columns:
+        raise InputError(
+            f"{path}: needs a 'client_statement' or a 'vignette_id' column besides 'response' "
+            f"(columns found: {found})"
+        )
+    if table.empty:
+        raise InputError(f"{path}: the table has a header but no responses")
+    return table.reset_index(drop=True)
+
+
+def row_values(assessment: Assessment) -> dict[str, Any]:
+    """The contract columns of one assessment."""
+    return {
+        "hrq_level": assessment.hrq_level,
+        "behaviour": assessment.behaviour,
+        "question_type": assessment.question_type or "",
+        "reflection_depth": assessment.reflection_depth,
+        "roadblocks": ";".join(assessment.roadblock_ids),
+        "validation_level": assessment.validation_level,
+        "epitome_er": assessment.epitome.er,
+        "epitome_ip": assessment.epitome.ip,
+        "epitome_ex": assessment.epitome.ex,
+        "confidence": assessment.confidence,
+        "feedback": assessment.feedback,
+    }
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def grade(
+    table: pd.DataFrame,
+    *,
+    library: Library | None = None,
+    rubric: str = "reflection",
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Score every row; add the contract columns and `error` (empty when the row was scored).
+
+    A bad row (empty or too long response, unknown vignette id) gets a message in `error` and
+    the other rows are still graded. Raises ValueError for an unknown rubric.
+    """
+    load_rubric(rubric)
+    if "response" not in table.columns:
+        raise InputError("the table has no 'response' column")
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
+    cache: dict[tuple[str, str, str], Assessment] = {}
+    has_statement = "client_statement" in table.columns
+    has_vignette = "vignette_id" in table.columns
+    for i in range(len(table)):
+        response = _text(table["response"].iloc[i])
+        statement = _text(table["client_statement"].iloc[i]) if has_statement else ""
+        vignette_id = _text(table["vignette_id"].iloc[i]).strip() if has_vignette else ""
+        values: dict[str, Any] = {}
+        error = ""
+        try:
+            if vignette_id and library is None:
+                library = _bundled_library()
+            vignette = _vignette(vignette_id, library) if vignette_id else None
+            key = (response, statement, vignette_id)
+            assessment = cache.get(key)
+            if assessment is None:
+                assessment = score_response(
+                    response,
+                    client_statement=statement or None,
+                    vignette=vignette,
+                    rubric=rubric,
+                )
+                cache[key] = assessment
+            values = row_values(assessment)
+        except EmptyResponseError:
+            error = "empty response"
+        except ResponseTooLongError as exc:
+            error = str(exc)
+        except InputError as exc:
+            error = str(exc)
+        except Exception as exc:  # one bad row must not stop the batch
+            error = f"could not score this response ({type(exc).__name__}: {exc})"
+        rows.append(values)
+        errors.append(error)
+        if progress is not None:
+            progress(1)
+    out = table.copy()
+    scored = pd.DataFrame(rows, index=out.index, columns=list(CONTRACT_COLUMNS))
+    for column in CONTRACT_COLUMNS:
+        series = scored[column]
+        if column in _INTEGER_COLUMNS:
+            series = series.astype("Int64")
+        elif column == "confidence":
+            series = series.astype("Float64")
+        else:
+            series = series.fillna("").astype(str)
+        out[column] = series
+    out["error"] = errors
+    return out
+
+
+_BUNDLED: list[Library] = []
+
+
+def _bundled_library() -> Library:
+    if not _BUNDLED:
+        from .loading import load_library
+
+        _BUNDLED.append(load_library())
+    return _BUNDLED[0]
+
+
+def _vignette(vignette_id: str, library: Library | None) -> Vignette:
+    if library is None:
+        raise InputError(f"no scenario library to find vignette '{vignette_id}' in")
+    try:
+        return library.vignette(vignette_id)
+    except KeyError:
+        raise InputError(f"unknown vignette id '{vignette_id}'") from None
+
+
+def write_results(table: pd.DataFrame, path: Path) -> None:
+    """Write a graded table to CSV (UTF-8) or XLSX, by suffix.
+
+    In XLSX every text cell is stored as text, so a response starting with '=' never becomes a
+    formula.
+    """
+    path = Path(path)
+    suffix = _suffix(path)
+    try:
+        if suffix in CSV_SUFFIXES:
+            table.to_csv(path, index=False, encoding="utf-8")
+        else:
+            _write_xlsx(table, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the file ({exc.strerror or exc})") from exc
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "graded"
+    sheet.append([str(c) for c in table.columns])
+    for r, row in enumerate(table.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                continue
+            if isinstance(value, str):
+                cell.value = value
+                cell.data_type = "s"
+            elif hasattr(value, "item"):
+                cell.value = value.item()
+            else:
+                cell.value = value
+    workbook.save(path)

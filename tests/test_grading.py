@@ -1,0 +1,153 @@
+"""Tests of grading a table of responses: reading, scoring every row, writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from empathy_training.errors import InputError
+from empathy_training.grading import CONTRACT_COLUMNS, grade, read_responses, write_results
+from empathy_training.models import AnswerKey, Exemplar, Library, Module, RiskCue, Vignette
+from empathy_training.scoring import MAX_RESPONSE_CHARS
+
+DATA = Path(__file__).parent / "data" / "grading"
+
+VIGNETTE = Vignette(
+    id="test-tablets",
+    title="Tablets in the drawer",
+    setting="primary care",
+    client="A man in his fifties.",
+    statement=(
+        "I'm knackered. I stopped taking the sleeping tablets; I've been keeping them in a "
+        "drawer, just in case it gets too much."
+    ),
+    difficulty="advanced",
+    answer_key=AnswerKey(
+        stated_feelings=("knackered",),
+        unstated_feelings=("hopeless",),
+        meanings=(),
+        key_content=("tablets", "drawer"),
+        risk_cues=(RiskCue("suicide", "just in case", ("tablets", "safe", "just in case")),),
+    ),
+    exemplars=(Exemplar("You're knackered.", 3, "simple"),),
+)
+LIBRARY = Library((Module("test", "Test", "A test module.", (VIGNETTE,)),))
+
+
+def test_grades_a_good_csv_and_keeps_other_columns() -> None:
+    table = read_responses(DATA / "responses.csv")
+    ticks: list[int] = []
+    graded = grade(table, library=LIBRARY, progress=ticks.append)
+    assert sum(ticks) == len(table) == 6
+    for column in (*CONTRACT_COLUMNS, "error", "trainee", "note"):
+        assert column in graded.columns
+    assert list(graded["note"]) == list(table["note"])
+    first = graded.iloc[0]
+    assert (first["hrq_level"], first["behaviour"], first["error"]) == (3, "reflection", "")
+    assert graded.iloc[1]["roadblocks"] == "advising"
+    assert graded.iloc[1]["hrq_level"] == 1
+    assert graded.iloc[2]["error"] == "empty response"
+    assert pd.isna(graded.iloc[2]["hrq_level"])
+    assert graded.iloc[3]["error"] == "" and graded.iloc[3]["hrq_level"] == 3
+    assert "unknown vignette id 'no-such-vignette'" in graded.iloc[4]["error"]
+    assert graded.iloc[5]["error"] == ""
+
+
+def test_too_long_response_is_a_row_error() -> None:
+    table = pd.DataFrame(
+        {"response": ["x" * (MAX_RESPONSE_CHARS + 1), "You're tired."], "client_statement": "I'm tired."}
+    )
+    graded = grade(table)
+    assert "20,000" in graded.iloc[0]["error"]
+    assert graded.iloc[1]["error"] == ""
+
+
+def test_unknown_rubric_is_refused_before_grading() -> None:
+    table = pd.DataFrame({"response": ["You're tired."], "client_statement": ["I'm tired."]})
+    with pytest.raises(ValueError, match="known rubrics"):
+        grade(table, rubric="nope")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_write_and_read_back(tmp_path: Path, suffix: str) -> None:
+    graded = grade(read_responses(DATA / "responses.csv"), library=LIBRARY)
+    out = tmp_path / f"graded{suffix}"
+    write_results(graded, out)
+    back = read_responses(out)
+    assert list(back.columns) == list(graded.columns)
+    assert list(back["response"]) == list(graded["response"].astype(str))
+    assert back.iloc[0]["hrq_level"] == "3"
+    assert back.iloc[5]["response"].startswith("=HYPERLINK")
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    table = pd.DataFrame({"response": ["=1+1"], "client_statement": ["I'm tired."]})
+    out = tmp_path / "graded.xlsx"
+    write_results(grade(table), out)
+    cell = load_workbook(out).active["A2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_reads_xlsx_input(tmp_path: Path) -> None:
+    path = tmp_path / "in.xlsx"
+    pd.DataFrame({"Response": ["You're tired."], "Vignette ID": ["test-tablets"]}).to_excel(
+        path, index=False
+    )
+    table = read_responses(path)
+    assert {"response", "vignette_id"} <= set(table.columns)
+    assert grade(table, library=LIBRARY).iloc[0]["error"] == ""
+
+
+def test_semicolon_csv_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes("\ufeffresponse;client_statement\nYou're tired.;I'm tired.\n".encode())
+    assert read_responses(path).iloc[0]["response"] == "You're tired."
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text("response,client_statement\nTu es fatigué.,Je suis fatigué.\n", "utf-16")
+    assert read_responses(path).iloc[0]["response"] == "Tu es fatigué."
+
+
+def test_wrong_encoding_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes("response,client_statement\nTu es fatigué.,Je suis épuisé.\n".encode("cp1252"))
+    with pytest.raises(InputError, match=r"in\.csv.*UTF-8"):
+        read_responses(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty"),
+        ("response,client_statement\n", "no responses"),
+        ("answer,client_statement\nYou're tired.,I'm tired.\n", "no 'response' column"),
+        ("response,trainee\nYou're tired.,t1\n", "'client_statement' or a 'vignette_id'"),
+    ],
+)
+def test_unusable_tables(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(content, "utf-8")
+    with pytest.raises(InputError, match=message):
+        read_responses(path)
+
+
+def test_unknown_suffix_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown file type"):
+        read_responses(tmp_path / "in.json")
+    with pytest.raises(InputError, match="not found"):
+        read_responses(tmp_path / "missing.csv")
+    with pytest.raises(InputError, match="unknown file type"):
+        write_results(pd.DataFrame({"response": ["x"]}), tmp_path / "out.txt")
+
+
+def test_broken_xlsx_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "in.xlsx"
+    path.write_bytes(b"not a workbook")
+    with pytest.raises(InputError, match="XLSX"):
+        read_responses(path)

@@ -1,0 +1,157 @@
+"""Tests of text analysis: stems, sentences, clauses, questions, feelings and patterns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from empathy_training import language as lang
+
+LEXICONS = (
+    "lexicon-roadblocks",
+    "lexicon-reflection",
+    "lexicon-validation",
+    "lexicon-empathy",
+)
+
+
+def _patterns(data: Any) -> Iterator[str]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in {"alternative", "name", "description", "behaviour"}:
+                yield from _patterns(value)
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, str):
+                yield item
+
+
+@pytest.mark.parametrize("name", LEXICONS)
+def test_every_lexicon_pattern_compiles(name: str) -> None:
+    patterns = list(_patterns(lang.lexicon(name)))
+    assert patterns
+    for pattern in patterns:
+        re.compile(lang.pattern_regex(pattern), re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    ("words", "same"),
+    [
+        (("worried", "worry", "worrying", "worries"), True),
+        (("frustrated", "frustrating", "frustration"), True),
+        (("exhausted", "exhaustion"), True),
+        (("tired", "tiring"), True),
+        (("humiliated", "humiliating", "humiliation"), True),
+        (("embarrassed", "embarrassment"), True),
+        (("need", "ne"), False),
+    ],
+)
+def test_stem_joins_forms_of_a_word(words: tuple[str, ...], same: bool) -> None:
+    stems = {lang.stem(w) for w in words}
+    assert (len(stems) == 1) is same
+
+
+def test_normalise_keeps_length_and_offsets() -> None:
+    text = "It\u2019s \u201cfine\u201d \u2014 really"
+    assert len(lang.normalise(text)) == len(text)
+    assert lang.normalise(text).startswith("It's \"fine\"")
+
+
+def test_sentences_and_clauses_carry_offsets() -> None:
+    text = "You're tired, but you keep going. What helps? Dr. Shah said 39.8 is high."
+    t = lang.analyse(text)
+    assert [text[s.start : s.end] for s in t.sentences] == [
+        "You're tired, but you keep going.",
+        "What helps?",
+        "Dr. Shah said 39.8 is high.",
+    ]
+    assert [text[c.start : c.end] for c in t.clauses][:2] == ["You're tired", "but you keep going."]
+    for word in t.words:
+        assert text[word.start : word.end].lower().replace("\u2019", "'") == word.lower
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What has been hardest about it?", "open"),
+        ("How do you feel about that?", "open"),
+        ("Tell me more about the nights.", "open"),
+        ("Could you say more about that?", "open"),
+        ("Do you take it in the morning?", "closed"),
+        ("How many times a night?", "closed"),
+        ("Which one do you use?", "closed"),
+        ("What time did you get to sleep?", "closed"),
+    ],
+)
+def test_question_type_by_first_words(question: str, kind: str) -> None:
+    sentence = lang.analyse(question).sentences[0]
+    assert sentence.is_question
+    assert sentence.question_type == kind
+
+
+def test_statement_is_not_a_question() -> None:
+    t = lang.analyse("What you're saying is that nobody listens.")
+    assert not t.sentences[0].is_question
+
+
+def test_question_without_question_mark() -> None:
+    assert lang.analyse("How are you sleeping").sentences[0].is_question
+
+
+def test_feelings_found_by_family_and_intensity() -> None:
+    t = lang.analyse("You sound exhausted and a bit worried, maybe even heartbroken.")
+    found = {(f.entry, f.family, f.intensity) for f in t.feelings}
+    assert ("exhausted", "tiredness", "high") in found
+    assert ("worried", "fear", "medium") in found
+    assert ("heartbroken", "sadness", "high") in found
+
+
+def test_feeling_phrases_and_negation() -> None:
+    t = lang.analyse("You're fed up, but you're not alone in this.")
+    by_entry = {f.entry: f for f in t.feelings}
+    assert not by_entry["fed up"].negated
+    assert by_entry["alone"].negated
+
+
+def test_ambiguous_feeling_words_need_context() -> None:
+    assert not lang.analyse("I can barely get down the stairs.").feelings
+    assert lang.analyse("I feel so down.").feelings[0].family == "sadness"
+
+
+def test_feeling_word_naming_an_event_is_not_a_feeling() -> None:
+    assert not lang.analyse("Your body had a real scare.").feelings
+    assert lang.analyse("You were scared.").feelings
+
+
+def test_feeling_families_of_a_phrase() -> None:
+    assert "fear" in lang.feeling_families("worried")
+    assert "self-judgement" in lang.feeling_families("a burden")
+    assert lang.feeling_families("table") == ()
+
+
+def test_swap_person() -> None:
+    assert lang.swap_person("I'm so fed up with my knee") == "you're so fed up with your knee"
+    assert lang.swap_person("I am tired and I want to go home") == (
+        "you are tired and you want to go home"
+    )
+
+
+def test_pattern_language() -> None:
+    pattern = lang.compile_patterns(("(so|really)? sorry (to_hear|you)", "{youre} {feeling}"))
+    assert pattern is not None
+    assert pattern.search("I'm really sorry to hear that")
+    assert pattern.search("I'm sorry you feel this way")
+    assert pattern.search("you are worried")
+    assert not pattern.search("sorrynot")
+    start = lang.compile_start_patterns(("try (to|and)",))
+    t = lang.analyse("So, just try to rest.")
+    assert lang.find_at_starts(start, t, [0]) == [(9, 15)]
+
+
+def test_content_stems_skip_function_words() -> None:
+    t = lang.analyse("I just want someone to tell me which one I take in the morning.")
+    assert {"someon", "morn"} <= t.stems or {"morn"} <= t.stems
+    assert "the" not in t.stems

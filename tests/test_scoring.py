@@ -1,0 +1,395 @@
+"""Tests of the explainable scorer: roadblocks, levels, validation, EPITOME, criteria, contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from empathy_training.errors import EmptyResponseError, InputError, ResponseTooLongError
+from empathy_training.models import (
+    BEHAVIOURS,
+    REFLECTION_DEPTHS,
+    ROADBLOCK_IDS,
+    AnswerKey,
+    Assessment,
+    Exemplar,
+    RiskCue,
+    Vignette,
+)
+from empathy_training.scoring import (
+    MAX_RESPONSE_CHARS,
+    RUBRIC_NAMES,
+    SCORER_VERSION,
+    load_rubric,
+    score_response,
+)
+
+KNEE = (
+    "I used to be up at the allotment every morning. Now I can barely get down the stairs, and "
+    "my daughter keeps saying I should move somewhere smaller. I'm so fed up with it all."
+)
+INHALERS = (
+    "This is the third inhaler they've given me this year, and every one has a different way "
+    "of breathing in. Honestly, I'm confused. I just want someone to tell me which one I take."
+)
+
+
+def ids(response: str, statement: str = KNEE) -> set[str]:
+    return set(score_response(response, client_statement=statement).roadblock_ids)
+
+
+# --- roadblocks: one that should be found, and a near miss that should not -----------------
+
+ROADBLOCK_CASES = [
+    ("ordering", "You need to take the purple one every morning.",
+     "You must be exhausted after five nights like that."),
+    ("ordering", "Read the leaflet before you use them.",
+     "Tell me more about the leaflets."),
+    ("warning", "If you don't take them properly, you'll end up back in hospital.",
+     "You're afraid that if you don't get it right, you'll end up back in hospital."),
+    ("moralizing", "You should be grateful you got a bed at all.",
+     "Your daughter keeps saying you should move somewhere smaller."),
+    ("advising", "Have you tried writing the times on a chart?",
+     "Have you tried anything that helped before?"),
+    ("advising", "Why don't you ask the pharmacist to label them?",
+     "Could you tell me more about the mornings?"),
+    ("persuading", "The facts are that most people recover within three months.",
+     "I know, but part of you still misses the allotment."),
+    ("judging", "You're overreacting about a bit of noise.",
+     "You're worried people will think you're overreacting."),
+    ("praising", "Great job sticking with the exercises!",
+     "You want to do a good job for your family."),
+    ("shaming", "Stop being such a baby about it.",
+     "You feel silly for crying in front of everyone."),
+    ("interpreting", "The real reason you're upset is your childhood.",
+     "You're really upset about what happened at the allotment."),
+    ("reassuring", "Don't worry, it'll all be fine.",
+     "You're worried it won't be fine."),
+    ("reassuring", "At least you've still got your daughter.",
+     "You used to go at least five times a week."),
+    ("questioning", "Who said that? When? Did she mean it? Have you told her?",
+     "What happened after that?"),
+    ("distracting", "Anyway, how was your holiday?",
+     "You went anyway, even though your knee was bad."),
+]
+
+
+@pytest.mark.parametrize(("category", "positive", "near_miss"), ROADBLOCK_CASES)
+def test_roadblock_found_and_near_miss_not(category: str, positive: str, near_miss: str) -> None:
+    assert category in ids(positive)
+    assert not ids(near_miss)
+
+
+def test_every_roadblock_id_is_covered() -> None:
+    assert {c for c, _, _ in ROADBLOCK_CASES} == set(ROADBLOCK_IDS)
+
+
+def test_roadblock_cites_words_and_suggests_an_alternative() -> None:
+    a = score_response("Have you tried going to bed earlier?", client_statement=KNEE)
+    finding = a.roadblocks[0]
+    assert finding.category == "advising"
+    assert finding.span.text == "Have you tried"
+    assert "fed up" in finding.alternative
+
+
+def test_questions_are_roadblocks_setting() -> None:
+    gordon = dataclasses.replace(load_rubric("reflection"), questions_are_roadblocks=True)
+    assert "questioning" not in ids("What happened next?")
+    a = score_response("What happened next?", client_statement=KNEE, rubric=gordon)
+    assert a.roadblock_ids == ("questioning",)
+
+
+def test_good_reflections_have_no_roadblocks() -> None:
+    for response in (
+        "You're fed up that your knee keeps you from the allotment.",
+        "It sounds like part of you wants to stay put, and part of you knows the stairs are "
+        "getting harder.",
+        "You feel you should be able to manage on your own.",
+        "So your daughter thinks you should move, and you'd rather stay where you are.",
+        "You must be really tired of it all.",
+    ):
+        assert not ids(response), response
+
+
+# --- levels ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "level"),
+    [
+        ("You should try going to bed earlier.", 1),
+        ("Don't worry, it happens to everyone.", 1),
+        ("How long has your knee been bad?", 2),
+        ("You're fed up, but you should really move somewhere smaller.", 2),
+        ("You're fed up that your knee keeps you from the allotment.", 3),
+        ("Part of you wants to stay, and part of you knows the stairs are getting too much.", 4),
+        ("It sounds like you might be feeling lonely now the allotment is out of reach.", 5),
+    ],
+)
+def test_hrq_levels(response: str, level: int) -> None:
+    a = score_response(response, client_statement=KNEE)
+    assert a.hrq_level == level, (a.reflection_depth, a.roadblock_ids)
+
+
+def test_behaviour_and_question_type() -> None:
+    q = score_response("What has been hardest about it?", client_statement=KNEE)
+    assert (q.behaviour, q.question_type, q.reflection_depth) == ("question", "open", "none")
+    r = score_response("You're fed up with your knee.", client_statement=KNEE)
+    assert (r.behaviour, r.question_type) == ("reflection", None)
+    i = score_response("You should do the exercises the physio gave you.", client_statement=KNEE)
+    assert i.behaviour == "input"
+    closed = score_response("Do you take them in the morning?", client_statement=INHALERS)
+    assert closed.question_type == "closed"
+
+
+def test_reflection_depth() -> None:
+    simple = score_response("You're confused about which one to take.", client_statement=INHALERS)
+    assert simple.reflection_depth == "simple"
+    added = score_response(
+        "You're confused, and maybe a bit worried you'll get it wrong.", client_statement=INHALERS
+    )
+    assert added.reflection_depth == "complex"
+    assert "reflection_depth" in added.evidence
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "level"),
+    [
+        ("Calm down, it's not that bad.", 0),
+        ("Which bay is your mum in?", 0),
+        ("You're angry that nobody came when you pressed the buzzer.", 2),
+        ("You're angry, and maybe frightened for her too.", 3),
+        ("After everything you've been through with her, it makes sense that you're angry.", 4),
+        ("Anyone in your place would be furious.", 5),
+    ],
+)
+def test_validation_levels(response: str, level: int) -> None:
+    statement = "I pressed the buzzer twice and nobody came. I'm absolutely furious."
+    a = score_response(response, client_statement=statement, rubric="validation")
+    assert a.validation_level == level
+    assert a.validation_level not in (1, 6)
+
+
+# --- EPITOME -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "codes"),
+    [
+        ("I'm so sorry you're going through this.", (2, None, 0)),
+        ("Hope things get better for you.", (1, None, 0)),
+        ("It sounds like you feel left out.", (None, 2, 0)),
+        ("I understand.", (None, 1, 0)),
+        ("What happened?", (0, 0, 1)),
+        ("What happened at work that made you feel this way?", (0, 0, 2)),
+        ("I went through the same thing last year.", (None, 2, None)),
+    ],
+)
+def test_epitome(response: str, codes: tuple[int | None, int | None, int | None]) -> None:
+    e = score_response(response, client_statement="I got left out again at work.").epitome
+    for got, want in zip((e.er, e.ip, e.ex), codes, strict=True):
+        if want is not None:
+            assert got == want, (response, e)
+
+
+# --- compassion --------------------------------------------------------------------------
+
+
+def test_compassion_criteria() -> None:
+    statement = "I failed the resit. I feel so stupid, everyone else can do it."
+    good = score_response(
+        "That's really painful. Lots of people struggle with resits, you're not alone in that. "
+        "What would you say to a friend who told you this?",
+        client_statement=statement,
+        rubric="compassion",
+    )
+    met = {c.id: c.met for c in good.criteria}
+    assert met == {
+        "acknowledges-pain": True,
+        "no-roadblocks": True,
+        "common-humanity": True,
+        "self-kindness": True,
+    }
+    bad = score_response("You're not stupid! Just revise harder.", client_statement=statement,
+                         rubric="compassion")
+    missed = {c.id for c in bad.criteria if not c.met}
+    assert {"no-roadblocks", "common-humanity", "self-kindness"} <= missed
+
+
+def test_amplifying_is_not_acknowledging() -> None:
+    a = score_response(
+        "That's absolutely horrendous, your life is ruined.",
+        client_statement="I failed my driving test again.",
+        rubric="compassion",
+    )
+    assert not {c.id: c.met for c in a.criteria}["acknowledges-pain"]
+
+
+# --- vignettes ---------------------------------------------------------------------------
+
+VIGNETTE = Vignette(
+    id="test-tablets",
+    title="Tablets in the drawer",
+    setting="primary care",
+    client="A man in his fifties.",
+    statement=(
+        "I'm knackered. I stopped taking the sleeping tablets; I've been keeping them in a "
+        "drawer, just in case it gets too much."
+    ),
+    difficulty="advanced",
+    answer_key=AnswerKey(
+        stated_feelings=("knackered",),
+        unstated_feelings=("hopeless", "trapped"),
+        meanings=("saving the tablets for an overdose",),
+        key_content=("tablets", "drawer", "just in case"),
+        over_interpretations=("depressed",),
+        risk_cues=(
+            RiskCue("suicide", "keeping them in a drawer, just in case",
+                    ("tablets", "end your life", "safe", "just in case")),
+        ),
+    ),
+    exemplars=(Exemplar("You're knackered.", 3, "simple"),),
+)
+
+
+def test_vignette_accuracy_and_over_interpretation() -> None:
+    a = score_response(
+        "You're knackered and you sound trapped, keeping the tablets in the drawer just in "
+        "case. Are you thinking of using them to end your life?",
+        vignette=VIGNETTE,
+    )
+    assert a.accuracy is not None
+    assert {"knackered", "trapped", "tablets"} <= set(a.accuracy.caught)
+    assert not a.accuracy.missed_risks
+    assert a.hrq_level == 5
+    over = score_response("You're knackered and clearly depressed.", vignette=VIGNETTE)
+    assert over.accuracy is not None and over.accuracy.over_interpretations
+    assert over.hrq_level < 5
+
+
+def test_missed_risk_caps_level_and_leads_feedback() -> None:
+    a = score_response(
+        "You're exhausted, and part of you feels hopeless about the nights ever getting better.",
+        vignette=VIGNETTE,
+    )
+    assert a.missed_risk
+    assert a.hrq_level <= 2
+    assert a.feedback.startswith("The client said")
+    assert not {c.id: c.met for c in a.criteria}["takes-up-risk"]
+
+
+# --- contract ----------------------------------------------------------------------------
+
+
+def test_unknown_rubric_names_known_ones() -> None:
+    with pytest.raises(ValueError, match="reflection"):
+        score_response("You're tired.", rubric="nonsense")
+    assert set(RUBRIC_NAMES) == {"reflection", "validation", "compassion"}
+
+
+@pytest.mark.parametrize("response", ["", "   \n\t "])
+def test_empty_response_raises(response: str) -> None:
+    with pytest.raises(EmptyResponseError):
+        score_response(response)
+
+
+def test_too_long_response_raises() -> None:
+    with pytest.raises(ResponseTooLongError, match="20,000"):
+        score_response("a" * (MAX_RESPONSE_CHARS + 1))
+    assert issubclass(ResponseTooLongError, InputError)
+
+
+@pytest.mark.parametrize("rubric", RUBRIC_NAMES)
+def test_to_dict_round_trips_through_json(rubric: str) -> None:
+    a = score_response(
+        "You're knackered; it sounds like the tablets are a way out if it gets too much. "
+        "Are you thinking of ending your life?",
+        vignette=VIGNETTE,
+        rubric=rubric,
+    )
+    assert Assessment.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+    assert a.scorer_version == SCORER_VERSION
+    assert a.rubric == rubric
+
+
+def test_criteria_feedback_is_complete() -> None:
+    a = score_response("You should move somewhere smaller.", client_statement=KNEE)
+    assert a.criteria
+    for criterion in a.criteria:
+        assert criterion.feedback and "{" not in criterion.feedback
+    assert 1 <= a.feedback.count(".") + a.feedback.count("?") and "{" not in a.feedback
+    assert "'" in a.feedback
+
+
+def _check(a: Assessment, response: str) -> None:
+    assert 1 <= a.hrq_level <= 5
+    assert a.validation_level in (0, 2, 3, 4, 5)
+    assert a.behaviour in BEHAVIOURS
+    assert a.reflection_depth in REFLECTION_DEPTHS
+    assert a.question_type in (None, "open", "closed")
+    assert 0.0 <= a.confidence <= 1.0
+    assert all(v in (0, 1, 2) for v in (a.epitome.er, a.epitome.ip, a.epitome.ex))
+    spans = [r.span for r in a.roadblocks]
+    spans += [s for c in a.criteria for s in c.evidence]
+    spans += [s for group in a.evidence.values() for s in group]
+    if a.accuracy is not None:
+        spans += list(a.accuracy.over_interpretations)
+    for span in spans:
+        assert 0 <= span.start <= span.end <= len(response)
+        assert response[span.start : span.end] == span.text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(min_size=1, max_size=400), st.sampled_from(RUBRIC_NAMES))
+def test_never_raises_on_arbitrary_text(response: str, rubric: str) -> None:
+    if not response.strip():
+        return
+    _check(score_response(response, client_statement=KNEE, rubric=rubric), response)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["You're", "fed up", "don't worry", "?", ".", ",", "part of you", "\u2019", "and",
+             "🙂", "<script>", "être", "—", "\n", "it sounds like", "lonely", "Have you tried"]
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_never_raises_on_phrase_soup(parts: list[str]) -> None:
+    response = " ".join(parts)
+    if response.strip():
+        _check(score_response(response, vignette=VIGNETTE), response)
+
+
+def test_odd_text_is_scored() -> None:
+    for response in ("🙂🙂🙂", "<b>Tu es fatigué</b>", "<script>alert(1)</script>", "x" * 20_000):
+        _check(score_response(response, client_statement=KNEE), response)
+
+
+def test_agreement_with_scenario_exemplars() -> None:
+    """Regression guard on accuracy, not speed: the scorer agrees with the exemplars' labels."""
+    loading = pytest.importorskip("empathy_training.loading")
+    try:
+        library = loading.load_library()
+    except (FileNotFoundError, loading.ScenarioError):
+        pytest.skip("scenario library not available")
+    labels, scores = [], []
+    for vignette in library.vignettes:
+        for exemplar in vignette.exemplars:
+            labels.append(exemplar.level)
+            scores.append(score_response(exemplar.text, vignette=vignette).hrq_level)
+    if len(labels) < 20:
+        pytest.skip("too few exemplars")
+    from sklearn.metrics import cohen_kappa_score
+
+    assert cohen_kappa_score(labels, scores, weights="quadratic") >= 0.6
