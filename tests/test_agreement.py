@@ -15,6 +15,7 @@ from empathy_training.agreement import (
     agreement_table,
     bootstrap_ci,
     exact_agreement,
+    ratings_from_table,
     weighted_kappa,
 )
 
@@ -193,3 +194,36 @@ def test_agreement_table_edge_inputs() -> None:
     )
     row = agreement_table(frame, n_boot=20).iloc[0]
     assert row["exact"] == 1.0
+
+
+def test_ratings_from_an_exported_table() -> None:
+    # As read back from a CSV the grading app exported: every cell is text.
+    graded = pd.DataFrame(
+        {
+            "vignette_id": ["v1", "v1", "v2"],
+            "hrq_level": ["3", "", "5"],
+            "Ana (level)": ["3", "2", ""],
+            "Ana (comment)": ["ok", "", ""],
+            "Dr B. (level)": [4.0, None, 5.0],
+        }
+    )
+    ratings = ratings_from_table(graded)
+    assert list(ratings.columns) == ["item", "rater", "level", "vignette_id"]
+    assert ratings.to_dict("records") == [
+        {"item": 0, "rater": AUTOMATIC, "level": 3, "vignette_id": "v1"},
+        {"item": 2, "rater": AUTOMATIC, "level": 5, "vignette_id": "v2"},
+        {"item": 0, "rater": "Ana", "level": 3, "vignette_id": "v1"},
+        {"item": 1, "rater": "Ana", "level": 2, "vignette_id": "v1"},
+        {"item": 0, "rater": "Dr B.", "level": 4, "vignette_id": "v1"},
+        {"item": 2, "rater": "Dr B.", "level": 5, "vignette_id": "v2"},
+    ]
+    table = agreement_table(ratings, n_boot=50)
+    assert set(zip(table["rater_a"], table["rater_b"], strict=True)) == {
+        (AUTOMATIC, "Ana"),
+        (AUTOMATIC, "Dr B."),
+        ("Ana", "Dr B."),
+    }
+    with pytest.raises(ValueError, match=r"Column 'Ana \(level\)', row 2: 'three'"):
+        ratings_from_table(graded.assign(**{"Ana (level)": ["3", "three", ""]}))
+    no_vignette = ratings_from_table(graded.drop(columns=["vignette_id"]))
+    assert "vignette_id" not in no_vignette.columns and len(no_vignette) == 6

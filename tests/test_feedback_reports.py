@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -214,3 +215,24 @@ def test_reports_module_does_not_import_widgets() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_next_steps_are_few_and_not_repeated() -> None:
+    base = assessment(RESPONSE)
+    should = base.roadblocks[0]
+    repeated = RoadblockFinding("moralizing", Span(0, 3, "You"), alternative=should.alternative)
+    within = CriterionResult(
+        id="says-back", name="Says back", met=False, feedback=f"Try this. {should.alternative}"
+    )
+    item = ReportItem(
+        response=RESPONSE,
+        assessment=replace(base, roadblocks=(should, repeated), criteria=(*base.criteria, within)),
+    )
+    steps = item.next_steps
+    assert steps == ("Drop the 'should': it sounds like a lecture.", within.feedback)
+    assert len(ReportItem(response="x", feedback="Hold advice.").next_steps) == 1
+    many = tuple(
+        CriterionResult(id=f"c{i}", name=f"C{i}", met=False, feedback=f"Step {i}.")
+        for i in range(6)
+    )
+    assert len(ReportItem(response="x", assessment=replace(base, criteria=many)).next_steps) == 3

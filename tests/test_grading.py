@@ -57,7 +57,10 @@ def test_grades_a_good_csv_and_keeps_other_columns() -> None:
 
 def test_too_long_response_is_a_row_error() -> None:
     table = pd.DataFrame(
-        {"response": ["x" * (MAX_RESPONSE_CHARS + 1), "You're tired."], "client_statement": "I'm tired."}
+        {
+            "response": ["x" * (MAX_RESPONSE_CHARS + 1), "You're tired."],
+            "client_statement": "I'm tired.",
+        }
     )
     graded = grade(table)
     assert "20,000" in graded.iloc[0]["error"]

@@ -57,7 +57,7 @@ def test_stem_joins_forms_of_a_word(words: tuple[str, ...], same: bool) -> None:
 def test_normalise_keeps_length_and_offsets() -> None:
     text = "It\u2019s \u201cfine\u201d \u2014 really"
     assert len(lang.normalise(text)) == len(text)
-    assert lang.normalise(text).startswith("It's \"fine\"")
+    assert lang.normalise(text).startswith('It\'s "fine"')
 
 
 def test_sentences_and_clauses_carry_offsets() -> None:
@@ -140,15 +140,49 @@ def test_swap_person() -> None:
 
 
 def test_pattern_language() -> None:
-    pattern = lang.compile_patterns(("(so|really)? sorry (to_hear|you)", "{youre} {feeling}"))
-    assert pattern is not None
-    assert pattern.search("I'm really sorry to hear that")
-    assert pattern.search("I'm sorry you feel this way")
-    assert pattern.search("you are worried")
-    assert not pattern.search("sorrynot")
-    start = lang.compile_start_patterns(("try (to|and)",))
+    matcher = lang.compile_patterns(("(so|really)? sorry (to_hear|you)", "{youre} {feeling}"))
+    assert matcher is not None
+    assert ("really", "sorry") in matcher.by_words and ("you're", "worried") in matcher.by_words
+
+    def found(text: str) -> list[str]:
+        t = lang.analyse(text)
+        return [text[a:b] for a, b in lang.find_all(matcher, t)]
+
+    assert found("I'm really sorry to hear that") == ["really sorry to hear"]
+    assert found("I'm sorry you feel this way") == ["sorry you"]
+    assert found("you are worried") == ["you are worried"]
+    assert not found("sorrynot")
+    start = lang.compile_patterns(("try (to|and)",))
     t = lang.analyse("So, just try to rest.")
     assert lang.find_at_starts(start, t, [0]) == [(9, 15)]
+
+
+def test_leading_words_of_a_pattern() -> None:
+    assert lang.leading_words("at least") == {("at", "least")}
+    assert lang.leading_words("(so|very)? sorry") == {
+        ("so", "sorry"),
+        ("very", "sorry"),
+        ("sorry",),
+    }
+    assert ("you", "are") in (lang.leading_words("{youre} {feeling}") or set())
+    assert lang.leading_words("{w} talking") is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        ("at least", {"at"}),
+        ("(?=x)at least", {"at"}),
+        ("(so|very)? sorry", {"so", "very", "sorry"}),
+        ("{you} (need|have) to", {"you", "u", "ya"}),
+        ("(?<!sounds\\s)(like|as_if) a", {"like", "as"}),
+        ("{w} talking", None),
+        ("worr\\w* about", None),
+    ],
+)
+def test_first_words_of_a_pattern(pattern: str, words: set[str] | None) -> None:
+    found = lang.first_words(pattern)
+    assert (set(found) if found is not None else None) == words
 
 
 def test_content_stems_skip_function_words() -> None:

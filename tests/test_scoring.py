@@ -45,36 +45,73 @@ def ids(response: str, statement: str = KNEE) -> set[str]:
 # --- roadblocks: one that should be found, and a near miss that should not -----------------
 
 ROADBLOCK_CASES = [
-    ("ordering", "You need to take the purple one every morning.",
-     "You must be exhausted after five nights like that."),
-    ("ordering", "Read the leaflet before you use them.",
-     "Tell me more about the leaflets."),
-    ("warning", "If you don't take them properly, you'll end up back in hospital.",
-     "You're afraid that if you don't get it right, you'll end up back in hospital."),
-    ("moralizing", "You should be grateful you got a bed at all.",
-     "Your daughter keeps saying you should move somewhere smaller."),
-    ("advising", "Have you tried writing the times on a chart?",
-     "Have you tried anything that helped before?"),
-    ("advising", "Why don't you ask the pharmacist to label them?",
-     "Could you tell me more about the mornings?"),
-    ("persuading", "The facts are that most people recover within three months.",
-     "I know, but part of you still misses the allotment."),
-    ("judging", "You're overreacting about a bit of noise.",
-     "You're worried people will think you're overreacting."),
-    ("praising", "Great job sticking with the exercises!",
-     "You want to do a good job for your family."),
-    ("shaming", "Stop being such a baby about it.",
-     "You feel silly for crying in front of everyone."),
-    ("interpreting", "The real reason you're upset is your childhood.",
-     "You're really upset about what happened at the allotment."),
-    ("reassuring", "Don't worry, it'll all be fine.",
-     "You're worried it won't be fine."),
-    ("reassuring", "At least you've still got your daughter.",
-     "You used to go at least five times a week."),
-    ("questioning", "Who said that? When? Did she mean it? Have you told her?",
-     "What happened after that?"),
-    ("distracting", "Anyway, how was your holiday?",
-     "You went anyway, even though your knee was bad."),
+    (
+        "ordering",
+        "You need to take the purple one every morning.",
+        "You must be exhausted after five nights like that.",
+    ),
+    ("ordering", "Read the leaflet before you use them.", "Tell me more about the leaflets."),
+    (
+        "warning",
+        "If you don't take them properly, you'll end up back in hospital.",
+        "You're afraid that if you don't get it right, you'll end up back in hospital.",
+    ),
+    (
+        "moralizing",
+        "You should be grateful you got a bed at all.",
+        "Your daughter keeps saying you should move somewhere smaller.",
+    ),
+    (
+        "advising",
+        "Have you tried writing the times on a chart?",
+        "Have you tried anything that helped before?",
+    ),
+    (
+        "advising",
+        "Why don't you ask the pharmacist to label them?",
+        "Could you tell me more about the mornings?",
+    ),
+    (
+        "persuading",
+        "The facts are that most people recover within three months.",
+        "I know, but part of you still misses the allotment.",
+    ),
+    (
+        "judging",
+        "You're overreacting about a bit of noise.",
+        "You're worried people will think you're overreacting.",
+    ),
+    (
+        "praising",
+        "Great job sticking with the exercises!",
+        "You want to do a good job for your family.",
+    ),
+    (
+        "shaming",
+        "Stop being such a baby about it.",
+        "You feel silly for crying in front of everyone.",
+    ),
+    (
+        "interpreting",
+        "The real reason you're upset is your childhood.",
+        "You're really upset about what happened at the allotment.",
+    ),
+    ("reassuring", "Don't worry, it'll all be fine.", "You're worried it won't be fine."),
+    (
+        "reassuring",
+        "At least you've still got your daughter.",
+        "You used to go at least five times a week.",
+    ),
+    (
+        "questioning",
+        "Who said that? When? Did she mean it? Have you told her?",
+        "What happened after that?",
+    ),
+    (
+        "distracting",
+        "Anyway, how was your holiday?",
+        "You went anyway, even though your knee was bad.",
+    ),
 ]
 
 
@@ -217,8 +254,9 @@ def test_compassion_criteria() -> None:
         "common-humanity": True,
         "self-kindness": True,
     }
-    bad = score_response("You're not stupid! Just revise harder.", client_statement=statement,
-                         rubric="compassion")
+    bad = score_response(
+        "You're not stupid! Just revise harder.", client_statement=statement, rubric="compassion"
+    )
     missed = {c.id for c in bad.criteria if not c.met}
     assert {"no-roadblocks", "common-humanity", "self-kindness"} <= missed
 
@@ -251,8 +289,11 @@ VIGNETTE = Vignette(
         key_content=("tablets", "drawer", "just in case"),
         over_interpretations=("depressed",),
         risk_cues=(
-            RiskCue("suicide", "keeping them in a drawer, just in case",
-                    ("tablets", "end your life", "safe", "just in case")),
+            RiskCue(
+                "suicide",
+                "keeping them in a drawer, just in case",
+                ("tablets", "end your life", "safe", "just in case"),
+            ),
         ),
     ),
     exemplars=(Exemplar("You're knackered.", 3, "simple"),),
@@ -324,7 +365,7 @@ def test_criteria_feedback_is_complete() -> None:
     assert a.criteria
     for criterion in a.criteria:
         assert criterion.feedback and "{" not in criterion.feedback
-    assert 1 <= a.feedback.count(".") + a.feedback.count("?") and "{" not in a.feedback
+    assert a.feedback.count(".") + a.feedback.count("?") >= 1 and "{" not in a.feedback
     assert "'" in a.feedback
 
 
@@ -358,8 +399,25 @@ def test_never_raises_on_arbitrary_text(response: str, rubric: str) -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["You're", "fed up", "don't worry", "?", ".", ",", "part of you", "\u2019", "and",
-             "🙂", "<script>", "être", "—", "\n", "it sounds like", "lonely", "Have you tried"]
+            [
+                "You're",
+                "fed up",
+                "don't worry",
+                "?",
+                ".",
+                ",",
+                "part of you",
+                "\u2019",
+                "and",
+                "🙂",
+                "<script>",
+                "être",
+                "—",
+                "\n",
+                "it sounds like",
+                "lonely",
+                "Have you tried",
+            ]
         ),
         min_size=1,
         max_size=40,

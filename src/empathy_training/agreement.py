@@ -160,7 +160,52 @@ def agreement_table(
     return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS))
 
 
+def ratings_from_table(graded: pd.DataFrame, *, automatic: str = "hrq_level") -> pd.DataFrame:
+    """A graded table's levels as ratings for `agreement_table`: one row per level given.
+
+    The scorer's levels come from the `automatic` column (rater AUTOMATIC), each human
+    rater's from their 'NAME (level)' column (as the grading app exports them); `item` is the
+    row's position and `vignette_id` is kept when the table has one. Empty cells are left out;
+    a cell that is not a whole number raises ValueError naming its column and row.
+    """
+    from .feedback_reports import rater_column, raters_in
+
+    sources = [(AUTOMATIC, automatic)] if automatic in graded.columns else []
+    sources += [(rater, rater_column(rater, "level")) for rater in raters_in(graded)]
+    vignettes = graded["vignette_id"] if "vignette_id" in graded.columns else None
+    rows: list[dict[str, Any]] = []
+    for rater, column in sources:
+        for item, value in enumerate(graded[column]):
+            level = _level_cell(value, column, item)
+            if level is None:
+                continue
+            row: dict[str, Any] = {"item": item, "rater": rater, "level": level}
+            if vignettes is not None:
+                row["vignette_id"] = str(vignettes.iloc[item])
+            rows.append(row)
+    columns = ["item", "rater", "level"] + (["vignette_id"] if vignettes is not None else [])
+    return pd.DataFrame(rows, columns=columns)
+
+
 # --- internals ---------------------------------------------------------------------------
+
+
+def _level_cell(value: Any, column: str, item: int) -> int | None:
+    """A level read from a spreadsheet cell: None when empty, else a whole number."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not number.is_integer():
+        raise ValueError(
+            f"Column '{column}', row {item + 1}: {text!r} is not a whole-number level."
+        )
+    return int(number)
 
 
 def _category(value: Any) -> Any:

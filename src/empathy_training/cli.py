@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -58,18 +59,18 @@ def list_(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.argument("client_statement", required=False, default="")
-@click.argument("response")
+@click.argument("texts", nargs=-1, required=True, metavar='["CLIENT STATEMENT"] "RESPONSE"')
 @click.option("--vignette", "vignette_id", help="Score against this vignette's answer key.")
 @click.option("--rubric", default="reflection", show_default=True, help="Rubric name.")
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
-def score(
-    client_statement: str, response: str, vignette_id: str | None, rubric: str, as_json: bool
-) -> None:
-    """Score RESPONSE to CLIENT_STATEMENT (or to --vignette ID)."""
+def score(texts: tuple[str, ...], vignette_id: str | None, rubric: str, as_json: bool) -> None:
+    """Score RESPONSE to CLIENT STATEMENT, to --vignette ID, or on its own."""
     from .reports import assessment_text
     from .scoring import score_response
 
+    if len(texts) > 2:
+        raise click.UsageError("give at most two texts: the client statement and the response")
+    client_statement, response = ("", texts[0]) if len(texts) == 1 else texts
     vignette = None
     if vignette_id:
         try:
@@ -110,7 +111,11 @@ def grade(source: Path, output: Path, rubric: str) -> None:
         with tqdm(
             total=len(table), unit="response", disable=not sys.stderr.isatty(), file=sys.stderr
         ) as bar:
-            graded = grade_table(table, library=library, rubric=rubric, progress=bar.update)
+
+            def advance(count: int) -> None:
+                bar.update(count)
+
+            graded = grade_table(table, library=library, rubric=rubric, progress=advance)
         write_results(graded, output)
     except (EmpathyTrainingError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -163,3 +168,98 @@ def _library(paths: tuple[Path, ...]) -> Library:
         return load_library(list(paths) or None)
     except ScenarioErrors as exc:
         raise click.ClickException(f"the scenario library has problems:\n{exc}") from exc
+
+
+@main.group()
+def report() -> None:
+    """Feedback reports, rater agreement and pre/post change from graded spreadsheets."""
+
+
+@report.command(name="feedback")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path), help="Folder or .zip"
+)
+def report_feedback(source: Path, output: Path) -> None:
+    """Write one printable HTML feedback report per trainee (a folder, or a .zip)."""
+    from .feedback_reports import all_reports, reports_zip, write_reports
+    from .scoring import score_response
+
+    table = _graded(source)
+    library = _library(())
+    if output.suffix.lower() == ".zip":
+        pages = all_reports(table, library=library, score=score_response)
+        output.write_bytes(reports_zip(pages))
+        click.echo(f"Wrote {len(pages)} report(s) into {output}.")
+    else:
+        paths = write_reports(table, output, library=library, score=score_response)
+        click.echo(f"Wrote {len(paths)} report(s) into {output}.")
+
+
+@report.command(name="agreement")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write CSV or XLSX.")
+def report_agreement(source: Path, output: Path | None) -> None:
+    """Weighted kappa and exact agreement between raters' 'NAME (level)' columns and the scorer."""
+    from .agreement import agreement_table, ratings_from_table
+    from .grading import write_results
+
+    table = _graded(source)
+    try:
+        figures = agreement_table(ratings_from_table(table))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    overall = figures[figures["scope"] == "overall"]
+    for row in overall.itertuples():
+        click.echo(
+            f"{row.rater_a} vs {row.rater_b}: n={row.n}, exact={row.exact:.2f}, "
+            f"kappa={row.kappa:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}] {row.note}".rstrip()
+        )
+    if overall.empty:
+        click.echo("No rater columns ('NAME (level)') found: only the automatic scores.")
+    if output:
+        write_results(figures, output)
+
+
+@report.command(name="prepost")
+@click.argument("pre", type=click.Path(path_type=Path))
+@click.argument("post", type=click.Path(path_type=Path))
+@click.option("--chart", type=click.Path(path_type=Path), help="Write the chart as PNG.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def report_prepost(pre: Path, post: Path, chart: Path | None, as_json: bool) -> None:
+    """Change per trainee from PRE to POST, the cohort's mean change and effect size."""
+    from .feedback_reports import trainee_column
+    from .prepost import prepost, prepost_chart
+
+    before, after = _graded(pre), _graded(post)
+    column = trainee_column(before)
+    if column is None or trainee_column(after) != column:
+        raise click.ClickException("both files need the same trainee column (e.g. 'trainee')")
+    result = prepost(before, after, trainee=column)
+    if chart:
+        chart.write_bytes(prepost_chart(result))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(
+        f"{result.n_paired} trainees on both occasions: mean level {result.mean_pre:.2f} -> "
+        f"{result.mean_post:.2f}, change {result.mean_change:+.2f} "
+        f"[{result.change_ci[0]:+.2f}, {result.change_ci[1]:+.2f}], d_z {result.d_z:.2f} "
+        f"[{result.d_z_ci[0]:.2f}, {result.d_z_ci[1]:.2f}]"
+    )
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+
+
+def _graded(source: Path) -> Any:
+    """A table read from CSV/XLSX, graded first when it has no automatic levels yet."""
+    from .grading import grade as grade_table
+    from .grading import read_responses
+
+    try:
+        table = read_responses(source)
+        if "hrq_level" not in table.columns:
+            table = grade_table(table, library=_library(()))
+    except (EmpathyTrainingError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    return table

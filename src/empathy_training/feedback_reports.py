@@ -31,6 +31,8 @@ RATER_FIELDS = ("level", "roadblocks", "comment")
 ASSESSMENT_COLUMN = "assessment"
 #: Longest file name stem for a report, before ".html".
 MAX_FILE_STEM = 80
+#: Next steps listed per response, most important first.
+MAX_NEXT_STEPS = 3
 #: The comment bank shipped with the package.
 COMMENT_BANK_FILE = "comment-bank.yml"
 
@@ -83,19 +85,28 @@ class ReportItem:
 
     @property
     def next_steps(self) -> tuple[str, ...]:
-        """What to practise next: missed criteria's feedback, then roadblock alternatives."""
+        """What to practise next, most important first, at most MAX_NEXT_STEPS.
+
+        The missed criteria's feedback (criteria come in priority order), then one alternative
+        per kind of roadblock that the criteria's feedback does not already give.
+        """
         if self.assessment is None:
             return (self.feedback,) if self.feedback else ()
         steps = [c.feedback for c in self.assessment.criteria if not c.met and c.feedback]
+        seen: set[str] = set()
         for finding in self.assessment.roadblocks:
-            if finding.alternative:
+            alternative = finding.alternative
+            if not alternative or finding.category in seen:
+                continue
+            seen.add(finding.category)
+            if not any(alternative in step for step in steps):
                 steps.append(
-                    f"Instead of the {finding.category} (\u201c{finding.span.text}\u201d): "
-                    f"{finding.alternative}"
+                    f"Instead of {finding.category} (\u201c{finding.span.text}\u201d): "
+                    f"{alternative}"
                 )
         if not steps and self.assessment.feedback:
             steps.append(self.assessment.feedback)
-        return tuple(dict.fromkeys(steps))
+        return tuple(dict.fromkeys(steps))[:MAX_NEXT_STEPS]
 
 
 @dataclass(frozen=True)

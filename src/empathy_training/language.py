@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 __all__ = [
     "Clause",
     "Feeling",
+    "PhraseMatcher",
     "Sentence",
     "Text",
     "Word",
     "analyse",
+    "compile_all",
     "compile_patterns",
     "compile_start_patterns",
     "content_stems",
     "feeling_families",
     "find_all",
     "find_at_starts",
+    "first_words",
+    "leading_words",
     "lexicon",
     "normalise",
     "phrase_stems",
@@ -169,6 +174,7 @@ def stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=16384)
 def phrase_stems(phrase: str) -> tuple[str, ...]:
     """Stems of the words of a phrase."""
     return tuple(stem(m.group()) for m in _WORD.finditer(normalise(phrase)))
@@ -261,13 +267,283 @@ def pattern_regex(pattern: str) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=512)
-def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One case-insensitive regular expression matching any of the patterns, on word edges."""
-    if not patterns:
+_LITERAL_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*$")
+_LEADING_ASSERTION = re.compile(r"^\(\?<?[!=]")
+_MACRO_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "{you}": (("you",), ("u",), ("ya",)),
+    "{youre}": (("you're",), ("you", "are"), ("youre",), ("ur",)),
+    "{im}": (("i'm",), ("i", "am"), ("im",)),
+}
+#: Words of a match used to find the patterns worth trying at a place in a text.
+INDEX_WORDS = 2
+
+Words = tuple[str, ...]
+
+
+def _strip_assertions(token: str) -> str:
+    """A token without the lookbehinds and lookaheads that open it."""
+    while _LEADING_ASSERTION.match(token):
+        end = _group_end(token, 0)
+        if end < 0:
+            return token
+        token = token[end + 1 :]
+    return token
+
+
+@dataclass(frozen=True)
+class _TokenWords:
+    """What one pattern token contributes to the words a match starts with."""
+
+    sequences: tuple[Words, ...]
+    """The word sequences it can match (a sequence ending in '' stops the words known)."""
+    optional: bool
+    """Whether the token can match nothing."""
+
+
+def _alternative_words(prefix: Words, alternative: str) -> Words | None:
+    """The words of prefix + alternative ('you' + "'ll" -> "you'll"); '' marks an unknown word."""
+    if alternative in _MACRO_WORDS:
         return None
+    glued = not alternative.startswith("_")
+    parts = alternative.lstrip("_").split("_") if alternative else []
+    words = list(prefix)
+    for i, part in enumerate(parts):
+        if part == "{w}":
+            if not words:
+                return None
+            return (*words, "")
+        word = part.lower()
+        if i == 0 and glued and words:
+            word = words.pop() + word
+        elif i == 0 and glued and not words and word.startswith("'"):
+            return None
+        if not _LITERAL_WORD.match(word):
+            return None
+        words.append(word)
+    return tuple(words)
+
+
+def _token_words(token: str) -> _TokenWords | None:
+    """The word sequences a pattern token can match; None when they cannot be known."""
+    token = _strip_assertions(token)
+    cut = min((i for i in (token.find("(?="), token.find("(?!")) if i > 0), default=len(token))
+    token = token[:cut]
+    stop = token.endswith((",", ",?"))
+    token = token.removesuffix("?") if token.endswith(",?") else token
+    token = token.removesuffix(",")
+    if token == "{feeling}":
+        return _TokenWords(tuple((w, "") for w in _feeling_first_words()), False)
+    group_at = token.find("(")
+    head = token if group_at < 0 else token[:group_at]
+    prefixes: list[Words] = []
+    for macro, expansions in _MACRO_WORDS.items():
+        if head.startswith(macro):
+            prefixes = list(expansions)
+            head = head[len(macro) :]
+            break
+    if head:
+        glued = [_alternative_words(p, head) for p in (prefixes or [()])]
+        if any(g is None for g in glued):
+            return None
+        prefixes = [g for g in glued if g is not None]
+    if group_at < 0:
+        if not prefixes:
+            return None
+        return _TokenWords(tuple(_stopped(p, stop) for p in prefixes), False)
+    end = _group_end(token, group_at)
+    if end < 0 or token.startswith("(?", group_at):
+        return None
+    inner, tail = token[group_at + 1 : end], token[end + 1 :]
+    optional = tail == "?"
+    if tail not in ("", "?") or "(" in inner or "[" in inner or "\\" in inner:
+        return None
+    sequences: list[Words] = []
+    for prefix in prefixes or [()]:
+        for alternative in inner.split("|"):
+            if alternative in _MACRO_WORDS and not prefix:
+                sequences.extend(_MACRO_WORDS[alternative])
+                continue
+            found = _alternative_words(prefix, alternative)
+            if found is None:
+                if not prefix and alternative.startswith("'"):
+                    continue
+                return None
+            sequences.append(_stopped(found, stop))
+        if optional and prefix:
+            sequences.append(_stopped(prefix, stop))
+    if not sequences:
+        return None
+    return _TokenWords(tuple(sequences), optional and not prefixes)
+
+
+@cache
+def _feeling_first_words() -> tuple[str, ...]:
+    """Every word a feeling from the lexicon can start with, inflections included."""
+    words: set[str] = set()
+    for entry in _feeling_entries():
+        parts = entry.entry.lower().split()
+        if len(parts) > 1:
+            words.add(parts[0])
+        else:
+            words.update(
+                parts[0] + suffix for suffix in ("", "s", "es", "ed", "d", "ing", "ness", "ly")
+            )
+    return tuple(sorted(words))
+
+
+def _stopped(words: Words, stop: bool) -> Words:
+    return (*words, "") if stop and words and words[-1] else words
+
+
+def leading_words(pattern: str) -> frozenset[Words] | None:
+    """The first one or two words any match of a pattern starts with; None when not known."""
+    sequences: set[Words] = {()}
+
+    def done(seq: Words) -> bool:
+        return len(seq) >= INDEX_WORDS or (bool(seq) and seq[-1] == "")
+
+    for token in _OPTIONAL_WORD.sub(r"(\1)? ", normalise(pattern)).split():
+        if all(done(seq) for seq in sequences):
+            break
+        parsed = _token_words(token)
+        if parsed is None:
+            break
+        grown: set[Words] = set()
+        for seq in sequences:
+            if done(seq):
+                grown.add(seq)
+                continue
+            grown.update(seq + words for words in parsed.sequences)
+            if parsed.optional:
+                grown.add(seq)
+        sequences = grown
+    cleaned = {tuple(w for w in seq if w)[:INDEX_WORDS] for seq in sequences}
+    if () in cleaned:
+        return None
+    return frozenset(cleaned)
+
+
+def first_words(pattern: str) -> frozenset[str] | None:
+    """The words a match of a lexicon pattern can start with, or None when not known."""
+    sequences = leading_words(pattern)
+    return None if sequences is None else frozenset(seq[0] for seq in sequences)
+
+
+@dataclass(frozen=True, eq=False)
+class PhraseMatcher:
+    """Lexicon patterns arranged for speed: each is tried only at the words it can start with."""
+
+    by_words: Mapping[Words, tuple[str, ...]]
+    """For the first one or two words of a match, the patterns that can start with them."""
+    rest: tuple[str, ...]
+    """Patterns whose first word is not known, searched everywhere."""
+
+
+class _IndexEntry:
+    """Patterns of one matcher that start with one word, compiled on first use."""
+
+    __slots__ = ("matcher", "patterns", "regex")
+
+    def __init__(self, matcher: PhraseMatcher, patterns: tuple[str, ...]) -> None:
+        self.matcher = matcher
+        self.patterns = patterns
+        self.regex: re.Pattern[str] | None = None
+
+    def compiled(self) -> re.Pattern[str]:
+        if self.regex is None:
+            self.regex = _alternation(self.patterns)
+        return self.regex
+
+
+# Every matcher's patterns by first word, so that one pass over a text serves all of them.
+_INDEX: dict[Words, list[_IndexEntry]] = {}
+
+
+@lru_cache(maxsize=4096)
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
     body = "|".join(f"(?:{pattern_regex(p)})" for p in patterns)
     return re.compile(rf"(?<![\w'])(?:{body})(?!\w)", re.IGNORECASE)
+
+
+@cache
+def compile_patterns(patterns: tuple[str, ...]) -> PhraseMatcher | None:
+    """Compile lexicon patterns (matching ignores case; a match starts and ends on word edges)."""
+    if not patterns:
+        return None
+    grouped: dict[Words, list[str]] = {}
+    rest: list[str] = []
+    for pattern in patterns:
+        pattern_regex(pattern)  # fail here, not at first use, on a malformed pattern
+        sequences = leading_words(pattern)
+        if sequences is None:
+            rest.append(pattern)
+            continue
+        for words in sequences:
+            grouped.setdefault(words, []).append(pattern)
+    matcher = PhraseMatcher({w: tuple(g) for w, g in grouped.items()}, tuple(rest))
+    for words, group in matcher.by_words.items():
+        _INDEX.setdefault(words, []).append(_IndexEntry(matcher, group))
+    _text_matches.cache_clear()
+    return matcher
+
+
+def compile_all() -> int:
+    """Compile every pattern of every matcher now rather than at first use; return how many."""
+    count = 0
+    for entries in _INDEX.values():
+        for entry in entries:
+            entry.compiled()
+            count += 1
+    _question_patterns()
+    _discourse_regex()
+    return count
+
+
+_WORD_HEAD = re.compile(r"['\-]")
+
+
+@lru_cache(maxsize=4096)
+def _text_matches(text: str) -> dict[PhraseMatcher, list[tuple[int, int]]]:
+    """Matches of every compiled matcher in a text, found in one pass over its words."""
+    analysed = analyse(text)
+    norm = analysed.norm
+    found: dict[PhraseMatcher, list[tuple[int, int]]] = {}
+    index = _INDEX
+    words = analysed.words
+    for i, word in enumerate(words):
+        lower = word.lower
+        keys: list[Words] = [(lower,)]
+        if i + 1 < len(words):
+            keys.append((lower, words[i + 1].lower))
+        if "'" in lower or "-" in lower:
+            keys.append((_WORD_HEAD.split(lower, maxsplit=1)[0],))
+        start = word.start
+        for key in keys:
+            entries = index.get(key)
+            if not entries:
+                continue
+            for entry in entries:
+                m = entry.compiled().match(norm, start)
+                if m is not None and m.end() > start:
+                    found.setdefault(entry.matcher, []).append(m.span())
+    return found
+
+
+@lru_cache(maxsize=16384)
+def _matcher_spans(matcher: PhraseMatcher, text: str) -> tuple[tuple[int, int], ...]:
+    """Every match of a matcher in a text, leftmost first, without overlaps."""
+    found = list(_text_matches(text).get(matcher, ()))
+    if matcher.rest:
+        norm = analyse(text).norm
+        found.extend(
+            m.span() for m in _alternation(matcher.rest).finditer(norm) if m.end() > m.start()
+        )
+    found.sort(key=lambda span: (span[0], -span[1]))
+    spans: list[tuple[int, int]] = []
+    for span in found:
+        if not spans or span[0] >= spans[-1][1]:
+            spans.append(span)
+    return tuple(spans)
 
 
 @cache
@@ -289,27 +565,43 @@ def compile_start_patterns(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def find_all(
-    pattern: re.Pattern[str] | None, text: Text, start: int = 0, end: int | None = None
+    matcher: PhraseMatcher | None, text: Text, start: int = 0, end: int | None = None
 ) -> list[tuple[int, int]]:
-    """Spans of every non-overlapping match in text[start:end]."""
-    if pattern is None:
+    """Spans of the matches lying inside text[start:end], leftmost first, without overlaps."""
+    if matcher is None:
         return []
     stop = len(text.norm) if end is None else end
-    return [m.span() for m in pattern.finditer(text.norm, start, stop)]
+    return [s for s in _matcher_spans(matcher, text.original) if s[0] >= start and s[1] <= stop]
 
 
 def find_at_starts(
-    pattern: re.Pattern[str] | None, text: Text, starts: Iterable[int]
+    matcher: PhraseMatcher | None, text: Text, starts: Iterable[int]
 ) -> list[tuple[int, int]]:
-    """Spans of matches of a start pattern at each given offset (discourse words skipped)."""
-    if pattern is None:
+    """Matches beginning at one of the given offsets, or after discourse words that follow one."""
+    if matcher is None:
         return []
-    spans = []
-    for pos in starts:
-        m = pattern.match(text.norm, pos)
-        if m is not None:
-            spans.append(m.span("m"))
-    return spans
+    allowed = _opening_positions(text.original, tuple(sorted(set(starts))))
+    return [s for s in _matcher_spans(matcher, text.original) if s[0] in allowed]
+
+
+@lru_cache(maxsize=16384)
+def _opening_positions(text: str, starts: tuple[int, ...]) -> frozenset[int]:
+    """Each start, and the words after it up to the first that is not a discourse word."""
+    analysed = analyse(text)
+    prefix = _discourse_regex()
+    positions: set[int] = set()
+    for start in starts:
+        positions.add(start)
+        end = prefix.match(analysed.norm, start)
+        stop = end.end() if end is not None else start
+        positions.update(w.start for w in analysed.words_in(start, stop + 1))
+        positions.add(stop)
+    return frozenset(positions)
+
+
+@cache
+def _discourse_regex() -> re.Pattern[str]:
+    return re.compile(_discourse_prefix(), re.IGNORECASE)
 
 
 # --- feelings ----------------------------------------------------------------------------------
@@ -389,8 +681,7 @@ def feeling_families(phrase: str) -> tuple[str, ...]:
 # --- analysis ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A word with its offsets."""
 
     lower: str
@@ -403,8 +694,7 @@ class Word:
     """Offset after the last character."""
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
     """A clause: a stretch of a sentence that can carry one statement or question."""
 
     start: int
@@ -415,8 +705,7 @@ class Clause:
     """Index of its sentence."""
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     """A sentence with its offsets and, for a question, its kind."""
 
     start: int
@@ -431,8 +720,7 @@ class Sentence:
     """Where the question part starts (the sentence start, or a later clause)."""
 
 
-@dataclass(frozen=True)
-class Feeling:
+class Feeling(NamedTuple):
     """A feeling word found in a text."""
 
     entry: str
@@ -469,10 +757,25 @@ class Text:
     """Feeling words from the lexicon."""
     stems: frozenset[str]
     """Stems of the content words."""
+    word_starts: tuple[int, ...]
+    """Offset of each word, for quick lookups."""
 
     def words_in(self, start: int, end: int) -> tuple[Word, ...]:
         """The words lying inside text[start:end]."""
-        return tuple(w for w in self.words if w.start >= start and w.end <= end)
+        i = bisect_left(self.word_starts, start)
+        j = i
+        n = len(self.words)
+        while j < n and self.words[j].end <= end:
+            j += 1
+        return self.words[i:j]
+
+    def words_from(self, start: int) -> tuple[Word, ...]:
+        """The words starting at or after an offset."""
+        return self.words[bisect_left(self.word_starts, start) :]
+
+    def stem_positions(self) -> Mapping[str, tuple[int, ...]]:
+        """Indices of the words with each stem."""
+        return _stem_positions(self.original)
 
     def sentence_at(self, offset: int) -> int:
         """Index of the sentence holding an offset (the last one before it otherwise)."""
@@ -520,12 +823,13 @@ def _question_patterns() -> tuple[re.Pattern[str] | None, ...]:
         compile_start_patterns(tuple(data["question_openers"])),
         compile_start_patterns(tuple(data["open_starts"])),
         compile_start_patterns(tuple(data["closed_starts"])),
+        compile_start_patterns(tuple(data["question_starts"])),
     )
 
 
 def question_type(text: str, start: int = 0) -> str | None:
     """'open' or 'closed' by the words a question starts with; None when they do not say."""
-    _, open_start, closed_start = _question_patterns()
+    _, open_start, closed_start, _ = _question_patterns()
     norm = normalise(text)
     if open_start is not None and open_start.match(norm, start):
         return "open"
@@ -536,13 +840,16 @@ def question_type(text: str, start: int = 0) -> str | None:
 
 def _question(norm: str, start: int, end: int, clause_starts: Sequence[int]) -> tuple[bool, int]:
     """Whether a sentence asks a question, and where the question part starts."""
-    opener = _question_patterns()[0]
+    opener, _, _, locate = _question_patterns()
     asks = norm[start:end].rstrip("\"')] ").endswith("?")
+    if asks:
+        for pos in reversed(clause_starts):
+            if locate is not None and locate.match(norm, pos):
+                return True, pos
+        return True, clause_starts[-1] if clause_starts else start
     for pos in reversed(clause_starts):
         if opener is not None and opener.match(norm, pos):
             return True, pos
-    if asks:
-        return True, start
     return False, start
 
 
@@ -645,7 +952,16 @@ def analyse(text: str) -> Text:
         clauses=tuple(clauses),
         feelings=_feelings(words),
         stems=content_stems(words),
+        word_starts=tuple(w.start for w in words),
     )
+
+
+@lru_cache(maxsize=4096)
+def _stem_positions(text: str) -> Mapping[str, tuple[int, ...]]:
+    positions: dict[str, list[int]] = {}
+    for i, word in enumerate(analyse(text).words):
+        positions.setdefault(word.stem, []).append(i)
+    return {k: tuple(v) for k, v in positions.items()}
 
 
 # --- person ------------------------------------------------------------------------------------

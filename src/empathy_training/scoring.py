@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ __all__ = [
     "Rubric",
     "load_rubric",
     "score_response",
+    "warm_up",
 ]
 
 #: Version of the scoring rules and lexicons; stored with every assessment.
@@ -42,6 +44,11 @@ SCORER_VERSION = "0.1.0"
 MAX_RESPONSE_CHARS = 20_000
 #: Built-in rubrics.
 RUBRIC_NAMES: tuple[str, ...] = ("reflection", "validation", "compassion")
+#: How sure the response type is when the rules alone decide it (one kind of evidence only).
+RULES_ALONE_CONFIDENCE = 0.9
+#: The rules decide the response type alone when one type has this many times the evidence of
+#: the next; otherwise the classifier breaks the tie.
+RULES_DECISIVE = 2.0
 #: Weight of the rules against the statistical classifier when both have a view.
 RULE_WEIGHT = 0.65
 #: Share of a phrase's content words a response must use to catch an answer-key item.
@@ -50,6 +57,19 @@ CATCH_SHARE = 0.5
 ECHO_WORDS = 5
 #: Highest level when some, but not all, of a vignette's risk cues are taken up (none: 2).
 PARTIAL_RISK_CAP = 3
+#: Share of a plain reflection's content words that must come from the client's statement for it to
+#: count as communicated understanding (EPITOME interpretations).
+UNDERSTANDING_OVERLAP = 0.5
+#: Content words a plain reflection must share with the client's statement to show understanding.
+UNDERSTANDING_WORDS = 3
+#: First-person words (I, me, my...) a response needs to count as telling an own experience...
+OWN_EXPERIENCE_PRONOUNS = 2
+#: ...and how many times more of them than second-person words.
+OWN_EXPERIENCE_RATIO = 1.0
+#: Words a sentence about the responder's own experience needs to count as sharing one.
+OWN_EXPERIENCE_WORDS = 4
+#: Words a roadblock phrase needs before repeating the client's own words excuses it.
+QUOTE_WORDS = 3
 #: Characters before a roadblock searched for a frame such as "you feel".
 FRAME_REACH = 90
 
@@ -62,6 +82,10 @@ _REPORTED = re.compile(
     r"(?:says?|saying|said|tells?|telling|told|thinks?|thought|reckons?|wants?|insists?)\s+"
     r"(?:that\s+)?$",
     re.IGNORECASE,
+)
+_REPORTED_BEFORE = re.compile(
+    r"(?:says?|saying|said|tells?|telling|told|thinks?|reckons?|keeps?\s+saying)\s+"
+    r"(?:that\s+)?[\"']?\s*$"
 )
 _EXTRA_STARTS = re.compile(r"(?:,\s*|\s)(?:but|so)\s+", re.IGNORECASE)
 _SUBORDINATORS = frozenset(
@@ -90,6 +114,26 @@ _THIRD_PERSON = frozenset(
         "many",
     }
 )
+# Subjects of a clause that speak of the client's own feelings (not a third party's).
+_CLIENT_SUBJECTS = frozenset(
+    {
+        "you",
+        "you're",
+        "you've",
+        "you'd",
+        "youre",
+        "it",
+        "it's",
+        "that",
+        "that's",
+        "this",
+        "there",
+        "sounds",
+        "seems",
+    }
+)
+_WH_WORDS = frozenset({"what", "how", "why", "when", "where", "who", "which", "whose"})
+_ANSWERS = frozenset({"yes", "no", "yeah", "nope", "probably", "maybe", "nah", "yep", "sure"})
 _SECOND_PERSON_WORDS = frozenset(
     {"you", "your", "you're", "you've", "you'd", "you'll", "yours", "yourself", "youre", "ur"}
 )
@@ -177,14 +221,15 @@ def load_rubric(name: str) -> Rubric:
 # --- compiled lexicons -------------------------------------------------------------------------
 
 Pattern = re.Pattern[str] | None
+Matcher = lang.PhraseMatcher | None
 
 
-def _patterns(items: Iterable[Any] | None) -> Pattern:
+def _patterns(items: Iterable[Any] | None) -> Matcher:
     return lang.compile_patterns(tuple(str(i) for i in items or ()))
 
 
-def _start_patterns(items: Iterable[Any] | None) -> Pattern:
-    return lang.compile_start_patterns(tuple(str(i) for i in items or ()))
+def _start_patterns(items: Iterable[Any] | None) -> Matcher:
+    return lang.compile_patterns(tuple(str(i) for i in items or ()))
 
 
 @dataclass(frozen=True)
@@ -197,9 +242,9 @@ class _RoadblockSpec:
     behaviour: str
     priority: int
     alternative: str
-    anywhere: Pattern
-    clause_start: Pattern
-    unless: Pattern
+    anywhere: Matcher
+    clause_start: Matcher
+    unless: Matcher
     framed: bool
     negatable: bool
     stated: bool
@@ -213,29 +258,34 @@ class _Lexicons:
 
     roadblocks: tuple[_RoadblockSpec, ...]
     by_id: Mapping[str, _RoadblockSpec]
-    frames: Pattern
-    not_roadblocks: Pattern
-    stems: Pattern
-    tentative: Pattern
-    double_sided: Pattern
-    simile: Pattern
-    metaphor: Pattern
-    meaning: Pattern
-    generic_questions: Pattern
-    invalidating: Pattern
-    history: Pattern
-    normalising: Pattern
-    sense_making: Pattern
-    warmth_strong: Pattern
-    warmth_weak: Pattern
-    understanding_weak: Pattern
-    shared_experience: Pattern
-    common_humanity: Pattern
-    self_kindness: Pattern
-    amplifying: Pattern
-    acknowledging: Pattern
+    frames: Matcher
+    not_roadblocks: Matcher
+    stems: Matcher
+    tentative: Matcher
+    double_sided: Matcher
+    simile: Matcher
+    metaphor: Matcher
+    meaning: Matcher
+    generic_questions: Matcher
+    invalidating: Matcher
+    history: Matcher
+    normalising: Matcher
+    sense_making: Matcher
+    warmth_strong: Matcher
+    warmth_weak: Matcher
+    understanding_weak: Matcher
+    shared_experience: Matcher
+    common_humanity: Matcher
+    self_kindness: Matcher
+    amplifying: Matcher
+    acknowledging: Matcher
+    own_experience: Matcher
+    not_own_experience: Matcher
+    generic_question_stems: frozenset[str]
+    first_person_words: frozenset[str]
+    tag_questions: frozenset[str]
     first_person: frozenset[str]
-    not_after_you: Pattern
+    not_after_you: Matcher
 
 
 def _first_person(modal: str) -> re.Pattern[str]:
@@ -302,8 +352,13 @@ def _lexicons() -> _Lexicons:
         self_kindness=_patterns(emp["self_kindness"]),
         amplifying=_patterns(emp["amplifying"]),
         acknowledging=_patterns(emp["acknowledging"]),
+        own_experience=_start_patterns(emp["own_experience"]),
+        not_own_experience=_start_patterns(emp["not_own_experience"]),
+        generic_question_stems=frozenset(lang.stem(str(w)) for w in emp["generic_question_words"]),
+        first_person_words=frozenset(str(w).lower() for w in emp["first_person_words"]),
+        tag_questions=frozenset(str(w).lower() for w in refl["tag_questions"]),
         first_person=frozenset(str(w).lower() for w in words["first_person"]),
-        not_after_you=lang.compile_start_patterns(
+        not_after_you=lang.compile_patterns(
             tuple(
                 "(you|you're|your|u|ya|you_really|you_just|you_probably|you_definitely)"
                 + ("" if w.startswith("'") else " ")
@@ -312,6 +367,16 @@ def _lexicons() -> _Lexicons:
             )
         ),
     )
+
+
+def warm_up() -> None:
+    """Load every rubric and lexicon and compile every pattern now (about a second), so that
+    the first responses a server scores are as fast as the rest."""
+    for name in RUBRIC_NAMES:
+        load_rubric(name)
+    _lexicons()
+    lang.compile_all()
+    score_response("You sound tired.", client_statement="I'm so tired.")
 
 
 # --- findings ----------------------------------------------------------------------------------
@@ -377,27 +442,44 @@ def _in_question(text: Text, pos: int) -> bool:
     return bool(sentence and sentence.is_question and pos >= sentence.question_start)
 
 
-def _framed(text: Text, start: int, frames: Pattern) -> bool:
+def _framed(text: Text, start: int, frames: Matcher) -> bool:
     """Whether the words before a match report the client's view ('you feel you should...')."""
     if frames is None or not text.sentences:
         return False
     sentence = text.sentences[text.sentence_at(start)]
     lo = max(sentence.start, start - FRAME_REACH)
-    for m in frames.finditer(text.norm, lo, start):
-        if m.end() > start:
+    for f_start, f_end in lang.find_all(frames, text, lo, start):
+        if _FIRST_PERSON_BEFORE.search(text.norm, max(lo, f_start - 12), f_start):
             continue
-        if _FIRST_PERSON_BEFORE.search(text.norm, max(lo, m.start() - 12), m.start()):
-            continue
-        if not _BOUNDARY.search(text.norm, m.end(), start):
+        if not _BOUNDARY.search(text.norm, f_end, start):
             return True
     return False
 
 
 def _negated(text: Text, start: int) -> bool:
-    before = [w for w in text.words if w.end <= start][-3:]
+    before = text.words[: bisect.bisect_left(text.word_starts, start)][-3:]
     return any(
         w.lower in {"not", "never", "no", "hardly"} or w.lower.endswith("n't") for w in before
     )
+
+
+@cache
+def _client_words(statement: str) -> str:
+    """The client's statement said back in the second person, lower case, single-spaced."""
+    return " ".join(lang.swap_person(statement).lower().split())
+
+
+def _quotes_client(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
+    """Whether a roadblock's words only repeat the client's ("I'm not stupid" -> "you're not
+    stupid"): saying them back is a reflection."""
+    if statement is None:
+        return False
+    words = " ".join(text.norm[span[0] : span[1]].lower().split())
+    said = _client_words(statement.original)
+    at = said.find(words)
+    if len(words.split()) < QUOTE_WORDS or at < 0:
+        return False
+    return not _REPORTED_BEFORE.search(said[max(0, at - 30) : at]) and said[:at].count('"') % 2 == 0
 
 
 def _stated(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
@@ -419,7 +501,7 @@ def _echoes(text: Text, end: int, statement: Text | None, echo: Pattern) -> bool
     if not own:
         return False
     sentence = text.sentences[text.sentence_at(end)]
-    after = [w for w in text.words if end <= w.start and w.end <= sentence.end][:ECHO_WORDS]
+    after = [w for w in text.words_from(end)[:ECHO_WORDS] if w.end <= sentence.end]
     stems = lang.content_stems(after)
     return len(stems) >= 2 and len(stems & statement.stems) / len(stems) > CATCH_SHARE
 
@@ -446,6 +528,8 @@ def _find_roadblocks(
             if spec.negatable and _negated(text, span[0]):
                 continue
             if spec.stated and _stated(text, span, statement):
+                continue
+            if _quotes_client(text, span, statement):
                 continue
             if _echoes(text, span[1], statement, spec.echo):
                 continue
@@ -516,7 +600,9 @@ def _find_reflective(
 ) -> list[_Reflective]:
     """Clauses that say back what the client said, with how sure the rules are."""
     reflective: list[_Reflective] = []
-    stems_at = {s for s, _ in lang.find_at_starts(lex.stems, text, [c.start for c in text.clauses])}
+    clause_starts = [c.start for c in text.clauses]
+    stems_at = {s for s, _ in lang.find_at_starts(lex.stems, text, clause_starts)}
+    not_reflective = {s for s, _ in lang.find_at_starts(lex.not_after_you, text, clause_starts)}
     first_roadblock = min((rb.start for rb in roadblocks), default=len(text.norm))
     for index, clause in enumerate(text.clauses):
         if _in_question(text, clause.start):
@@ -540,7 +626,7 @@ def _find_reflective(
             continue
         if len(words) < 2 and not feelings:
             continue
-        if lex.not_after_you is not None and lex.not_after_you.match(text.norm, clause.start):
+        if any(clause.start <= s < min(end, clause.start + 40) for s in not_reflective):
             continue
         if first in lex.first_person:
             continue
@@ -554,7 +640,7 @@ def _find_reflective(
         if first in _THIRD_PERSON and overlap < CATCH_SHARE:
             continue
         after_roadblock = clause.start > first_roadblock
-        if feelings:
+        if feelings and not (after_roadblock and first not in _CLIENT_SUBJECTS):
             reflective.append(_Reflective(clause.start, end, 0.8, "feeling"))
             continue
         if after_roadblock:
@@ -590,7 +676,7 @@ def _echo_span(
     stems = lang.content_stems(text.words_in(*span))
     if not stems and following:
         clause_end = next((c.end for c in text.clauses if c.start <= span[0] < c.end), span[1])
-        after = [w for w in text.words if span[1] <= w.start and w.end <= clause_end]
+        after = [w for w in text.words_from(span[1])[:ECHO_WORDS] if w.end <= clause_end]
         stems = lang.content_stems(after[:ECHO_WORDS])
     return bool(stems) and len(stems & statement.stems) / len(stems) > CATCH_SHARE
 
@@ -598,37 +684,40 @@ def _echo_span(
 # --- answer keys -------------------------------------------------------------------------------
 
 
+@cache
+def _item_stems(item: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Stems of an answer-key phrase, and those of its content words."""
+    stems = lang.phrase_stems(item)
+    content = lang.content_stems(lang.analyse(item).words)
+    return stems, content or frozenset(stems)
+
+
 def _phrase_span(item: str, text: Text, *, ordered: bool) -> tuple[int, int] | None:
     """Where a response uses an answer-key phrase (stems, in order when asked), or None."""
-    stems = [s for s in lang.phrase_stems(item)]
+    stems, wanted = _item_stems(item)
     words = text.words
     if not stems or not words:
         return None
+    positions = text.stem_positions()
+    starts = positions.get(stems[0], ())
     if len(stems) == 1:
-        for w in words:
-            if w.stem == stems[0]:
-                return (w.start, w.end)
-        return None
+        return (words[starts[0]].start, words[starts[0]].end) if starts else None
     if ordered:
         window = len(stems) + 3
-        for i, w in enumerate(words):
-            if w.stem != stems[0]:
-                continue
+        for i in starts:
             j, k = i + 1, 1
             while j < len(words) and j < i + window and k < len(stems):
                 if words[j].stem == stems[k]:
                     k += 1
                 j += 1
             if k == len(stems):
-                return (w.start, words[j - 1].end)
+                return (words[i].start, words[j - 1].end)
         return None
-    content = lang.content_stems(lang.analyse(item).words)
-    wanted = content or frozenset(stems)
-    hits = [w for w in words if w.stem in wanted]
-    found = len({w.stem for w in hits})
-    if not hits or found / len(wanted) < CATCH_SHARE or (len(wanted) > 2 and found < 2):
+    hits = sorted(i for stem in wanted for i in positions.get(stem, ()))
+    found = sum(1 for stem in wanted if stem in positions)
+    if not hits or found / len(wanted) < CATCH_SHARE or found < min(2, len(wanted)):
         return None
-    return (hits[0].start, hits[-1].end)
+    return (words[hits[0]].start, words[hits[-1]].end)
 
 
 def _feeling_span(
@@ -735,7 +824,7 @@ def _check_key(text: Text, vignette: Vignette, feelings: Sequence[lang.Feeling])
 
 
 def _cue_in_reflections(
-    pattern: Pattern,
+    pattern: Matcher,
     text: Text,
     reflective: Sequence[_Reflective],
     statement: Text | None,
@@ -761,7 +850,8 @@ def _depth(
     if not reflective:
         found.depth = "none"
         return
-    double = _cue_in_reflections(lex.double_sided, text, reflective, statement)
+    regions = [(r.start, r.end) for r in reflective]
+    double = [s for s in lang.find_all(lex.double_sided, text) if _any_overlap(s, regions)]
     simile = _cue_in_reflections(lex.simile, text, reflective, statement, following=True)
     metaphor = _cue_in_reflections(lex.metaphor, text, reflective, statement, following=True)
     normalising = _cue_in_reflections(lex.normalising, text, reflective, None)
@@ -826,9 +916,13 @@ def _behaviour_module() -> Any:
     return behaviour
 
 
+Probabilities = Callable[[], Mapping[str, float]]
+
+
 def _analyse(
     response: str, statement_text: str, vignette: Vignette | None, rubric: Rubric
-) -> tuple[_Findings, _KeyResult | None, dict[str, float], str | None]:
+) -> tuple[_Findings, _KeyResult | None, Probabilities, str | None]:
+    """Run the detectors; the classifier is asked (lazily) only where the rules leave doubt."""
     lex = _lexicons()
     text = lang.analyse(response)
     statement = lang.analyse(statement_text) if statement_text.strip() else None
@@ -878,6 +972,7 @@ def _analyse(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
     classifier: dict[str, float] = {}
+    predictions: dict[str, dict[str, float]] = {}
     behaviour = _behaviour_module()
 
     def complex_probability() -> float:
@@ -886,11 +981,15 @@ def _analyse(
             classifier["complex"] = float(p.probabilities.get("complex", 0.0))
         return classifier["complex"]
 
+    def behaviour_probabilities() -> dict[str, float]:
+        if "behaviour" not in predictions:
+            p = behaviour.predict_behaviour(response, statement_text)
+            predictions["behaviour"] = {k: float(v) for k, v in p.probabilities.items()}
+        return predictions["behaviour"]
+
     _depth(found, lex, key, complex_probability)
-    prediction = behaviour.predict_behaviour(response, statement_text)
-    probabilities = {k: float(v) for k, v in prediction.probabilities.items()}
     q_type = _question_type(text, behaviour)
-    return found, key, probabilities, q_type
+    return found, key, behaviour_probabilities, q_type
 
 
 def _stated_key(feeling: lang.Feeling, vignette: Vignette | None) -> bool:
@@ -919,8 +1018,9 @@ def _question_type(text: Text, behaviour: Any) -> str | None:
 
 
 def _behaviour(
-    found: _Findings, lex: _Lexicons, classifier: Mapping[str, float]
+    found: _Findings, lex: _Lexicons, classify: Probabilities
 ) -> tuple[str, float, Spans]:
+    """Response type: the rules' votes, with the classifier breaking ties and filling gaps."""
     votes = {"reflection": 0.0, "question": 0.0, "input": 0.0, "other": 0.0}
     evidence: dict[str, Spans] = {k: [] for k in votes}
     for r in found.reflective:
@@ -935,59 +1035,127 @@ def _behaviour(
         kind = kind if kind in votes else "other"
         votes[kind] += 1.2
         evidence[kind].append((rb.start, rb.end))
-    total = sum(votes.values())
     labels = list(votes)
+    ranked = sorted(labels, key=lambda k: -votes[k])
+    top, runner_up = votes[ranked[0]], votes[ranked[1]]
+    strongest = max((r.strength for r in found.reflective), default=1.0)
+    if (
+        top > 0
+        and top >= RULES_DECISIVE * runner_up
+        and (ranked[0] != "reflection" or strongest >= 0.7)
+    ):
+        return ranked[0], RULES_ALONE_CONFIDENCE, evidence[ranked[0]]
+    classifier = classify()
+    total = sum(votes.values())
     if total > 0:
-        rules = {k: v / total for k, v in votes.items()}
         blend = {
-            k: RULE_WEIGHT * rules[k] + (1 - RULE_WEIGHT) * classifier.get(k, 0.0) for k in labels
+            k: RULE_WEIGHT * votes[k] / total + (1 - RULE_WEIGHT) * classifier.get(k, 0.0)
+            for k in labels
         }
     else:
         blend = {k: classifier.get(k, 0.0) for k in labels}
-        if found.roadblocks == [] and not found.reflective:
-            blend["reflection"] *= 0.5
+        blend["reflection"] *= 0.5
     norm = sum(blend.values()) or 1.0
     blend = {k: v / norm for k, v in blend.items()}
     label = max(labels, key=lambda k: blend[k])
     return label, blend[label], evidence[label]
 
 
+def _own_experience(text: Text, lex: _Lexicons) -> Spans:
+    """Sentences telling the responder's own, similar experience ('I have trouble sleeping too')."""
+    starts = [s.start for s in text.sentences if not s.is_question]
+    opened = lang.find_at_starts(lex.own_experience, text, starts)
+    refused = {a for a, _ in lang.find_at_starts(lex.not_own_experience, text, starts)}
+    spans = []
+    for start, _ in opened:
+        if start in refused:
+            continue
+        sentence = text.sentences[text.sentence_at(start)]
+        words = text.words_in(sentence.start, sentence.end)
+        if len(words) >= OWN_EXPERIENCE_WORDS and not any(
+            w.lower in _SECOND_PERSON_WORDS for w in words
+        ):
+            spans.append((sentence.start, sentence.end))
+    return spans
+
+
+def _explorations(found: _Findings, lex: _Lexicons) -> tuple[Spans, Spans]:
+    """Questions that explore what the client has not said: (specific, generic)."""
+    text = found.text
+    specific: Spans = []
+    generic: Spans = []
+    sentences = text.sentences
+    for i in found.questions:
+        s = sentences[i]
+        words = text.words_in(s.question_start, s.end)
+        if not words:
+            continue
+        lowers = [w.lower for w in words]
+        addressed = any(w in _SECOND_PERSON_WORDS for w in lowers)
+        if lowers[0] in {"i", "am", "should", "shall", "do"} and not addressed:
+            continue
+        if not addressed and lowers[0] not in _WH_WORDS and len(words) < 4:
+            continue
+        if " ".join(lowers[-2:]) in lex.tag_questions or lowers[-1] in lex.tag_questions:
+            continue
+        following = sentences[i + 1] if i + 1 < len(sentences) else None
+        if following is not None and not following.is_question:
+            answer = text.words_in(following.start, following.end)
+            if answer and answer[0].lower in _ANSWERS and len(answer) <= 4:
+                continue
+        span = (s.question_start, s.end)
+        opener = lang.find_at_starts(lex.generic_questions, text, [s.question_start])
+        rest = lang.content_stems(text.words_in(opener[0][1] if opener else span[0], span[1]))
+        rest = frozenset(stem for stem in rest if stem not in lex.generic_question_stems)
+        (specific if rest else generic).append(span)
+    return specific, generic
+
+
+def _shows_understanding(found: _Findings, r: _Reflective) -> bool:
+    """A reflection that shows understanding: a reflective opener with a feeling, or one that
+    says back most of what the client said."""
+    has_feeling = any(r.start <= f.start < r.end for f in found.feelings)
+    if r.kind == "stem" and has_feeling:
+        return True
+    if found.statement is None:
+        return has_feeling and r.strength >= 0.8
+    stems = lang.content_stems(found.text.words_in(r.start, r.end))
+    shared = len(stems & found.statement.stems)
+    return shared >= UNDERSTANDING_WORDS and shared / max(1, len(stems)) >= UNDERSTANDING_OVERLAP
+
+
+def _first_person_telling(text: Text, lex: _Lexicons) -> bool:
+    """Whether the response speaks mostly of the responder's own experience."""
+    first = sum(1 for w in text.words if w.lower in lex.first_person_words)
+    first -= len(lang.find_all(lex.not_own_experience, text))
+    second = sum(1 for w in text.words if w.lower in _SECOND_PERSON_WORDS)
+    return first >= OWN_EXPERIENCE_PRONOUNS and first >= OWN_EXPERIENCE_RATIO * second
+
+
 def _epitome(found: _Findings, lex: _Lexicons) -> tuple[Epitome, dict[str, Spans]]:
+    """EPITOME codes (Sharma et al. 2020): warmth, understanding, exploring."""
     text = found.text
     evidence: dict[str, Spans] = {}
     strong = lang.find_all(lex.warmth_strong, text)
     weak = lang.find_all(lex.warmth_weak, text)
     er = 2 if strong else 1 if weak else 0
     evidence["epitome_er"] = strong or weak
-    shared = lang.find_all(lex.shared_experience, text)
+    shared = lang.find_all(lex.shared_experience, text) + _own_experience(text, lex)
     understanding = lang.find_all(lex.understanding_weak, text)
-    feeling_reflections = [
-        (r.start, r.end)
-        for r in found.reflective
-        if r.kind == "stem" or any(r.start <= f.start < r.end for f in found.feelings)
-    ]
-    if feeling_reflections or shared:
+    understood = [(r.start, r.end) for r in found.reflective if _shows_understanding(found, r)]
+    openers = [(r.start, r.end) for r in found.reflective if r.kind == "stem"]
+    if not shared and _first_person_telling(text, lex):
+        shared = [(s.start, s.end) for s in text.sentences[:1]]
+    if understood or shared:
         ip = 2
-        evidence["epitome_ip"] = feeling_reflections or shared
-    elif found.reflective or understanding:
+        evidence["epitome_ip"] = understood or shared
+    elif understanding or openers:
         ip = 1
-        evidence["epitome_ip"] = understanding or [(r.start, r.end) for r in found.reflective]
+        evidence["epitome_ip"] = understanding or openers
     else:
         ip = 0
         evidence["epitome_ip"] = []
-    specific: Spans = []
-    generic: Spans = []
-    for i in found.questions:
-        s = text.sentences[i]
-        first, _ = _first_word(text, s.question_start, s.end)
-        if first in {"i", "am", "should", "shall"} and not any(
-            w.lower in _SECOND_PERSON_WORDS for w in text.words_in(s.question_start, s.end)
-        ):
-            continue
-        span = (s.question_start, s.end)
-        opener = lang.find_at_starts(lex.generic_questions, text, [s.question_start])
-        rest = lang.content_stems(text.words_in(opener[0][1] if opener else span[0], span[1]))
-        (specific if rest else generic).append(span)
+    specific, generic = _explorations(found, lex)
     ex = 2 if specific else 1 if generic else 0
     evidence["epitome_ex"] = specific or generic
     return Epitome(er, ip, ex), evidence
@@ -1047,14 +1215,13 @@ def _hrq(found: _Findings, key: _KeyResult | None) -> tuple[int, Spans]:
     return level, evidence
 
 
-def _confidence(
-    found: _Findings, level: int, behaviour_p: float, classifier: Mapping[str, float]
-) -> float:
+def _confidence(found: _Findings, level: int, behaviour_p: float) -> float:
+    """How sure the scorer is of the level: the response type's probability and the rules."""
     strengths = [r.strength for r in found.reflective]
     if level == 1:
         base = min(0.95, 0.7 + 0.1 * len(found.roadblocks))
     elif level == 2 and not found.reflective:
-        base = 0.55 + 0.35 * (1.0 - classifier.get("reflection", 0.0))
+        base = 0.55 + 0.35 * behaviour_p
     elif level == 2:
         base = 0.75
     else:
@@ -1396,7 +1563,7 @@ def score_response(
         epitome=epitome,
         criteria=criteria,
         feedback=feedback,
-        confidence=_confidence(found, level, behaviour_p, classifier),
+        confidence=_confidence(found, level, behaviour_p),
         scorer_version=SCORER_VERSION,
         rubric=spec.id,
         vignette_id=vignette.id if vignette is not None else None,

@@ -79,6 +79,8 @@ def plan(
         "--theme=light",
         "--strip_sources=True",
         "--show_tracebacks=False",
+        # voila.json beside the notebooks: a 32 MiB websocket limit for uploaded spreadsheets.
+        f"--Voila.config_file_paths={folder}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_connected=False",

@@ -46,8 +46,9 @@ Scorer = Callable[..., Assessment]
 
 #: Most responses one upload may hold; larger files: split them, or use `empathy-training grade`.
 MAX_UPLOAD_ROWS = 20_000
-#: Largest upload accepted, in bytes.
-MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+#: Largest upload accepted, in bytes. The server's websocket message limit must be larger
+#: (Tornado's default, 10 MiB, drops a bigger upload before the app sees it).
+MAX_UPLOAD_BYTES = 30_000_000
 #: A CSV cell starting with one of these would run as a formula in a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows shown per page of the review table.
@@ -62,7 +63,7 @@ UPLOAD_PREFIX = "Graded upload: "
 BATCH_SETTING = "grading-batch:{workshop_id}"
 #: Characters of a response shown in the review table (the rating panel shows all of it).
 TABLE_RESPONSE_CHARS = 400
-#: The rater's name in the human-rater sense; the automatic scorer is AUTOMATIC.
+#: Levels a rater can give (label, value); 0 means no level given yet.
 RATER_LEVEL_CHOICES: tuple[tuple[str, int], ...] = (
     ("not set", 0),
     ("1", 1),
@@ -83,7 +84,7 @@ SORTS: tuple[tuple[str, str], ...] = (
 )
 #: Columns the app adds to a loaded table for its own use.
 _INTERNAL = ("_row", "_trainee", "_attempt", "_vignette")
-
+#: Styles of the grading app only (nothing loaded from elsewhere).
 GRADING_STYLE = """
 <style>
 table.et-grades{border-collapse:collapse;font-size:.9em;width:100%;max-width:72rem}
@@ -115,6 +116,8 @@ class Batch:
     """Who wrote each row."""
     workshop_id: int | None = None
     """The workshop the rows are stored under."""
+    uploaded: bool = True
+    """From an uploaded file (one row per answer) rather than a workshop (retries included)."""
 
 
 def workbook_notes(path: Path) -> list[str]:
@@ -174,12 +177,12 @@ def batch_trainees(table: pd.DataFrame) -> list[str]:
 class GradingApp:
     """The grader's app; nothing but the passcode gate exists until it is unlocked.
 
-    Build with a store and the vignette library. `score` scores a response (used when a
-    stored attempt's assessment must be rebuilt); `rater_name` fills the rater box; `blind`
-    starts in blind mode (other raters' ratings hidden). Uploads are scored with
-    `grading.grade` and stored as the attempts of a closed workshop named after the file, so
-    that every rating has an attempt, survives a closed page, and a second rater can open the
-    same responses.
+    Build with a store and the vignette library. Uploads are scored with `grading.grade`;
+    `score` (the scorer `grade` uses) then rebuilds each scored row's assessment, for its
+    evidence and for the store. `rater_name` fills the rater box; `blind` starts in blind mode
+    (other raters' ratings hidden). An upload is stored as the attempts of a closed workshop
+    named after the file, so that every rating has an attempt, survives a closed page, and a
+    second rater can open the same responses.
     """
 
     def __init__(
@@ -197,7 +200,6 @@ class GradingApp:
         self.unlocked = False
         self.comment_bank = load_comment_bank()
         self.batch = Batch(name="", graded=pd.DataFrame())
-        self.workshop_id: int | None = None
         self.table = pd.DataFrame()
         self.assessments: list[Assessment | None] = []
         self.ratings: dict[int, dict[str, RatingRecord]] = {}
@@ -208,6 +210,7 @@ class GradingApp:
         self._pending: tuple[str, pd.DataFrame] | None = None
         self._failed_tries = 0
         self._loading = False
+        self._unsaved = False  # the panel holds input typed before a rater name was given
         self._initial_rater = rater_name
         self._initial_blind = blind
 
@@ -323,7 +326,8 @@ class GradingApp:
                     "<code>response</code> column and either <code>client_statement</code> or "
                     "<code>vignette_id</code>; a <code>trainee</code>, <code>name</code> or "
                     "<code>student</code> column names who wrote it. Other columns are kept. "
-                    f"Up to {MAX_UPLOAD_ROWS:,} responses per file.</p>"
+                    f"Up to {MAX_UPLOAD_ROWS:,} responses and {MAX_UPLOAD_BYTES // 10**6} MB "
+                    "per file.</p>"
                 ),
                 widgets.HBox(
                     [self.upload, self.rubric_picker, self.score_button],
@@ -358,21 +362,6 @@ class GradingApp:
         self.next_unrated_button = widgets.Button(
             description="Next unrated", tooltip="The next row in this view you have not rated"
         )
-        self.review = widgets.VBox(
-            [
-                widgets.HBox(
-                    [self.sort_picker, self.level_filter, self.vignette_filter],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-                widgets.HBox(
-                    [self.roadblock_filter, self.error_filter],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-                widgets.HBox([self.prev_button, self.page_label, self.next_button]),
-                self.table_html,
-                widgets.HBox([self.row_picker, self.next_unrated_button]),
-            ]
-        )
         # rating panel
         self.rater_box = widgets.Text(
             description="Your name (rater)",
@@ -387,7 +376,7 @@ class GradingApp:
             description="Blind: hide other raters' ratings",
             indent=False,
         )
-        self.row_card = widgets.HTML(layout=wide)
+        self.row_card = widgets.HTML()
         self.level_buttons = widgets.ToggleButtons(
             options=RATER_LEVEL_CHOICES,
             value=0,
@@ -405,27 +394,49 @@ class GradingApp:
             options=[("Add a comment from the bank…", "")],
             value="",
             style=label,
-            layout=widgets.Layout(width="100%", max_width="52rem"),
+            layout=widgets.Layout(width="100%"),
         )
         self.comment_box = widgets.Textarea(
             description="Comment",
             placeholder="Your comment to the trainee (saved as you type)",
             continuous_update=True,
-            layout=widgets.Layout(width="100%", max_width="52rem", height="6rem"),
+            layout=widgets.Layout(width="95%", height="7rem"),
         )
         self.save_button = widgets.Button(description="Save rating", icon="save")
         self.save_status = widgets.HTML()
-        self.others = widgets.HTML(layout=wide)
-        self.rating_panel = widgets.VBox(
+        self.others = widgets.HTML()
+        controls = widgets.VBox(
             [
-                widgets.HBox([self.rater_box, self.blind_box]),
-                self.row_card,
                 self.level_buttons,
                 self.roadblocks_box,
                 self.bank_picker,
                 self.comment_box,
                 widgets.HBox([self.save_button, self.save_status]),
                 self.others,
+            ],
+            layout=widgets.Layout(flex="2 1 24rem", min_width="20rem"),
+        )
+        self.row_card.layout = widgets.Layout(flex="3 1 30rem", min_width="20rem")
+        self.rating_panel = widgets.HBox(
+            [self.row_card, controls],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+        )
+        self.review = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.rater_box, self.blind_box], layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                widgets.HBox(
+                    [self.sort_picker, self.level_filter, self.vignette_filter],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                widgets.HBox(
+                    [self.roadblock_filter, self.error_filter],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                widgets.HBox([self.prev_button, self.page_label, self.next_button]),
+                self.table_html,
+                widgets.HBox([self.row_picker, self.next_unrated_button]),
             ]
         )
         # calibration
@@ -597,8 +608,7 @@ class GradingApp:
     def _on_rater(self, _: dict[str, Any]) -> None:
         @guarded(lambda: self.save_status)
         def run() -> None:
-            typed = self._controls_hold_input()
-            if typed and self.selected is not None:
+            if self._unsaved and self.rater and self.selected is not None:
                 self.save_rating()  # what was typed before the name is kept, as this rater's
             self._show_selected()
             self._draw_table()
@@ -711,7 +721,7 @@ class GradingApp:
             return None
         suffix = Path(name).suffix.lower()
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
+            path = Path(folder) / f"uploaded-file{suffix}"
             path.write_bytes(content)
             try:
                 table = grading.read_responses(path)
@@ -875,6 +885,7 @@ class GradingApp:
             return None
         rater = self.rater
         if not rater:
+            self._unsaved = self._controls_hold_input()
             self.save_status.value = message(
                 "Type your name as rater (above) to save: what you entered is kept until then.",
                 "hint",
@@ -892,11 +903,18 @@ class GradingApp:
             comment=self.comment_box.value,
             rubric_version=f"{rubric} {version}".strip()[:50],
         )
-        self.ratings.setdefault(attempt_id, {})[rater] = record
+        given = self.ratings.setdefault(attempt_id, {})
+        before = given.get(rater)
+        given[rater] = record
+        self._unsaved = False
         self.save_status.value = message(
             f"Saved as {rater} at {record.updated_at.astimezone():%H:%M:%S}.", "ok"
         )
-        self._draw_table()
+        if before is None or (before.hrq_level, before.roadblocks) != (
+            record.hrq_level,
+            record.roadblocks,
+        ):
+            self._draw_table()  # the table shows levels and roadblocks, not comments
         return record
 
     def reload_ratings(self) -> None:
@@ -1248,6 +1266,7 @@ class GradingApp:
             attempt_ids=tuple(ids),
             trainees=tuple(trainees),
             workshop_id=workshop.id,
+            uploaded=bool(stored),
         )
 
     def _show_batch(self, batch: Batch) -> None:
@@ -1281,14 +1300,27 @@ class GradingApp:
         self.tabs.selected_index = 0
 
     def _levels(self, batch: Batch, levels_from: str) -> pd.DataFrame:
-        """Trainee and level of each row: the scorer's level, or one rater's."""
+        """Trainee and level of each answer: the scorer's level, or one rater's.
+
+        In a workshop a trainee may answer a vignette several times: the last answer counts.
+        """
         if levels_from == AUTOMATIC:
             levels = list(pd.to_numeric(batch.graded["hrq_level"], errors="coerce"))
         else:
             ids = [i for i in batch.attempt_ids if i is not None]
             given = {r.attempt_id: r.hrq_level for r in self.store.ratings(ids, rater=levels_from)}
             levels = [given.get(i) if i is not None else None for i in batch.attempt_ids]
-        return pd.DataFrame({"trainee": list(batch.trainees), "level": levels})
+        vignettes = (
+            batch.graded["vignette_id"]
+            if "vignette_id" in batch.graded.columns
+            else pd.Series(range(len(batch.graded)))
+        )
+        table = pd.DataFrame(
+            {"trainee": list(batch.trainees), "vignette": list(vignettes), "level": levels}
+        )
+        if not batch.uploaded:
+            table = table.drop_duplicates(subset=["trainee", "vignette"], keep="last")
+        return table[["trainee", "level"]]
 
     # -- internals: drawing -----------------------------------------------------------------
 
@@ -1435,8 +1467,13 @@ class GradingApp:
         self.row_card.value = f"<h4>{title}</h4>{quote}{body}"
         attempt_id = self._attempt_id(position)
         given = self.ratings.get(attempt_id, {}) if attempt_id is not None else {}
-        self._fill_controls(given.get(self.rater))
-        disabled = attempt_id is None
+        if not self._unsaved:  # never overwrite what was typed before a rater name was given
+            self._fill_controls(given.get(self.rater))
+        disabled = attempt_id is None or (not self.rater and not self._unsaved)
+        if attempt_id is not None and not self.rater:
+            self.save_status.value = message(
+                "Type your name as rater (above) to start rating this row.", "hint"
+            )
         for control in (
             self.level_buttons,
             self.roadblocks_box,
@@ -1593,9 +1630,8 @@ class GradingApp:
         workshops = list(reversed(self.store.workshops()))
         options = [
             (
-                w.name
-                if w.name.startswith(UPLOAD_PREFIX)
-                else f"Workshop: {w.name} ({w.join_code})",
+                (w.name if w.name.startswith(UPLOAD_PREFIX) else f"Workshop: {w.name}")
+                + f" ({w.created_at.astimezone():%Y-%m-%d %H:%M})",
                 w.id,
             )
             for w in workshops
@@ -1662,7 +1698,8 @@ def _csv_bytes(table: pd.DataFrame) -> bytes:
     """
     out = _export_ready(table)
     for column in out.columns:
-        if out[column].dtype == object:
+        dtype = out[column].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             out[column] = out[column].map(_defused)
     return out.to_csv(index=False).encode("utf-8-sig")
 
@@ -1715,7 +1752,8 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _clip(text: str, limit: int = TABLE_RESPONSE_CHARS) -> str:
-    text = " ".join(text.split()) if limit < TABLE_RESPONSE_CHARS else text
+    """The text on one line, cut to `limit` characters."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

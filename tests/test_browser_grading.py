@@ -1,0 +1,137 @@
+"""The grading app in Voila and a real headless Chromium, as a grader uses it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from empathy_training.storage import Store
+
+from browser import chromium, chromium_available, screenshot, served
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed"),
+]
+
+PASSCODE = "grading-passcode-7"
+XSS = "<img src=x onerror=alert(1)>"
+RATER = "Dr Lee"
+COMMENT = "Good reflection of the feeling; try a shorter summary next time."
+STATEMENT = "My knee hurts so much that I can't get to the allotment any more."
+ROWS = [
+    ("Ana", STATEMENT, "You're fed up that your knee keeps you from the allotment you love."),
+    ("Ben", STATEMENT, f"You should just rest it more. {XSS}"),
+    ("Cleo", STATEMENT, ""),
+    ("Dev", STATEMENT, "Missing the allotment sounds really hard for you."),
+]
+
+
+def write_upload(path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["trainee", "client_statement", "response"])
+        writer.writerows(ROWS)
+    return path
+
+
+def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'grading.db'}"
+    upload = write_upload(tmp_path / "ward-4-test.csv")
+    with served(db, "--passcode", PASSCODE) as base, chromium() as browser:
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{base}voila/render/grading.ipynb")
+
+        # The gate: nothing of the app exists until the passcode checks.
+        page.get_by_label("Supervisor passcode").fill(PASSCODE, timeout=60_000)
+        page.get_by_role("button", name="Unlock").click()
+        page.get_by_text("Unlocked.").wait_for(timeout=20_000)
+
+        # Upload through the FileUpload widget, then score.
+        with page.expect_file_chooser(timeout=20_000) as chosen:
+            page.get_by_role("button", name="Upload CSV or XLSX").click()
+        chosen.value.set_files(str(upload))
+        page.get_by_text("Read 4 responses from ward-4-test.csv").wait_for(timeout=30_000)
+        score = page.get_by_role("button", name="Score all")
+        score.click()
+        page.get_by_text("Scored 3 of 4 responses from ward-4-test.csv").wait_for(
+            timeout=60_000
+        )
+
+        table = page.locator("table.et-grades").first
+        table.wait_for(timeout=20_000)
+        rows = table.locator("tr")
+        assert rows.count() == 1 + len(ROWS)
+        for name, _, _ in ROWS:
+            assert table.get_by_role("cell", name=name, exact=True).count() == 1
+        ben = rows.filter(has_text="Ben")
+        assert XSS in ben.inner_text()  # shown as text, not as an element
+        cleo = rows.filter(has_text="Cleo")
+        assert "Not scored: empty response" in cleo.inner_text()
+        for name in ("Ana", "Ben", "Dev"):
+            assert rows.filter(has_text=name).locator(".et-level").count() == 1
+        assert page.locator("img[src='x']").count() == 0
+        screenshot(page, "grading-1-table", table)
+
+        # Rate Ana's response: rater name, a level and a comment, saved as typed.
+        page.get_by_label("Your name (rater)").fill(RATER)
+        page.get_by_label("Your name (rater)").press("Enter")
+        picker = page.get_by_label("Rate row")
+        ana_label = next(o for o in picker.locator("option").all_inner_texts() if "Ana" in o)
+        picker.select_option(label=ana_label)
+        page.get_by_role("heading", name="Row 1").wait_for(timeout=20_000)
+        page.get_by_role("button", name="4", exact=True).click()
+        page.get_by_text(f"Saved as {RATER}").wait_for(timeout=20_000)
+        page.get_by_label("Comment", exact=True).fill(COMMENT)
+        page.get_by_label("Comment", exact=True).blur()
+        # The table gains the rater's column with the level given.
+        rater_column = table.get_by_role("columnheader", name=RATER)
+        rater_column.wait_for(timeout=20_000)
+        panel = page.locator(".widget-hbox").filter(has=page.get_by_role("heading", name="Row 1"))
+        screenshot(page, "grading-2-rating", panel.last)
+
+        # The comment reaches the store (saved as typed).
+        store = Store(db)
+        deadline_polls = 0
+        while True:
+            ratings = store.ratings()
+            if ratings and ratings[0].comment == COMMENT:
+                break
+            deadline_polls += 1
+            assert deadline_polls < 200, f"the comment was not saved: {ratings}"
+            page.wait_for_timeout(100)
+        (rating,) = ratings
+        assert rating.rater == RATER
+        assert rating.hrq_level == 4
+
+        # Download the results CSV.
+        page.get_by_role("tab", name="Downloads").click()
+        page.get_by_role("button", name="Prepare downloads").click()
+        link = page.get_by_role("link", name="-results-").filter(has_text=".csv")
+        link.wait_for(timeout=60_000)
+        with page.expect_download(timeout=30_000) as downloading:
+            link.click()
+        saved = tmp_path / downloading.value.suggested_filename
+        downloading.value.save_as(saved)
+        assert saved.name.startswith("ward-4-test-results-")
+        results = pd.read_csv(saved, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        level_column = f"{RATER} (level)"
+        assert level_column in results.columns
+        by_trainee = results.set_index("trainee")
+        assert by_trainee.loc["Ana", level_column] == "4"
+        assert by_trainee.loc["Ana", f"{RATER} (comment)"] == COMMENT
+        assert by_trainee.loc["Ben", level_column] == ""
+        assert by_trainee.loc["Ben", "response"] == ROWS[1][2]
+        assert by_trainee.loc["Cleo", "error"] == "empty response"
+
+        assert page.locator("img[src='x']").count() == 0
+        assert dialogs == []
+        store.close()
