@@ -2,7 +2,10 @@
 
 Every exemplar in the scenario library is scored against its own vignette. Prints JSON: exact
 agreement, agreement within one level, quadratic-weighted kappa, the confusion matrix (rows: the
-exemplar's label, columns: the scorer's level), and how well roadblocks are found.
+exemplar's label, columns: the scorer's level), and how well roadblocks are found. The figures
+under "handwritten" come from responses to client statements outside the library
+(tests/data/scoring/handwritten.yml), labelled before the scorer was run on them: a check that the
+rules generalise beyond the texts they were tuned on.
 
     python benchmarks/exemplars.py [--errors] [SCENARIO_PATH ...]
 """
@@ -15,11 +18,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from empathy_training.loading import load_library
 from empathy_training.scoring import score_response
 
 LEVELS = (1, 2, 3, 4, 5)
+HANDWRITTEN = Path(__file__).resolve().parents[1] / "tests" / "data" / "scoring" / "handwritten.yml"
 
 
 def quadratic_weighted_kappa(labels: list[int], scores: list[int]) -> float:
@@ -32,6 +37,37 @@ def quadratic_weighted_kappa(labels: list[int], scores: list[int]) -> float:
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
     denominator = float((weights * expected).sum())
     return 1.0 if denominator == 0 else 1.0 - float((weights * observed).sum()) / denominator
+
+
+def handwritten(path: Path = HANDWRITTEN) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """Agreement on the hand-written set: n, exact agreement and kappa; and the disagreements."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    labels: list[int] = []
+    scores: list[int] = []
+    errors: list[dict[str, object]] = []
+    for item in data["statements"]:
+        for response in item["responses"]:
+            a = score_response(response["text"], client_statement=item["statement"])
+            labels.append(int(response["level"]))
+            scores.append(a.hrq_level)
+            if a.hrq_level != response["level"]:
+                errors.append(
+                    {
+                        "statement": item["id"],
+                        "label": response["level"],
+                        "scored": a.hrq_level,
+                        "depth": a.reflection_depth,
+                        "roadblocks": [f"{r.category}: {r.span.text}" for r in a.roadblocks],
+                        "text": response["text"],
+                    }
+                )
+    exact = sum(a == b for a, b in zip(labels, scores, strict=True)) / max(1, len(labels))
+    summary: dict[str, object] = {
+        "n": len(labels),
+        "exact": round(exact, 3),
+        "kappa": round(quadratic_weighted_kappa(labels, scores), 3),
+    }
+    return summary, errors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,8 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         },
         "roadblock_category_recall": round(cat_hits / max(1, cat_total), 3),
     }
+    if HANDWRITTEN.is_file():
+        result["handwritten"], handwritten_errors = handwritten()
+    else:
+        handwritten_errors = []
     if args.errors:
         result["disagreements"] = errors
+        result["handwritten_disagreements"] = handwritten_errors
     json.dump(result, sys.stdout, indent=2)
     print()
     return 0

@@ -22,11 +22,11 @@ from empathy_training.passcode import set_passcode
 from empathy_training.scoring import score_response
 from empathy_training.storage import Store, TraineeRecord, WorkshopRecord
 from empathy_training.ui.dashboard import (
-    MAX_PASSCODE_TRIES,
     TRAINEE_URL_ENV,
     DashboardApp,
     dashboard_app,
 )
+from empathy_training.ui.gate import MAX_PASSCODE_TRIES
 from empathy_training.workshop import EXPORT_COLUMNS
 
 XSS = "<img src=x onerror=alert(1)>"

@@ -19,8 +19,8 @@ from empathy_training.models import Library
 from empathy_training.passcode import set_passcode
 from empathy_training.scoring import score_response
 from empathy_training.storage import Store
+from empathy_training.ui.gate import MAX_PASSCODE_TRIES
 from empathy_training.ui.grading import (
-    MAX_PASSCODE_TRIES,
     MAX_UPLOAD_ROWS,
     NO_VIGNETTE,
     PAGE_SIZE,

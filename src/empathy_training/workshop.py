@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
+from .grading import CONTRACT_COLUMNS, row_values
 from .models import ROADBLOCK_IDS, Assessment
 
 #: MITI 4.2.1 reflection-to-question ratio thresholds: fair 1:1, good 2:1.
@@ -40,17 +41,7 @@ EXPORT_COLUMNS = (
     "module_id",
     "vignette_id",
     "response",
-    "hrq_level",
-    "behaviour",
-    "question_type",
-    "reflection_depth",
-    "roadblocks",
-    "validation_level",
-    "epitome_er",
-    "epitome_ip",
-    "epitome_ex",
-    "confidence",
-    "feedback",
+    *CONTRACT_COLUMNS,
     "scorer_version",
 )
 #: Free-text columns: untrusted, so guarded against spreadsheet formulas in CSV exports.
@@ -346,17 +337,7 @@ def export_table(
                 "module_id": attempt.module_id,
                 "vignette_id": attempt.vignette_id,
                 "response": attempt.response,
-                "hrq_level": a.hrq_level,
-                "behaviour": a.behaviour,
-                "question_type": a.question_type or "",
-                "reflection_depth": a.reflection_depth,
-                "roadblocks": ";".join(a.roadblock_ids),
-                "validation_level": a.validation_level,
-                "epitome_er": a.epitome.er,
-                "epitome_ip": a.epitome.ip,
-                "epitome_ex": a.epitome.ex,
-                "confidence": a.confidence,
-                "feedback": a.feedback,
+                **row_values(a),
                 "scorer_version": a.scorer_version,
             }
         )

@@ -17,7 +17,6 @@ import segno
 
 from ..loading import load_library
 from ..models import Library
-from ..passcode import check_passcode, has_passcode
 from ..storage import Store, TraineeRecord, WorkshopRecord, default_database_url
 from ..workshop import (
     BELOW_FAIR,
@@ -41,6 +40,7 @@ from ..workshop import (
 )
 from .callbacks import guarded, log
 from .cards import STYLE, exemplars_card, message
+from .gate import PasscodeGate
 
 #: Environment variable with the URL trainees open, shown as a QR code with the join code.
 TRAINEE_URL_ENV = "EMPATHY_TRAINING_TRAINEE_URL"
@@ -48,8 +48,6 @@ TRAINEE_URL_ENV = "EMPATHY_TRAINING_TRAINEE_URL"
 DEFAULT_POLL_SECONDS = 1.0
 #: Submissions listed in the live feed, newest first.
 FEED_LENGTH = 60
-#: Wrong passcodes accepted on one page before the gate stays shut.
-MAX_PASSCODE_TRIES = 5
 #: Longest a minute limit per vignette can be.
 MAX_MINUTES_PER_VIGNETTE = 240
 
@@ -98,13 +96,11 @@ class DashboardApp:
         self.library = library
         self.poll_seconds = poll_seconds
         self.trainee_url = trainee_url
-        self.unlocked = False
         self.workshop: WorkshopRecord | None = None
         self.projector_mode = False
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._poller: threading.Thread | None = None
-        self._failed_tries = 0
         self._submissions: list[Submission] = []
         self._trainees: list[TraineeRecord] = []
         self._last_id: int | None = None
@@ -114,22 +110,17 @@ class DashboardApp:
         self._choice_rows: dict[int, widgets.HBox] = {}
         self._quiet = False
 
-        self.status = widgets.HTML()
-        self.passcode_box = widgets.Password(
-            description="Supervisor passcode",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="22rem"),
+        self.passcode_gate = PasscodeGate(
+            store,
+            app="This dashboard",
+            shows="This dashboard shows trainees' names and answers.",
+            unlocked_message="Unlocked. Create a workshop, or pick one you created before.",
+            on_unlock=self._opened,
         )
-        self.unlock_button = widgets.Button(description="Unlock", button_style="primary")
-        self.gate = widgets.VBox(
-            [
-                widgets.HTML(
-                    "<p>This dashboard shows trainees' names and answers. Type the supervisor "
-                    "passcode the server was started with.</p>"
-                ),
-                widgets.HBox([self.passcode_box, self.unlock_button]),
-            ]
-        )
+        self.status = self.passcode_gate.status
+        self.passcode_box = self.passcode_gate.passcode_box
+        self.unlock_button = self.passcode_gate.unlock_button
+        self.gate = self.passcode_gate.widget
         self.main = widgets.VBox([])  # built by _build() once the passcode checks
         self.widget = widgets.VBox(
             [
@@ -139,67 +130,20 @@ class DashboardApp:
                 self.main,
             ]
         )
-        self.unlock_button.on_click(self._on_unlock)
-        self.passcode_box.on_submit(self._on_unlock)
-        if not has_passcode(store):
-            self._show_no_passcode()
 
-    # -- the gate -------------------------------------------------------------------------
-
-    def _show_no_passcode(self) -> None:
-        self.gate.layout.display = "none"
-        self.status.value = message(
-            "This dashboard is locked: no supervisor passcode was set. Stop the server and "
-            "start it again with a passcode, e.g. "
-            "empathy-training serve --passcode 'a passcode of your own'.",
-            "error",
-        )
-
-    def _on_unlock(self, _: Any = None) -> None:
-        @guarded(lambda: self.status)
-        def run() -> None:
-            attempt = self.passcode_box.value
-            self.passcode_box.value = ""
-            self.unlock(attempt)
-
-        run()
+    @property
+    def unlocked(self) -> bool:
+        """Whether the passcode has been given."""
+        return self.passcode_gate.unlocked
 
     def unlock(self, passcode: str) -> bool:
         """Open the dashboard if `passcode` is the supervisor passcode; start polling."""
         with self._lock:
-            if self.unlocked:
-                return True
-            if not has_passcode(self.store):
-                self._show_no_passcode()
-                return False
-            if not passcode:
-                self.status.value = message("Type the supervisor passcode first.", "hint")
-                return False
-            if self._failed_tries >= MAX_PASSCODE_TRIES:
-                self.status.value = message(
-                    "Too many wrong passcodes. Reload the page to try again.", "error"
-                )
-                return False
-            if not check_passcode(self.store, passcode):
-                self._failed_tries += 1
-                left = MAX_PASSCODE_TRIES - self._failed_tries
-                self.status.value = message(
-                    "That is not the supervisor passcode."
-                    + (f" {left} tr{'ies' if left != 1 else 'y'} left." if left else ""),
-                    "error",
-                )
-                if not left:
-                    self.unlock_button.disabled = True
-                return False
-            self.unlocked = True
-            self.gate.layout.display = "none"
-            self.gate.children = ()
-            self.status.value = message(
-                "Unlocked. Create a workshop, or pick one you created before.", "ok"
-            )
-            self._build()
+            return self.passcode_gate.unlock(passcode)
+
+    def _opened(self) -> None:
+        self._build()
         self.start()
-        return True
 
     # -- building the unlocked dashboard ----------------------------------------------------
 

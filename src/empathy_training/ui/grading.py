@@ -35,12 +35,12 @@ from ..feedback_reports import (
 )
 from ..loading import load_library
 from ..models import ROADBLOCK_IDS, Assessment, Library
-from ..passcode import check_passcode, has_passcode
 from ..prepost import PrePostResult, prepost, prepost_chart
 from ..scoring import RUBRIC_NAMES, score_response
 from ..storage import MAX_NAME_LENGTH, RatingRecord, Store, WorkshopRecord, default_database_url
 from .callbacks import guarded, log
 from .cards import STYLE, assessment_card, highlighted, message
+from .gate import PasscodeGate
 
 Scorer = Callable[..., Assessment]
 
@@ -53,8 +53,6 @@ MAX_UPLOAD_BYTES = 30_000_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows shown per page of the review table.
 PAGE_SIZE = 50
-#: Wrong passcodes accepted on one page before the gate stays shut.
-MAX_PASSCODE_TRIES = 5
 #: Vignette id stored for a response scored against a client statement only.
 NO_VIGNETTE = "(client statement)"
 #: Prefix of the workshop an upload is stored under.
@@ -197,7 +195,6 @@ class GradingApp:
         self.store = store
         self.library = library
         self.score = score
-        self.unlocked = False
         self.comment_bank = load_comment_bank()
         self.batch = Batch(name="", graded=pd.DataFrame())
         self.table = pd.DataFrame()
@@ -208,91 +205,37 @@ class GradingApp:
         self.view: list[int] = []
         self.last_prepost: PrePostResult | None = None
         self._pending: tuple[str, pd.DataFrame] | None = None
-        self._failed_tries = 0
         self._loading = False
         self._unsaved = False  # the panel holds input typed before a rater name was given
         self._initial_rater = rater_name
         self._initial_blind = blind
 
-        self.status = widgets.HTML()
-        self.passcode_box = widgets.Password(
-            description="Supervisor passcode",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="22rem"),
+        self.passcode_gate = PasscodeGate(
+            store,
+            app="Grading",
+            shows="Grading shows trainees' names and answers.",
+            unlocked_message=(
+                "Unlocked. Upload a CSV or Excel file of responses, or open a workshop."
+            ),
+            on_unlock=self._build,
         )
-        self.unlock_button = widgets.Button(description="Unlock", button_style="primary")
-        self.gate = widgets.VBox(
-            [
-                widgets.HTML(
-                    "<p>Grading shows trainees' names and answers. Type the supervisor "
-                    "passcode the server was started with.</p>"
-                ),
-                widgets.HBox([self.passcode_box, self.unlock_button]),
-            ]
-        )
+        self.status = self.passcode_gate.status
+        self.passcode_box = self.passcode_gate.passcode_box
+        self.unlock_button = self.passcode_gate.unlock_button
+        self.gate = self.passcode_gate.widget
         self.main = widgets.VBox([])  # built by _build() once the passcode checks
         self.widget = widgets.VBox(
             [widgets.HTML(STYLE + GRADING_STYLE), self.status, self.gate, self.main]
         )
-        self.unlock_button.on_click(self._on_unlock)
-        self.passcode_box.on_submit(self._on_unlock)
-        if not has_passcode(store):
-            self._show_no_passcode()
 
-    # -- the gate -------------------------------------------------------------------------
-
-    def _show_no_passcode(self) -> None:
-        self.gate.layout.display = "none"
-        self.status.value = message(
-            "Grading is locked: no supervisor passcode was set. Stop the server and start it "
-            "again with a passcode, e.g. empathy-training serve --passcode 'a passcode of your "
-            "own'.",
-            "error",
-        )
-
-    def _on_unlock(self, _: Any = None) -> None:
-        @guarded(lambda: self.status)
-        def run() -> None:
-            attempt = self.passcode_box.value
-            self.passcode_box.value = ""
-            self.unlock(attempt)
-
-        run()
+    @property
+    def unlocked(self) -> bool:
+        """Whether the passcode has been given."""
+        return self.passcode_gate.unlocked
 
     def unlock(self, passcode: str) -> bool:
         """Open the app if `passcode` is the supervisor passcode."""
-        if self.unlocked:
-            return True
-        if not has_passcode(self.store):
-            self._show_no_passcode()
-            return False
-        if not passcode:
-            self.status.value = message("Type the supervisor passcode first.", "hint")
-            return False
-        if self._failed_tries >= MAX_PASSCODE_TRIES:
-            self.status.value = message(
-                "Too many wrong passcodes. Reload the page to try again.", "error"
-            )
-            return False
-        if not check_passcode(self.store, passcode):
-            self._failed_tries += 1
-            left = MAX_PASSCODE_TRIES - self._failed_tries
-            self.status.value = message(
-                "That is not the supervisor passcode."
-                + (f" {left} tr{'ies' if left != 1 else 'y'} left." if left else ""),
-                "error",
-            )
-            if not left:
-                self.unlock_button.disabled = True
-            return False
-        self.unlocked = True
-        self.gate.layout.display = "none"
-        self.gate.children = ()
-        self.status.value = message(
-            "Unlocked. Upload a CSV or Excel file of responses, or open a workshop.", "ok"
-        )
-        self._build()
-        return True
+        return self.passcode_gate.unlock(passcode)
 
     # -- building the unlocked app ----------------------------------------------------------
 
