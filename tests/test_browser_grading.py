@@ -62,9 +62,7 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         page.get_by_text("Read 4 responses from ward-4-test.csv").wait_for(timeout=30_000)
         score = page.get_by_role("button", name="Score all")
         score.click()
-        page.get_by_text("Scored 3 of 4 responses from ward-4-test.csv").wait_for(
-            timeout=60_000
-        )
+        page.get_by_text("Scored 3 of 4 responses from ward-4-test.csv").wait_for(timeout=60_000)
 
         table = page.locator("table.et-grades").first
         table.wait_for(timeout=20_000)

@@ -163,3 +163,10 @@ def test_load_library_raises_with_every_problem(tmp_path: Path) -> None:
         load_library([tmp_path])
     assert len(info.value.problems) >= 2
     assert all(str(p).startswith(str(bad)) for p in info.value.problems)
+
+
+def test_module_rubric_is_checked(tmp_path: Path) -> None:
+    text = GOOD.replace("  order: 1 ", "  rubric: empathy\n  order: 1 ")
+    (problem,) = problems_for(tmp_path, text)
+    assert "module.rubric: unknown value 'empathy'" in problem
+    assert load_library().module("validation").rubric == "validation"

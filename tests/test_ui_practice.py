@@ -153,3 +153,28 @@ def test_a_failing_callback_shows_a_message(store: Store, library: Library) -> N
     app.submit_button.click()
     assert "Something went wrong" in app.message.value
     assert app.response_box.value == "You feel tired."
+
+
+def test_modules_are_scored_with_their_own_rubric(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    app.select(library.module("self-compassion").vignettes[0].id)
+    app.response_box.value = "You're being so hard on yourself, and many people feel this way."
+    app.submit_button.click()
+    assert app.last_assessment is not None
+    assert app.last_assessment.rubric == "compassion"
+    assert {c.id for c in app.last_assessment.criteria} >= {"common-humanity", "self-kindness"}
+
+
+def test_next_targets_the_criterion_missed_most(store: Store, library: Library) -> None:
+    from empathy_training.coaching import practice_targets
+
+    app = PracticeApp(store, library, score_response, targets=practice_targets())
+    app.name_box.value = "Sam"
+    app.start_button.click()
+    for text in ("You should relax.", "Just stop worrying.", "Calm down and try harder."):
+        app.response_box.value = text
+        app.submit_button.click()
+    app.next_button.click()
+    assert "missed most recently" in app.message.value
+    assert app.vignette is not None
+    assert app.vignette.module_id in practice_targets()["no-roadblocks"]

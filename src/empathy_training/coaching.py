@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from .models import Assessment, Library, Vignette
 
@@ -19,6 +23,14 @@ class Suggestion:
     """One sentence a trainee can read."""
     criterion: str | None = None
     """The weakest criterion it targets, if there was one."""
+
+
+@cache
+def practice_targets() -> dict[str, tuple[str, ...]]:
+    """The shipped map from criterion ids to the modules that practise them."""
+    text = resources.files("empathy_training").joinpath("data/practice-targets.yml").read_text()
+    data = yaml.safe_load(text) or {}
+    return {str(k): tuple(str(m) for m in v) for k, v in data.items()}
 
 
 def weakest_criterion(assessments: Sequence[Assessment]) -> tuple[str, str] | None:

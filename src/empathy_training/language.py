@@ -24,6 +24,7 @@ __all__ = [
     "compile_patterns",
     "compile_start_patterns",
     "content_stems",
+    "feeling_adjective",
     "feeling_families",
     "find_all",
     "find_at_starts",
@@ -33,8 +34,11 @@ __all__ = [
     "normalise",
     "phrase_stems",
     "question_type",
+    "self_feelings",
     "stem",
     "swap_person",
+    "topic_phrase",
+    "topic_stems",
 ]
 
 #: Package folder holding the rubric and lexicon files.
@@ -962,6 +966,162 @@ def _stem_positions(text: str) -> Mapping[str, tuple[int, ...]]:
     for i, word in enumerate(analyse(text).words):
         positions.setdefault(word.stem, []).append(i)
     return {k: tuple(v) for k, v in positions.items()}
+
+
+# --- what the client says about themselves ----------------------------------------------------
+
+Frame = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """The words that put a feeling on the speaker or on a situation (lexicon-feelings.yml)."""
+
+    own: frozenset[Frame]
+    situation: frozenset[Frame]
+    fillers: frozenset[str]
+    reach: int
+
+
+@cache
+def _frames() -> _Frames:
+    data = lexicon("lexicon-feelings")
+
+    def frames(key: str) -> frozenset[Frame]:
+        return frozenset(tuple(normalise(str(f)).lower().split()) for f in data.get(key) or ())
+
+    own, situation = frames("self_frames"), frames("situation_frames")
+    fillers = frozenset(str(w).lower() for w in data.get("frame_fillers") or ())
+    reach = max((len(f) for f in own | situation), default=1) + 4
+    return _Frames(own, situation, fillers, reach)
+
+
+def _ends_with(words: Sequence[str], frames: frozenset[Frame]) -> bool:
+    return any(len(words) >= len(f) and tuple(words[len(words) - len(f) :]) == f for f in frames)
+
+
+def self_feelings(text: Text, *, situations: bool = False) -> tuple[Feeling, ...]:
+    """Feelings the speaker puts on themselves: "I'm so tired", "it makes me feel stupid",
+    "I'm tired and fed up" (not "my boss hates me"). With `situations`, also feelings put on a
+    situation ("it's so confusing")."""
+    frames = _frames()
+    starts = text.word_starts
+    found: list[Feeling] = []
+    ends: set[int] = set()
+    for feeling in text.feelings:
+        if feeling.negated:
+            continue
+        i = bisect_left(starts, feeling.start)
+        window = text.words[max(0, i - frames.reach) : i]
+        before = [w for w in window if w.lower not in frames.fillers]
+        if not before:
+            continue
+        lowers = [w.lower for w in before]
+        own = _ends_with(lowers, frames.own) or before[-1].end in ends
+        if own or (situations and _ends_with(lowers, frames.situation)):
+            found.append(feeling)
+            ends.add(feeling.end)
+    return tuple(found)
+
+
+@cache
+def _adjective_forms() -> dict[str, str]:
+    forms = lexicon("lexicon-feelings").get("adjectives") or {}
+    return {" ".join(str(k).lower().split()): str(v or "") for k, v in forms.items()}
+
+
+@cache
+def _feeling_words() -> frozenset[str]:
+    return frozenset(" ".join(e.entry.lower().split()) for e in _feeling_entries())
+
+
+def feeling_adjective(phrase: str) -> str | None:
+    """How to say a feeling after "you're feeling ...": 'worry' -> 'worried', 'a burden' ->
+    'like a burden', 'my wits' end' -> 'your wits' end'; None when it cannot be said there (a
+    verb such as 'hate', an -ing form such as 'struggling', or not a feeling word)."""
+    p = " ".join(normalise(phrase).lower().split())
+    forms = _adjective_forms()
+    if p in forms:
+        return forms[p] or None
+    if p not in _feeling_words() or p.split()[0].endswith("ing"):
+        return None
+    if p.startswith(("a ", "an ")):
+        p = "like " + p
+    return " ".join(swap_person(p).split())
+
+
+# --- what a text is about ----------------------------------------------------------------------
+
+
+@cache
+def _generic_words() -> frozenset[str]:
+    words = lexicon("lexicon-language").get("generic_words") or ()
+    return frozenset(stem(str(w)) for w in words) | frozenset(str(w).lower() for w in words)
+
+
+def topic_stems(words: Iterable[Word]) -> frozenset[str]:
+    """Stems of the words that say what a text is about: content words that are neither feeling
+    words nor generic words ('hard', 'people', 'explain', ...)."""
+    stop = _stopwords()
+    generic = _generic_words()
+    return frozenset(
+        w.stem
+        for w in words
+        if len(w.lower) > 1
+        and w.lower not in stop
+        and w.lower not in generic
+        and w.stem not in generic
+        and not w.lower.isdigit()
+    )
+
+
+@cache
+def _settings() -> tuple[Frame, ...]:
+    items = lexicon("lexicon-language").get("settings") or ()
+    return tuple(sorted((tuple(str(s).lower().split()) for s in items), key=len, reverse=True))
+
+
+@cache
+def _noun_modifiers() -> frozenset[str]:
+    return frozenset(
+        str(w).lower() for w in lexicon("lexicon-language").get("noun_modifiers") or ()
+    )
+
+
+def topic_phrase(text: Text) -> str | None:
+    """A short phrase for what a statement is about, said back to its speaker: 'at work' for
+    "...up at work...", 'with your boss' for "my boss hates me"; None when none is found."""
+    words = text.words
+    lowers = [w.lower for w in words]
+    in_feeling = {w.start for f in text.feelings for w in text.words_in(f.start, f.end)}
+    for i, word in enumerate(lowers):
+        if word not in ("at", "in"):
+            continue
+        for setting in _settings():
+            if tuple(lowers[i + 1 : i + 1 + len(setting)]) == setting:
+                return " ".join((word, *setting))
+    stop = _stopwords()
+    generic = _generic_words()
+    for i, word in enumerate(lowers[:-1]):
+        if word != "my":
+            continue
+        j = i + 1
+        named = []
+        if lowers[j] in _noun_modifiers() and j + 1 < len(lowers):
+            named.append(lowers[j])
+            j += 1
+        noun = lowers[j]
+        if (
+            noun in stop
+            or noun in generic
+            or words[j].stem in generic
+            or words[j].start in in_feeling
+            or len(noun) < 3
+            or not noun.isalpha()
+        ):
+            continue
+        return " ".join(("with your", *named, noun))
+    return None
 
 
 # --- person ------------------------------------------------------------------------------------

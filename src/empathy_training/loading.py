@@ -16,6 +16,7 @@ from .models import (
     DIFFICULTIES,
     RISK_KINDS,
     ROADBLOCK_IDS,
+    RUBRIC_NAMES,
     AnswerKey,
     Exemplar,
     Library,
@@ -290,11 +291,15 @@ class _Reader:
             return None, {}
         head = top.get("module")
         module_fields = (
-            self.mapping(head, ("id", "title", "description"), ("order",)) if head else None
+            self.mapping(head, ("id", "title", "description"), ("order", "rubric"))
+            if head
+            else None
         ) or {}
         module_id = self.identifier(module_fields.get("id"))
         order_field = module_fields.get("order")
         order = self.integer(order_field, tuple(range(0, 1000))) if order_field else 0
+        rubric_field = module_fields.get("rubric")
+        rubric = self.choice(rubric_field, RUBRIC_NAMES) if rubric_field else "reflection"
         vignettes: list[Vignette] = []
         lines: dict[str, int] = {}
         items = self.sequence(top.get("vignettes"))
@@ -319,6 +324,7 @@ class _Reader:
             description=self.text(module_fields.get("description")),
             vignettes=tuple(vignettes),
             order=order,
+            rubric=rubric,
             source=str(path),
         )
         return module, lines

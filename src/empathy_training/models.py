@@ -27,6 +27,8 @@ BEHAVIOURS: tuple[str, ...] = ("reflection", "question", "input", "other")
 QUESTION_TYPES: tuple[str, ...] = ("open", "closed")
 #: Reflection depth.
 REFLECTION_DEPTHS: tuple[str, ...] = ("none", "simple", "complex")
+#: Built-in rubrics a module may be scored with.
+RUBRIC_NAMES: tuple[str, ...] = ("reflection", "validation", "compassion")
 #: How hard a vignette is.
 DIFFICULTIES: tuple[str, ...] = ("introductory", "intermediate", "advanced")
 #: Kinds of risk a vignette's client may hint at.
@@ -143,6 +145,8 @@ class Module:
     """The vignettes, in order."""
     order: int = 0
     """Position in module lists."""
+    rubric: str = "reflection"
+    """The rubric responses in this module are scored with."""
     source: str = ""
     """The file the module was loaded from."""
 
@@ -161,6 +165,13 @@ class Library:
                 if vignette.id == vignette_id:
                     return vignette
         raise KeyError(vignette_id)
+
+    def rubric_for(self, vignette: Vignette) -> str:
+        """The rubric of the vignette's module."""
+        try:
+            return self.module(vignette.module_id).rubric
+        except KeyError:
+            return "reflection"
 
     def module(self, module_id: str) -> Module:
         """Return the module with this id, or raise KeyError."""

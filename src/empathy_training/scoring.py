@@ -6,7 +6,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from . import language as lang
@@ -72,6 +72,10 @@ OWN_EXPERIENCE_WORDS = 4
 QUOTE_WORDS = 3
 #: Characters before a roadblock searched for a frame such as "you feel".
 FRAME_REACH = 90
+#: Content words, none shared with what the client said, that make a reflection off topic.
+OFF_TOPIC_WORDS = 2
+#: How many off-topic words feedback names.
+OFF_TOPIC_NAMED = 3
 
 _BOUNDARY = re.compile(
     r"[;:!?]|,\s*(?:so|but|and|then|yet|though|although|however|because)\b|\b(?:so|but)\s+",
@@ -160,6 +164,21 @@ class CriterionSpec:
     """Feedback when missed, with a concrete next step."""
     needs_vignette: bool = False
     """Only checked against a vignette's answer key."""
+    variants: Mapping[str, str] = field(default_factory=dict)
+    """Other feedback a detector can ask for by name (e.g. `off_topic`), and `met_plain` /
+    `missed_plain`: the wording used when there are no words to quote as evidence."""
+
+    def template(self, met: bool, variant: str = "", *, evidence: bool = True) -> str:
+        """The feedback wording for a decision: the variant asked for, else met or missed; the
+        plain form when there is no evidence to quote."""
+        key = variant if variant in self.variants else ("met" if met else "missed")
+        if not evidence:
+            plain = self.variants.get(f"{key}_plain")
+            if plain is not None:
+                return plain
+        if key == "met":
+            return self.met
+        return self.missed if key == "missed" else self.variants[key]
 
 
 @dataclass(frozen=True)
@@ -195,16 +214,23 @@ def load_rubric(name: str) -> Rubric:
         detector = str(item.get("detector", ""))
         if detector not in DETECTORS:
             raise ValueError(f"{where}: criteria[{i}].detector: unknown detector {detector!r}")
-        feedback = item.get("feedback") or {}
+        feedback = {
+            str(k): " ".join(str(v).split()) for k, v in (item.get("feedback") or {}).items()
+        }
+        variants = {k: v for k, v in feedback.items() if k not in ("met", "missed")}
+        for key in [k for k in ("met", "missed", *variants) if not k.endswith("_plain")]:
+            if EVIDENCE in feedback.get(key, "") and f"{key}_plain" not in variants:
+                variants[f"{key}_plain"] = _without_evidence(feedback[key])
         criteria.append(
             CriterionSpec(
                 id=str(item["id"]),
                 name=str(item["name"]),
                 detector=detector,
                 params=dict(item.get("params") or {}),
-                met=str(feedback.get("met", "")).strip(),
-                missed=str(feedback.get("missed", "")).strip(),
+                met=feedback.get("met", ""),
+                missed=feedback.get("missed", ""),
                 needs_vignette=bool(item.get("needs_vignette", False)),
+                variants=variants,
             )
         )
     return Rubric(
@@ -216,6 +242,25 @@ def load_rubric(name: str) -> Rubric:
         criteria=tuple(criteria),
         summary={str(k): str(v).strip() for k, v in (data.get("summary") or {}).items()},
     )
+
+
+#: The placeholder for the words a criterion's decision rests on.
+EVIDENCE = "{evidence}"
+_QUOTED_EVIDENCE = re.compile(r"\s*\(\s*'?\{evidence\}'?\s*\)")
+_EVIDENCE_SUBJECT = re.compile(r"'\{evidence\}'|\{evidence\}")
+
+
+def _without_evidence(template: str) -> str:
+    """Feedback wording for when there are no words to quote: "You named the feeling ('...')."
+    -> "You named the feeling."; "'...' reads more into it" -> "Your response reads more into it"."""
+    plain = _QUOTED_EVIDENCE.sub("", template)
+
+    def subject(m: re.Match[str]) -> str:
+        before = plain[: m.start()].rstrip()
+        opens = not before or before.endswith((".", "!", "?", ":"))
+        return "Your response" if opens else "your response"
+
+    return _EVIDENCE_SUBJECT.sub(subject, plain)
 
 
 # --- compiled lexicons -------------------------------------------------------------------------
@@ -414,6 +459,8 @@ class _Findings:
     new_feelings: list[lang.Feeling]
     apt_feelings: list[lang.Feeling]
     cues: dict[str, Spans] = field(default_factory=dict)
+    off_topic: list[str] = field(default_factory=list)
+    """Words of a reflection about something the client never mentioned (see `_off_topic`)."""
     depth: str = "none"
     depth_evidence: Spans = field(default_factory=list)
     apt: bool = False
@@ -463,19 +510,13 @@ def _negated(text: Text, start: int) -> bool:
     )
 
 
-@cache
-def _client_words(statement: str) -> str:
-    """The client's statement said back in the second person, lower case, single-spaced."""
-    return " ".join(lang.swap_person(statement).lower().split())
-
-
-def _quotes_client(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
+def _quotes_client(text: Text, span: tuple[int, int], client: _Client) -> bool:
     """Whether a roadblock's words only repeat the client's ("I'm not stupid" -> "you're not
     stupid"): saying them back is a reflection."""
-    if statement is None:
+    if client.statement is None:
         return False
     words = " ".join(text.norm[span[0] : span[1]].lower().split())
-    said = _client_words(statement.original)
+    said = client.said
     at = said.find(words)
     if len(words.split()) < QUOTE_WORDS or at < 0:
         return False
@@ -489,16 +530,18 @@ def _stated(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
     return bool(stems) and stems <= statement.stems
 
 
+@lru_cache(maxsize=1024)
+def _says_own(statement: str, echo: re.Pattern[str]) -> bool:
+    """Whether the client says 'I have to...' in their own voice (not reporting someone)."""
+    return any(
+        not _REPORTED.search(statement, max(0, m.start() - 30), m.start())
+        for m in echo.finditer(statement)
+    )
+
+
 def _echoes(text: Text, end: int, statement: Text | None, echo: Pattern) -> bool:
     """Whether the words after a modal repeat a client's own 'I have to...'."""
-    if statement is None or echo is None:
-        return False
-    own = [
-        m
-        for m in echo.finditer(statement.norm)
-        if not _REPORTED.search(statement.norm, max(0, m.start() - 30), m.start())
-    ]
-    if not own:
+    if statement is None or echo is None or not _says_own(statement.norm, echo):
         return False
     sentence = text.sentences[text.sentence_at(end)]
     after = [w for w in text.words_from(end)[:ECHO_WORDS] if w.end <= sentence.end]
@@ -507,8 +550,9 @@ def _echoes(text: Text, end: int, statement: Text | None, echo: Pattern) -> bool
 
 
 def _find_roadblocks(
-    text: Text, statement: Text | None, rubric: Rubric, lex: _Lexicons
+    text: Text, client: _Client, rubric: Rubric, lex: _Lexicons
 ) -> list[_Roadblock]:
+    statement = client.statement
     starts = _starts(text)
     blocked = lang.find_all(lex.not_roadblocks, text)
     found: list[tuple[int, _Roadblock]] = []
@@ -529,7 +573,7 @@ def _find_roadblocks(
                 continue
             if spec.stated and _stated(text, span, statement):
                 continue
-            if _quotes_client(text, span, statement):
+            if _quotes_client(text, span, client):
                 continue
             if _echoes(text, span[1], statement, spec.echo):
                 continue
@@ -820,6 +864,94 @@ def _check_key(text: Text, vignette: Vignette, feelings: Sequence[lang.Feeling])
     return _KeyResult(key.risk_cues, accuracy, caught, unstated, meanings)
 
 
+# --- the client: what every response to one statement or vignette is checked against -----------
+
+
+@dataclass(frozen=True)
+class _Client:
+    """What scoring uses of a client statement and vignette, worked out once and shared by every
+    response to them (a workshop or a graded table scores many responses to the same one)."""
+
+    statement: Text | None
+    """The client's statement, analysed; None when there is none."""
+    said: str
+    """The statement in the second person, lower case, single-spaced."""
+    stated_families: frozenset[str]
+    """Feeling families the client named (in the statement or the answer key's stated feelings)."""
+    reference: frozenset[str]
+    """Stems of what the client talked about: the statement's content words and the answer
+    key's phrases (a reflection shares at least one of them)."""
+    fill: Mapping[str, str]
+    """Suggested wording built from the client's words (see `_example`)."""
+
+
+@lru_cache(maxsize=512)
+def _client(statement_text: str, vignette: Vignette | None) -> _Client:
+    """The client context of a statement and vignette (cached: a vignette hashes by value)."""
+    statement = lang.analyse(statement_text) if statement_text.strip() else None
+    families: set[str] = set()
+    reference: set[str] = set()
+    if statement is not None:
+        for f in statement.feelings:
+            if not f.negated:
+                families.update(f.families)
+        reference.update(lang.topic_stems(statement.words) | statement.stems)
+    if vignette is not None:
+        key = vignette.answer_key
+        for item in key.stated_feelings:
+            families.update(lang.feeling_families(item))
+        phrases = (*key.stated_feelings, *key.unstated_feelings, *key.meanings, *key.key_content)
+        for cue in key.risk_cues:
+            phrases += (cue.cue, *cue.acknowledged_by)
+        for phrase in phrases:
+            reference.update(_item_stems(phrase)[1])
+    said = " ".join(lang.swap_person(statement_text).lower().split()) if statement else ""
+    return _Client(
+        statement=statement,
+        said=said,
+        stated_families=frozenset(families),
+        reference=frozenset(reference),
+        fill=_example(statement, vignette),
+    )
+
+
+def _off_topic(
+    text: Text, reflective: Sequence[_Reflective], client: _Client, lex: _Lexicons
+) -> list[str]:
+    """The words that show a reflection is about something the client never mentioned, or [].
+
+    A reflection is off topic when its content words (feeling words, generic words such as
+    'hard' or 'people', and the image of a simile or metaphor set aside) share no stem with what
+    the client said, none of its feelings is one the client named, and at least OFF_TOPIC_WORDS
+    such words are left: "You're worried about your knee surgery" to a client talking about
+    their mother. A reflection of a feeling alone ("You're furious.") is never off topic.
+    """
+    if not reflective or (client.statement is None and not client.reference):
+        return []
+    skip: Spans = [(f.start, f.end) for f in text.feelings]
+    for start, end in lang.find_all(lex.simile, text):
+        clause_end = next((c.end for c in text.clauses if c.start <= start < c.end), end)
+        skip.append((start, max(end, clause_end)))
+    skip += lang.find_all(lex.metaphor, text)
+    words = [
+        w
+        for r in reflective
+        for w in text.words_in(r.start, r.end)
+        if not _any_overlap((w.start, w.end), skip)
+    ]
+    topic = lang.topic_stems(words)
+    if not topic or topic & client.reference:
+        return []
+    named = {fam for f in text.feelings if not f.negated for fam in f.families}
+    if named & client.stated_families or len(topic) < OFF_TOPIC_WORDS:
+        return []
+    named_words: dict[str, str] = {}
+    for w in words:
+        if w.stem in topic:
+            named_words.setdefault(w.lower, text.original[w.start : w.end])
+    return list(named_words.values())
+
+
 # --- depth -------------------------------------------------------------------------------------
 
 
@@ -920,28 +1052,25 @@ Probabilities = Callable[[], Mapping[str, float]]
 
 
 def _analyse(
-    response: str, statement_text: str, vignette: Vignette | None, rubric: Rubric
+    response: str, client: _Client, vignette: Vignette | None, rubric: Rubric
 ) -> tuple[_Findings, _KeyResult | None, Probabilities, str | None]:
     """Run the detectors; the classifier is asked (lazily) only where the rules leave doubt."""
     lex = _lexicons()
     text = lang.analyse(response)
-    statement = lang.analyse(statement_text) if statement_text.strip() else None
-    roadblocks = _find_roadblocks(text, statement, rubric, lex)
+    statement = client.statement
+    statement_text = statement.original if statement is not None else ""
+    roadblocks = _find_roadblocks(text, client, rubric, lex)
     reflective = _find_reflective(text, statement, roadblocks, lex)
+    off_topic = _off_topic(text, reflective, client, lex)
+    if off_topic:
+        reflective = []
     roadblocks = sorted(roadblocks + _questioning(text, rubric, reflective), key=lambda r: r.start)
     regions = [(r.start, r.end) for r in reflective]
     feelings = [
         f for f in text.feelings if not f.negated and _any_overlap((f.start, f.end), regions)
     ]
     key = _check_key(text, vignette, feelings) if vignette is not None else None
-    stated_families: set[str] = set()
-    if statement is not None:
-        for f in statement.feelings:
-            if not f.negated:
-                stated_families.update(f.families)
-    if vignette is not None:
-        for item in vignette.answer_key.stated_feelings:
-            stated_families.update(lang.feeling_families(item))
+    stated_families = client.stated_families
     new_feelings = [
         f
         for f in feelings
@@ -971,6 +1100,7 @@ def _analyse(
     found = _Findings(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
+    found.off_topic = off_topic
     classifier: dict[str, float] = {}
     predictions: dict[str, dict[str, float]] = {}
     behaviour = _behaviour_module()
@@ -1246,18 +1376,35 @@ def _clip(text: str, words: int = 12) -> str:
     return " ".join(parts[:words]) + ("..." if len(parts) > words else "")
 
 
+def _own_feeling(statement: Text | None, vignette: Vignette | None) -> str:
+    """A feeling the client names about themselves, as said after "you're feeling", or ''."""
+    if statement is not None:
+        for situations in (False, True):
+            for f in lang.self_feelings(statement, situations=situations):
+                word = lang.feeling_adjective(statement.original[f.start : f.end])
+                word = word or lang.feeling_adjective(f.entry)
+                if word:
+                    return word
+    if vignette is not None:
+        for item in vignette.answer_key.stated_feelings:
+            word = lang.feeling_adjective(item)
+            if word:
+                return word
+    return ""
+
+
 def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str]:
-    """Feeling words and a sample reflection built from the client's own words."""
-    feeling = ""
+    """Suggested wording built from what the client said: a feeling they named about themselves
+    ('{feeling}'), one they did not name ('{unstated}'), a sample reflection ('{example}') and
+    one that names a feeling ('{feeling_example}'):
+    "It sounds like you're feeling fed up.", else "It sounds like things at work have been really
+    hard.", else a plain "It sounds like this has been weighing on you."."""
+    feeling = _own_feeling(statement, vignette)
     unstated = ""
     if vignette is not None:
-        key = vignette.answer_key
-        feeling = key.stated_feelings[0] if key.stated_feelings else ""
-        unstated = key.unstated_feelings[0] if key.unstated_feelings else ""
-    if statement is not None and not feeling:
-        for f in statement.feelings:
-            if not f.negated:
-                feeling = statement.original[f.start : f.end].lower()
+        for item in vignette.answer_key.unstated_feelings:
+            unstated = lang.feeling_adjective(item) or ""
+            if unstated:
                 break
     labels = lang.family_labels()
     if not unstated:
@@ -1266,36 +1413,23 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
             if family not in stated:
                 unstated = labels.get(family, family)
                 break
-    content = ""
-    if statement is not None:
-        best: tuple[int, str] = (-1, "")
-        for s in statement.sentences:
-            words = statement.words_in(s.start, s.end)
-            if s.is_question or not words or len(words) > 16:
-                continue
-            if any(s.start <= f.start < s.end for f in statement.feelings):
-                continue
-            if any(w.lower in {"you", "your"} for w in words):
-                continue
-            score = len(lang.content_stems(words))
-            if score > best[0]:
-                best = (score, statement.original[s.start : s.end])
-        content = lang.swap_person(best[1]).strip().rstrip(".!?,;:")
-        if content:
-            content = content[0].lower() + content[1:]
-    if content and feeling:
-        example = f"So {content}, and you're feeling {feeling}."
-    elif feeling:
+    topic = lang.topic_phrase(statement) if statement is not None else None
+    unstated = unstated or "worried"
+    if feeling:
         example = f"It sounds like you're feeling {feeling}."
-    elif content:
-        example = f"So {content}, and that's been hard."
+        with_feeling = example
+    elif topic:
+        example = f"It sounds like things {topic} have been really hard."
+        with_feeling = f"It sounds like things {topic} might be leaving you feeling {unstated}."
     else:
         example = "It sounds like this has been weighing on you."
+        with_feeling = f"It sounds like you might be feeling {unstated}."
     return {
         "example": example,
+        "feeling_example": with_feeling,
         "feeling": feeling or "this way",
-        "unstated": unstated or "worried",
-        "content": content,
+        "unstated": unstated,
+        "content": f"things {topic}" if topic else "",
     }
 
 
@@ -1311,7 +1445,10 @@ class _Context:
     vignette: Vignette | None
 
 
-Decision = tuple[bool, Spans, dict[str, str]]
+#: A detector's decision: met or missed, the evidence spans, and placeholder values for the
+#: feedback (`variant` names another wording of the criterion). None: the criterion does not
+#: apply to this response and is left out.
+Decision = tuple[bool, Spans, dict[str, str]] | None
 
 
 def _detect_roadblocks(ctx: _Context, params: Mapping[str, Any]) -> Decision:
@@ -1327,7 +1464,19 @@ def _detect_roadblocks(ctx: _Context, params: Mapping[str, Any]) -> Decision:
     )
 
 
+def _off_topic_values(found: _Findings) -> dict[str, str]:
+    words = ", ".join(f"'{w}'" for w in found.off_topic[:OFF_TOPIC_NAMED])
+    return {"variant": "off_topic", "off_topic": words}
+
+
+def _off_topic_spans(found: _Findings) -> Spans:
+    named = {w.lower() for w in found.off_topic[:OFF_TOPIC_NAMED]}
+    return [(w.start, w.end) for w in found.text.words if w.lower in named]
+
+
 def _detect_reflection(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    if ctx.found.off_topic:
+        return False, _off_topic_spans(ctx.found), _off_topic_values(ctx.found)
     spans = [(r.start, r.end) for r in ctx.found.reflective]
     return bool(spans), spans, {}
 
@@ -1369,7 +1518,10 @@ def _detect_open_questions(ctx: _Context, params: Mapping[str, Any]) -> Decision
 
 
 def _detect_validation_level(ctx: _Context, params: Mapping[str, Any]) -> Decision:
-    met = ctx.validation_level >= int(params.get("min", 2))
+    least = int(params.get("min", 2))
+    met = ctx.validation_level >= least
+    if not met and ctx.found.off_topic and least <= 2:
+        return False, _off_topic_spans(ctx.found), _off_topic_values(ctx.found)
     return met, ctx.validation_evidence if met else [], {}
 
 
@@ -1409,15 +1561,22 @@ def _detect_accuracy(ctx: _Context, params: Mapping[str, Any]) -> Decision:
 
 
 def _detect_over_interpretation(ctx: _Context, params: Mapping[str, Any]) -> Decision:
+    """Missed for a reading the answer key says goes too far, or for a reflection about
+    something the client never mentioned; checked with a vignette, or for any reflection of a
+    client statement."""
+    found = ctx.found
+    if found.off_topic:
+        return False, _off_topic_spans(found), _off_topic_values(found)
     if ctx.key is None:
-        return True, [], {}
+        return (True, [], {}) if found.statement is not None and found.reflective else None
     spans = [(s.start, s.end) for s in ctx.key.accuracy.over_interpretations]
     return not spans, spans, {}
 
 
 def _detect_risk(ctx: _Context, params: Mapping[str, Any]) -> Decision:
-    if ctx.key is None:
-        return True, [], {}
+    """Left out unless the vignette has risk cues."""
+    if ctx.key is None or not ctx.key.risk_cues:
+        return None
     missed = ctx.key.accuracy.missed_risks
     if missed:
         cue = " ".join(missed[0].cue.split())
@@ -1455,7 +1614,10 @@ def _criteria(
     for spec in rubric.criteria:
         if spec.needs_vignette and ctx.vignette is None:
             continue
-        met, spans, extra = DETECTORS[spec.detector](ctx, spec.params)
+        decision = DETECTORS[spec.detector](ctx, spec.params)
+        if decision is None:
+            continue
+        met, spans, extra = decision
         evidence = _spans(text, spans)
         values = _Fill(fill)
         values.update(extra)
@@ -1464,7 +1626,8 @@ def _criteria(
             values["alternative"] = extra["alternative"].format_map(_Fill(fill))
         if spec.detector == "accuracy":
             values["evidence"] = extra.get("caught", "")
-        template = spec.met if met else spec.missed
+        quoted = bool(values["evidence"].strip())
+        template = spec.template(met, extra.get("variant", ""), evidence=quoted)
         feedback = " ".join(template.format_map(values).split())
         results.append(CriterionResult(spec.id, spec.name, met, evidence, feedback))
         if not met:
@@ -1511,7 +1674,8 @@ def score_response(
     if not statement_text.strip() and vignette is not None:
         statement_text = vignette.statement
     lex = _lexicons()
-    found, key, classifier, q_type = _analyse(text, statement_text, vignette, spec)
+    client = _client(statement_text, vignette)
+    found, key, classifier, q_type = _analyse(text, client, vignette, spec)
     behaviour, behaviour_p, behaviour_spans = _behaviour(found, lex, classifier)
     if not found.questions:
         q_type = None
@@ -1519,7 +1683,7 @@ def score_response(
     validation, validation_spans = _validation(found, lex)
     epitome, epitome_spans = _epitome(found, lex)
     ctx = _Context(found, key, validation, validation_spans, lex, vignette)
-    fill = _example(found.statement, vignette)
+    fill = dict(client.fill)
     fill.update(
         level=str(level),
         meaning=HRQ_MEANINGS[level],

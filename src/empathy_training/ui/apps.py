@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ..coaching import practice_targets
 from ..loading import load_library
 from ..scoring import score_response
 from ..storage import Store, default_database_url
@@ -14,4 +15,4 @@ def practice_app(db_url: str | None = None) -> PracticeApp:
     """The trainee practice app on the configured database (EMPATHY_TRAINING_DB or SQLite)."""
     logging.basicConfig(level=logging.WARNING)
     store = Store(db_url or default_database_url())
-    return PracticeApp(store, load_library(), score_response)
+    return PracticeApp(store, load_library(), score_response, targets=practice_targets())

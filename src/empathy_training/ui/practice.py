@@ -295,7 +295,9 @@ class PracticeApp:
             )
             return None
         try:
-            assessment = self.score(text, vignette=self.vignette)
+            assessment = self.score(
+                text, vignette=self.vignette, rubric=self.library.rubric_for(self.vignette)
+            )
         except (EmptyResponseError, ResponseTooLongError) as exc:
             self.message.value = message(str(exc), "hint")
             return None
