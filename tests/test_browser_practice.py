@@ -24,12 +24,12 @@ def sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_text("Your response").first.wait_for(timeout=20_000)
 
 
-def test_trainee_submits_sees_feedback_and_history_survives_reload(tmp_path: Path) -> None:
+def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'practice.db'}"
+    dialogs: list[str] = []
     with served(db) as base, chromium() as browser:
         url = f"{base}voila/render/practice.ipynb"
         page = browser.new_page(viewport={"width": 1280, "height": 720})
-        dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         sign_in(page, url, f"Sam {XSS}")
         screenshot(page, "practice-1-vignette")
@@ -59,7 +59,10 @@ def test_trainee_submits_sees_feedback_and_history_survives_reload(tmp_path: Pat
 
         page.close(run_before_unload=True)
 
+    with served(db) as base, chromium() as browser:  # the server was stopped and started again
+        url = f"{base}voila/render/practice.ipynb"
         again = browser.new_page(viewport={"width": 1280, "height": 720})
+        again.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         sign_in(again, url, f"Sam {XSS}")
         again.get_by_text("Welcome back").wait_for()
         again.get_by_role("tab", name="My progress").click()
