@@ -44,16 +44,21 @@ def handwritten(path: Path = HANDWRITTEN) -> tuple[dict[str, object], list[dict[
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     labels: list[int] = []
     scores: list[int] = []
+    rounds: dict[int, tuple[list[int], list[int]]] = {}
     errors: list[dict[str, object]] = []
     for item in data["statements"]:
+        by_round = rounds.setdefault(int(item.get("round", 1)), ([], []))
         for response in item["responses"]:
             a = score_response(response["text"], client_statement=item["statement"])
             labels.append(int(response["level"]))
             scores.append(a.hrq_level)
+            by_round[0].append(labels[-1])
+            by_round[1].append(scores[-1])
             if a.hrq_level != response["level"]:
                 errors.append(
                     {
                         "statement": item["id"],
+                        "round": item.get("round", 1),
                         "label": response["level"],
                         "scored": a.hrq_level,
                         "depth": a.reflection_depth,
@@ -61,13 +66,18 @@ def handwritten(path: Path = HANDWRITTEN) -> tuple[dict[str, object], list[dict[
                         "text": response["text"],
                     }
                 )
+    summary = _agreement(labels, scores)
+    summary["rounds"] = {str(r): _agreement(*pair) for r, pair in sorted(rounds.items())}
+    return summary, errors
+
+
+def _agreement(labels: list[int], scores: list[int]) -> dict[str, object]:
     exact = sum(a == b for a, b in zip(labels, scores, strict=True)) / max(1, len(labels))
-    summary: dict[str, object] = {
+    return {
         "n": len(labels),
         "exact": round(exact, 3),
         "kappa": round(quadratic_weighted_kappa(labels, scores), 3),
     }
-    return summary, errors
 
 
 def main(argv: list[str] | None = None) -> int:

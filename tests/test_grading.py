@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from empathy_training.errors import InputError
-from empathy_training.grading import CONTRACT_COLUMNS, grade, read_responses, write_results
-from empathy_training.models import AnswerKey, Exemplar, Library, Module, RiskCue, Vignette
-from empathy_training.scoring import MAX_RESPONSE_CHARS
+from empathy_training.grading import (
+    ASSESSMENT_COLUMN,
+    CONTRACT_COLUMNS,
+    grade,
+    read_responses,
+    write_results,
+)
+from empathy_training.models import (
+    AnswerKey,
+    Assessment,
+    Exemplar,
+    Library,
+    Module,
+    RiskCue,
+    Vignette,
+)
+from empathy_training.scoring import MAX_RESPONSE_CHARS, score_response
 
 DATA = Path(__file__).parent / "data" / "grading"
 
@@ -80,9 +95,13 @@ def test_write_and_read_back(tmp_path: Path, suffix: str) -> None:
     write_results(graded, out)
     back = read_responses(out)
     assert list(back.columns) == list(graded.columns)
-    assert list(back["response"]) == list(graded["response"].astype(str))
     assert back.iloc[0]["hrq_level"] == "3"
-    assert back.iloc[5]["response"].startswith("=HYPERLINK")
+    # A CSV cell is defused with a leading "'"; an XLSX cell is stored as text as it is.
+    formula_like = '=HYPERLINK("http://example.org","click")'
+    expected = "'" + formula_like if suffix == ".csv" else formula_like
+    assert back.iloc[5]["response"] == expected
+    if suffix == ".xlsx":
+        assert list(back["response"]) == list(graded["response"].astype(str))
 
 
 def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
@@ -154,3 +173,51 @@ def test_broken_xlsx_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"not a workbook")
     with pytest.raises(InputError, match="XLSX"):
         read_responses(path)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_that_look_like_formulas_are_defused(tmp_path: Path, start: str) -> None:
+    text = f"{start}1+1 is what you think"
+    table = pd.DataFrame(
+        {
+            "response": [text, "You're tired."],
+            "client_statement": ["I'm tired.", text],
+            "note": [f"{start}cmd|' /C calc'!A0", "fine"],
+        }
+    )
+    out = tmp_path / "graded.csv"
+    write_results(grade(table), out)
+    raw = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert raw.loc[0, "response"] == "'" + text
+    assert raw.loc[1, "client_statement"] == "'" + text
+    assert raw.loc[0, "note"].startswith("'" + start)
+    assert raw.loc[1, "response"] == "You're tired."
+    # Numbers are left alone; so is text that merely contains a formula character.
+    assert raw.loc[1, "hrq_level"].lstrip("-").isdigit()
+    assert not raw.loc[1, "feedback"].startswith("'")
+
+
+def test_defusing_leaves_the_graded_table_untouched(tmp_path: Path) -> None:
+    table = pd.DataFrame({"response": ["-3 stars from me"], "client_statement": ["I'm tired."]})
+    graded = grade(table)
+    write_results(graded, tmp_path / "graded.csv")
+    assert graded.loc[0, "response"] == "-3 stars from me"
+
+
+def test_assessments_column_holds_each_rows_assessment() -> None:
+    table = read_responses(DATA / "responses.csv")
+    plain = grade(table, library=LIBRARY)
+    assert ASSESSMENT_COLUMN not in plain.columns
+    graded = grade(table, library=LIBRARY, assessments=True)
+    assert list(graded.columns) == [*plain.columns, ASSESSMENT_COLUMN]
+    first = Assessment.from_dict(json.loads(graded.iloc[0][ASSESSMENT_COLUMN]))
+    expected = score_response(
+        table.iloc[0]["response"], client_statement=table.iloc[0]["client_statement"]
+    )
+    assert first == expected
+    assert first.hrq_level == graded.iloc[0]["hrq_level"]
+    assert first.evidence  # the evidence the grading view shows, without scoring again
+    vignette_row = Assessment.from_dict(json.loads(graded.iloc[3][ASSESSMENT_COLUMN]))
+    assert vignette_row.vignette_id == "test-tablets"
+    assert graded.iloc[2][ASSESSMENT_COLUMN] == ""  # the empty response: no assessment
+    assert graded.iloc[4][ASSESSMENT_COLUMN] == ""  # unknown vignette

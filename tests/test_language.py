@@ -189,3 +189,135 @@ def test_content_stems_skip_function_words() -> None:
     t = lang.analyse("I just want someone to tell me which one I take in the morning.")
     assert {"someon", "morn"} <= t.stems or {"morn"} <= t.stems
     assert "the" not in t.stems
+
+
+# --- feelings the speaker puts on themselves, and how to say them back -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "feelings"),
+    [
+        ("I'm so tired and fed up with it all.", ["tired", "fed up"]),
+        ("It makes me feel stupid when she does that.", ["stupid"]),
+        ("My boss hates me and I'm just so anxious all the time.", ["anxious"]),
+        ("I just feel so worried all the time.", ["worried"]),
+        ("I hate my job.", []),
+        ("My dad loves my brother more than me.", []),
+        ("I'm not angry, just tired.", ["tired"]),
+    ],
+)
+def test_self_feelings(text: str, feelings: list[str]) -> None:
+    t = lang.analyse(text)
+    assert [text[f.start : f.end] for f in lang.self_feelings(t)] == feelings
+
+
+def test_situation_feelings_only_when_asked() -> None:
+    t = lang.analyse("Honestly, it's so confusing.")
+    assert not lang.self_feelings(t)
+    assert [f.entry for f in lang.self_feelings(t, situations=True)] == ["confused"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "adjective"),
+    [
+        ("worried", "worried"),
+        ("worry", "worried"),
+        ("anxiety", "anxious"),
+        ("confusing", "confused"),
+        ("a burden", "like a burden"),
+        ("like a failure", "like a failure"),
+        ("at the end of my tether", "at the end of your tether"),
+        ("struggling", "overwhelmed"),
+        ("grief", "sad"),
+        ("hate", None),
+        ("love", None),
+        ("miss", None),
+        ("running on empty", None),
+        ("table", None),
+    ],
+)
+def test_feeling_adjective(phrase: str, adjective: str | None) -> None:
+    assert lang.feeling_adjective(phrase) == adjective
+
+
+def test_every_family_label_reads_after_feeling() -> None:
+    for family, label in lang.family_labels().items():
+        assert not label.endswith("ing"), (family, label)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("I keep messing everything up at work and my boss hates me.", "at work"),
+        ("My boss hates me.", "with your boss"),
+        ("My little brother won't talk to me.", "with your little brother"),
+        ("I'm at the end of my tether.", None),
+        ("Nothing has gone right since the move.", None),
+    ],
+)
+def test_topic_phrase(text: str, phrase: str | None) -> None:
+    assert lang.topic_phrase(lang.analyse(text)) == phrase
+
+
+def test_topic_stems_leave_out_generic_words() -> None:
+    t = lang.analyse("It sounds really hard to explain to people at work about your knee.")
+    stems = lang.topic_stems(t.words)
+    assert {lang.stem("knee"), lang.stem("work")} <= stems
+    assert not {lang.stem(w) for w in ("hard", "explain", "people", "really")} & stems
+
+
+# --- matching: the quick paths give what the full search gives ----------------------------
+
+
+def _sample_texts() -> list[str]:
+    loading = pytest.importorskip("empathy_training.loading")
+    try:
+        library = loading.load_library()
+    except (FileNotFoundError, loading.ScenarioError):
+        pytest.skip("scenario library not available")
+    texts = [e.text for v in library.vignettes for e in v.exemplars]
+    return texts + [v.statement for v in library.vignettes] + ["So, um, well... you know, fine."]
+
+
+def test_may_match_never_hides_a_match() -> None:
+    from empathy_training import scoring
+
+    lex = scoring._lexicons()
+    matchers = [m for m in vars(lex).values() if isinstance(m, lang.PhraseMatcher)]
+    for spec in lex.roadblocks:
+        matchers += [m for m in (spec.anywhere, spec.clause_start, spec.unless) if m]
+    for text in _sample_texts():
+        t = lang.analyse_once(text)
+        for matcher in matchers:
+            if lang.find_all(matcher, t):
+                assert lang.may_match(matcher, t), text
+
+
+def test_kept_and_fresh_analysis_match_alike() -> None:
+    from empathy_training import scoring
+
+    lex = scoring._lexicons()
+    for text in _sample_texts()[:60]:
+        kept, fresh = lang.analyse(text), lang.analyse_once(text)
+        assert kept.words == fresh.words and kept.sentences == fresh.sentences
+        for matcher in (lex.stems, lex.meaning, lex.by_id["ordering"].anywhere, lex.frames):
+            assert lang.find_all(matcher, kept) == lang.find_all(matcher, fresh)
+
+
+def test_opening_positions_skip_discourse_words() -> None:
+    t = lang.analyse_once("So, well, you know, you're tired. Anyway fine.")
+    positions = lang.opening_positions(t, [0, 34])
+    assert {0, 20} <= positions  # 'So' and 'you're' after the discourse words
+    assert 34 in positions
+    plain = re.compile(lang._discourse_prefix(), re.IGNORECASE)
+    for text in _sample_texts()[:80]:
+        t = lang.analyse_once(text)
+        starts = [c.start for c in t.clauses]
+        expected: set[int] = set()
+        for start in starts:
+            expected.add(start)
+            end = plain.match(t.norm, start)
+            stop = end.end() if end is not None else start
+            expected.update(w.start for w in t.words_in(start, stop + 1))
+            expected.add(stop)
+        assert lang.opening_positions(t, starts) == expected, text

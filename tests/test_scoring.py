@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +19,7 @@ from empathy_training.models import (
     ROADBLOCK_IDS,
     AnswerKey,
     Assessment,
+    CriterionResult,
     Exemplar,
     RiskCue,
     Vignette,
@@ -451,3 +455,287 @@ def test_agreement_with_scenario_exemplars() -> None:
     from sklearn.metrics import cohen_kappa_score
 
     assert cohen_kappa_score(labels, scores, weights="quadratic") >= 0.6
+
+
+# --- aptness: a reflection is about what this client said ------------------------------------
+
+
+def _library_vignette(vignette_id: str) -> Vignette:
+    loading = pytest.importorskip("empathy_training.loading")
+    try:
+        return loading.load_library().vignette(vignette_id)
+    except (FileNotFoundError, KeyError, loading.ScenarioError):
+        pytest.skip("scenario library not available")
+
+
+def _criterion(a: Assessment, criterion_id: str) -> CriterionResult:
+    return {c.id: c for c in a.criteria}[criterion_id]
+
+
+def test_reflection_about_another_client_is_not_accurate() -> None:
+    vignette = _library_vignette("rlb-three-inhalers")
+    a = score_response(
+        "You're fed up that your knee keeps you from the allotment you love.", vignette=vignette
+    )
+    assert a.hrq_level <= 2
+    assert a.validation_level < 2
+    assert a.reflection_depth == "none"
+    close = _criterion(a, "no-over-interpretation")
+    assert not close.met
+    assert "'knee'" in close.feedback and "'allotment'" in close.feedback
+    assert {s.text for s in close.evidence} >= {"knee", "allotment"}
+    assert "knee" in a.feedback  # the summary says why
+
+
+def test_off_topic_reflection_without_a_vignette() -> None:
+    statement = "My mum keeps telling me I'm lazy and I just want her off my back"
+    a = score_response("You're worried about your knee surgery.", client_statement=statement)
+    assert a.hrq_level < 3
+    assert a.validation_level < 2
+    close = _criterion(a, "no-over-interpretation")
+    assert not close.met and "'knee'" in close.feedback
+    validation = score_response(
+        "You're worried about your knee surgery.", client_statement=statement, rubric="validation"
+    )
+    assert validation.validation_level < 2
+    assert "knee" in _criterion(validation, "reflects-accurately").feedback
+
+
+def test_off_topic_reflection_with_a_roadblock_is_level_one() -> None:
+    statement = "My mum keeps telling me I'm lazy and I just want her off my back"
+    a = score_response(
+        "You're worried about your knee surgery. You should rest it more.",
+        client_statement=statement,
+    )
+    assert a.hrq_level == 1
+
+
+@pytest.mark.parametrize(
+    ("statement", "response", "least"),
+    [
+        (
+            "I pressed the buzzer twice and nobody came. I'm absolutely furious.",
+            "You're furious.",
+            3,
+        ),
+        ("She promised she'd come and she didn't show up again.", "So you feel let down.", 3),
+        ("She promised she'd come and she didn't show up again.", "You sound really hurt.", 3),
+        (KNEE, "It's like the ground has shifted under your feet.", 4),
+        (KNEE, "It's as if your whole life has been put on pause.", 4),
+        (
+            "Since Jean died the house is so quiet. I still set two cups out in the morning.",
+            "You sound terribly lonely without her.",
+            4,
+        ),
+        (
+            "The baby won't feed properly and the midwife keeps weighing her and frowning.",
+            "It sounds like you're judging yourself as a mother by every number on those scales.",
+            3,
+        ),
+        (INHALERS, "You're confused because each one works differently.", 3),
+    ],
+)
+def test_genuine_reflections_are_not_off_topic(statement: str, response: str, least: int) -> None:
+    a = score_response(response, client_statement=statement)
+    assert a.hrq_level >= least, (a.reflection_depth, a.roadblock_ids)
+    assert _criterion(a, "no-over-interpretation").met
+
+
+def test_answer_key_words_count_as_what_the_client_said() -> None:
+    # 'tablets' is in the statement, 'overdose' only in the answer key's meanings.
+    a = score_response("You've been saving them up for an overdose.", vignette=VIGNETTE)
+    assert _criterion(a, "no-over-interpretation").met
+
+
+# --- criteria that do not apply, and evidence that is empty ---------------------------------
+
+
+def test_risk_criterion_only_when_the_vignette_has_risk_cues() -> None:
+    no_risk = dataclasses.replace(
+        VIGNETTE, answer_key=dataclasses.replace(VIGNETTE.answer_key, risk_cues=())
+    )
+    for rubric in RUBRIC_NAMES:
+        plain = score_response("You're knackered.", vignette=no_risk, rubric=rubric)
+        assert "takes-up-risk" not in {c.id for c in plain.criteria}
+        alone = score_response("You're knackered.", client_statement=KNEE, rubric=rubric)
+        assert "takes-up-risk" not in {c.id for c in alone.criteria}
+        risky = score_response("Are you safe?", vignette=VIGNETTE, rubric=rubric)
+        assert "takes-up-risk" in {c.id for c in risky.criteria}
+
+
+def test_library_vignette_without_risk_cues_shows_no_risk_criterion() -> None:
+    vignette = _library_vignette("rlb-three-inhalers")
+    a = score_response("You're confused by all the changes.", vignette=vignette)
+    assert "takes-up-risk" not in {c.id for c in a.criteria}
+    assert "('')" not in a.feedback
+
+
+@pytest.mark.parametrize("rubric", RUBRIC_NAMES)
+def test_no_template_quotes_empty_evidence(rubric: str) -> None:
+    spec = load_rubric(rubric)
+    for criterion in spec.criteria:
+        for met in (True, False):
+            wording = criterion.template(met, evidence=False)
+            assert "{evidence}" not in wording, (criterion.id, wording)
+            plain = wording.format(**{k: "X" for k in _placeholder_names(wording)})
+            assert "('')" not in plain and "()" not in plain and "''" not in plain, plain
+            assert plain[:1].isupper() or plain[:1] in "{'", plain
+
+
+def _placeholder_names(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@pytest.mark.parametrize("rubric", RUBRIC_NAMES)
+@pytest.mark.parametrize(
+    "response",
+    [
+        "You're knackered.",
+        "Are you safe?",
+        "Have you tried going to bed earlier?",
+        "You're worn out and keeping them just in case. Are you thinking of using them?",
+        "Part of you wants to stop and part of you is scared.",
+    ],
+)
+def test_feedback_never_quotes_nothing(rubric: str, response: str) -> None:
+    for kwargs in ({"vignette": VIGNETTE}, {"client_statement": KNEE}, {}):
+        a = score_response(response, rubric=rubric, **kwargs)  # type: ignore[arg-type]
+        texts = [a.feedback, *(c.feedback for c in a.criteria)]
+        for text in texts:
+            assert "('')" not in text and "''" not in text and "()" not in text, text
+            assert "{" not in text, text
+
+
+# --- suggested wording ------------------------------------------------------------------------
+
+
+def _example_for(statement: str) -> tuple[str, str]:
+    """The suggested reflection, and the one that names a feeling, for a response that asks."""
+    a = score_response("What happened?", client_statement=statement)
+    found = []
+    for criterion_id in ("reflects", "names-feeling"):
+        feedback = _criterion(a, criterion_id).feedback
+        match = re.search(r"for example: '(.+)'$", feedback)
+        assert match, feedback
+        found.append(match.group(1))
+    return found[0], found[1]
+
+
+FEELING_FRAME = re.compile(r"^It sounds like you're feeling (?P<feeling>[a-z][a-z' -]*)\.$")
+
+
+@pytest.mark.parametrize(
+    ("statement", "feeling"),
+    [
+        ("I'm so tired and fed up with it all.", "tired"),
+        ("It makes me feel stupid when she does that.", "stupid"),
+        ("I'm worried sick about my mum.", "worried"),
+        ("Honestly, it's so confusing.", "confused"),
+        ("I'm panicking about the exam next week.", "panicky"),
+        ("I feel like a failure.", "like a failure"),
+        ("I'm a burden to everyone.", "like a burden"),
+        ("I'm at the end of my tether with the kids.", "at the end of your tether"),
+        ("My boss hates me and I'm just so anxious all the time.", "anxious"),
+    ],
+)
+def test_example_names_the_feeling_the_client_puts_on_themselves(
+    statement: str, feeling: str
+) -> None:
+    example, with_feeling = _example_for(statement)
+    match = FEELING_FRAME.match(example)
+    assert match and match.group("feeling") == feeling, example
+    assert with_feeling == example
+
+
+@pytest.mark.parametrize(
+    ("statement", "example"),
+    [
+        (
+            "I keep messing everything up at work and my boss hates me.",
+            "It sounds like things at work have been really hard.",
+        ),
+        ("I hate my job.", "It sounds like things with your job have been really hard."),
+        (
+            "My dad loves my brother more than me.",
+            "It sounds like things with your dad have been really hard.",
+        ),
+        ("Nothing has gone right since the move.", "It sounds like this has been weighing on you."),
+    ],
+)
+def test_example_without_an_own_feeling_paraphrases_the_content(
+    statement: str, example: str
+) -> None:
+    got, with_feeling = _example_for(statement)
+    assert got == example
+    assert not re.search(r"feeling (hates?|loves?|likes?)\b", got + with_feeling)
+    assert re.match(r"^It sounds like .+ (feeling|been) [a-z ]+\.$", with_feeling), with_feeling
+
+
+def test_roadblock_alternative_uses_a_grammatical_example() -> None:
+    a = score_response(
+        "Have you tried talking to your boss about it?",
+        client_statement="I keep messing everything up at work and my boss hates me.",
+    )
+    assert "feeling hates" not in a.roadblocks[0].alternative
+    assert "It sounds like things at work have been really hard." in a.roadblocks[0].alternative
+
+
+def test_vignette_example_uses_an_adjective() -> None:
+    vignette = dataclasses.replace(
+        VIGNETTE,
+        statement="I hate it here and I miss her.",
+        answer_key=dataclasses.replace(
+            VIGNETTE.answer_key,
+            stated_feelings=("hate", "miss her"),
+            unstated_feelings=("grief", "lonely"),
+        ),
+    )
+    a = score_response("What happened?", vignette=vignette, rubric="validation")
+    unsaid = _criterion(a, "names-unsaid").feedback
+    assert "feeling sad too" in unsaid  # 'grief' said as an adjective
+    for c in a.criteria:
+        assert "feeling hate" not in c.feedback and "feeling miss" not in c.feedback
+
+
+# --- the client's statement is worked out once for a batch ------------------------------------
+
+
+def test_statement_is_analysed_once_for_many_responses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from empathy_training import language
+
+    statement = "I've done six night shifts in a row and the ward still calls me on my days off."
+    calls: list[str] = []
+    analyse = language.analyse
+
+    def counting(text: str) -> language.Text:
+        calls.append(text)
+        return analyse(text)
+
+    monkeypatch.setattr(language, "analyse", counting)
+    for i in range(20):
+        score_response(f"You're worn out by shift {i}.", client_statement=statement)
+    assert calls.count(statement) <= 1
+
+
+# --- generalisation: hand-written responses to statements outside the library ----------------
+
+HANDWRITTEN = Path(__file__).parent / "data" / "scoring" / "handwritten.yml"
+
+
+def test_agreement_with_handwritten_responses() -> None:
+    """A regression guard: responses written and labelled by hand, to statements that are not
+    in the scenario library (see benchmarks/exemplars.py for the figures)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    data = yaml.safe_load(HANDWRITTEN.read_text(encoding="utf-8"))
+    labels, scores = [], []
+    for item in data["statements"]:
+        for response in item["responses"]:
+            labels.append(response["level"])
+            a = score_response(response["text"], client_statement=item["statement"])
+            scores.append(a.hrq_level)
+    assert len(labels) >= 25
+    assert cohen_kappa_score(labels, scores, weights="quadratic") >= 0.85
+    assert sum(a == b for a, b in zip(labels, scores, strict=True)) / len(labels) >= 0.8

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,9 +17,11 @@ from .models import Assessment, Library, Vignette
 from .scoring import load_rubric, score_response
 
 __all__ = [
+    "ASSESSMENT_COLUMN",
     "CONTRACT_COLUMNS",
     "CSV_SUFFIXES",
     "XLSX_SUFFIXES",
+    "defuse_formulas",
     "grade",
     "read_responses",
     "row_values",
@@ -43,6 +46,11 @@ CONTRACT_COLUMNS = (
     "confidence",
     "feedback",
 )
+#: Column `grade(..., assessments=True)` adds: each row's full assessment as JSON.
+ASSESSMENT_COLUMN = "assessment"
+#: First characters that make a spreadsheet read a CSV cell as a formula; `write_results` puts a
+#: "'" before a text cell that starts with one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Columns a response table may name, matched ignoring case and surrounding spaces.
 INPUT_COLUMNS = ("response", "client_statement", "vignette_id")
 #: Encodings tried for CSV files, in order.
@@ -180,18 +188,23 @@ def grade(
     library: Library | None = None,
     rubric: str = "reflection",
     progress: Callable[[int], None] | None = None,
+    assessments: bool = False,
 ) -> pd.DataFrame:
     """Score every row; add the contract columns and `error` (empty when the row was scored).
 
-    A bad row (empty or too long response, unknown vignette id) gets a message in `error` and
-    the other rows are still graded. Raises ValueError for an unknown rubric.
+    With `assessments`, also add ASSESSMENT_COLUMN: each row's `Assessment.to_dict()` as a JSON
+    string (empty for a bad row), with the evidence behind every score, so that nothing needs
+    scoring twice. A bad row (empty or too long response, unknown vignette id) gets a message in
+    `error` and the other rows are still graded. Raises ValueError for an unknown rubric.
     """
     load_rubric(rubric)
     if "response" not in table.columns:
         raise InputError("the table has no 'response' column")
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
+    details: list[str] = []
     cache: dict[tuple[str, str, str], Assessment] = {}
+    as_json: dict[tuple[str, str, str], str] = {}
     has_statement = "client_statement" in table.columns
     has_vignette = "vignette_id" in table.columns
     for i in range(len(table)):
@@ -200,6 +213,7 @@ def grade(
         vignette_id = _text(table["vignette_id"].iloc[i]).strip() if has_vignette else ""
         values: dict[str, Any] = {}
         error = ""
+        detail = ""
         try:
             if vignette_id and library is None:
                 library = _bundled_library()
@@ -215,6 +229,10 @@ def grade(
                 )
                 cache[key] = assessment
             values = row_values(assessment)
+            if assessments:
+                if key not in as_json:
+                    as_json[key] = json.dumps(assessment.to_dict(), ensure_ascii=False)
+                detail = as_json[key]
         except EmptyResponseError:
             error = "empty response"
         except ResponseTooLongError as exc:
@@ -225,6 +243,7 @@ def grade(
             error = f"could not score this response ({type(exc).__name__}: {exc})"
         rows.append(values)
         errors.append(error)
+        details.append(detail)
         if progress is not None:
             progress(1)
     out = table.copy()
@@ -239,6 +258,8 @@ def grade(
             series = series.fillna("").astype(str)
         out[column] = series
     out["error"] = errors
+    if assessments:
+        out[ASSESSMENT_COLUMN] = details
     return out
 
 
@@ -265,18 +286,41 @@ def _vignette(vignette_id: str, library: Library | None) -> Vignette:
 def write_results(table: pd.DataFrame, path: Path) -> None:
     """Write a graded table to CSV (UTF-8) or XLSX, by suffix.
 
-    In XLSX every text cell is stored as text, so a response starting with '=' never becomes a
-    formula.
+    Trainee text is untrusted, so neither file can make a spreadsheet run a formula: in XLSX
+    every text cell is stored as text; in CSV a text cell starting with one of FORMULA_STARTS
+    ('=', '+', '-', '@', tab, carriage return) gets a "'" before it. CSV lines end in CRLF.
     """
     path = Path(path)
     suffix = _suffix(path)
     try:
         if suffix in CSV_SUFFIXES:
-            table.to_csv(path, index=False, encoding="utf-8")
+            # CRLF line ends (RFC 4180) also make the writer quote a cell holding a lone CR.
+            defuse_formulas(table).to_csv(
+                path, index=False, encoding="utf-8", lineterminator="\r\n"
+            )
         else:
             _write_xlsx(table, path)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the file ({exc.strerror or exc})") from exc
+
+
+def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table in which no text cell starts like a spreadsheet formula: a "'" goes
+    before a cell starting with one of FORMULA_STARTS. Numbers are left as they are."""
+    out = table.copy()
+    for column in out.columns:
+        series = out[column]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        out[column] = series.map(_defuse)
+    out.columns = [_defuse(str(c)) for c in out.columns]
+    return out
+
+
+def _defuse(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _write_xlsx(table: pd.DataFrame, path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
@@ -20,6 +20,7 @@ __all__ = [
     "Text",
     "Word",
     "analyse",
+    "analyse_once",
     "compile_all",
     "compile_patterns",
     "compile_start_patterns",
@@ -31,7 +32,9 @@ __all__ = [
     "first_words",
     "leading_words",
     "lexicon",
+    "may_match",
     "normalise",
+    "opening_positions",
     "phrase_stems",
     "question_type",
     "self_feelings",
@@ -461,6 +464,10 @@ class _IndexEntry:
 
 # Every matcher's patterns by first word, so that one pass over a text serves all of them.
 _INDEX: dict[Words, list[_IndexEntry]] = {}
+# The same, as first word -> entries, and first word -> second word -> entries (quicker to look up).
+_BY_FIRST: dict[str, list[_IndexEntry]] = {}
+_BY_PAIR: dict[str, dict[str, list[_IndexEntry]]] = {}
+_MATCHERS: list[PhraseMatcher] = []
 
 
 @lru_cache(maxsize=4096)
@@ -485,9 +492,14 @@ def compile_patterns(patterns: tuple[str, ...]) -> PhraseMatcher | None:
         for words in sequences:
             grouped.setdefault(words, []).append(pattern)
     matcher = PhraseMatcher({w: tuple(g) for w, g in grouped.items()}, tuple(rest))
+    _MATCHERS.append(matcher)
     for words, group in matcher.by_words.items():
-        _INDEX.setdefault(words, []).append(_IndexEntry(matcher, group))
-    _text_matches.cache_clear()
+        entry = _IndexEntry(matcher, group)
+        _INDEX.setdefault(words, []).append(entry)
+        if len(words) == 1:
+            _BY_FIRST.setdefault(words[0], []).append(entry)
+        else:
+            _BY_PAIR.setdefault(words[0], {}).setdefault(words[1], []).append(entry)
     return matcher
 
 
@@ -498,6 +510,8 @@ def compile_all() -> int:
         for entry in entries:
             entry.compiled()
             count += 1
+    for matcher in _MATCHERS:
+        count += len(_rest_patterns(matcher.rest))
     _question_patterns()
     _discourse_regex()
     return count
@@ -506,48 +520,123 @@ def compile_all() -> int:
 _WORD_HEAD = re.compile(r"['\-]")
 
 
-@lru_cache(maxsize=4096)
-def _text_matches(text: str) -> dict[PhraseMatcher, list[tuple[int, int]]]:
-    """Matches of every compiled matcher in a text, found in one pass over its words."""
-    analysed = analyse(text)
-    norm = analysed.norm
-    found: dict[PhraseMatcher, list[tuple[int, int]]] = {}
-    index = _INDEX
+Span = tuple[int, int]
+Candidates = dict[PhraseMatcher, tuple[list[_IndexEntry], list[int]]]
+
+
+def _candidates(analysed: Text) -> Candidates:
+    """For every matcher, the places in a text where one of its patterns may start (by the
+    first words of the patterns), found in one pass over its words and kept with the text. The
+    patterns themselves are only tried when a matcher is asked for (see `_matcher_spans`)."""
+    kept = analysed.derived.get("candidates")
+    if kept is not None and kept[0] == len(_MATCHERS):
+        found: Candidates = kept[1]
+        return found
+    found = {}
+    analysed.derived["candidates"] = (len(_MATCHERS), found)
+    by_first = _BY_FIRST
+    by_pair = _BY_PAIR
     words = analysed.words
+    last = len(words) - 1
     for i, word in enumerate(words):
         lower = word.lower
-        keys: list[Words] = [(lower,)]
-        if i + 1 < len(words):
-            keys.append((lower, words[i + 1].lower))
-        if "'" in lower or "-" in lower:
-            keys.append((_WORD_HEAD.split(lower, maxsplit=1)[0],))
         start = word.start
-        for key in keys:
-            entries = index.get(key)
-            if not entries:
-                continue
+        groups = []
+        entries = by_first.get(lower)
+        if entries is not None:
+            groups.append(entries)
+        if i < last:
+            seconds = by_pair.get(lower)
+            if seconds is not None:
+                entries = seconds.get(words[i + 1].lower)
+                if entries is not None:
+                    groups.append(entries)
+        if "'" in lower or "-" in lower:
+            entries = by_first.get(_WORD_HEAD.split(lower, maxsplit=1)[0])
+            if entries is not None:
+                groups.append(entries)
+        for entries in groups:
             for entry in entries:
-                m = entry.compiled().match(norm, start)
-                if m is not None and m.end() > start:
-                    found.setdefault(entry.matcher, []).append(m.span())
+                places = found.get(entry.matcher)
+                if places is None:
+                    found[entry.matcher] = ([entry], [start])
+                else:
+                    places[0].append(entry)
+                    places[1].append(start)
     return found
 
 
-@lru_cache(maxsize=16384)
-def _matcher_spans(matcher: PhraseMatcher, text: str) -> tuple[tuple[int, int], ...]:
-    """Every match of a matcher in a text, leftmost first, without overlaps."""
-    found = list(_text_matches(text).get(matcher, ()))
-    if matcher.rest:
-        norm = analyse(text).norm
-        found.extend(
-            m.span() for m in _alternation(matcher.rest).finditer(norm) if m.end() > m.start()
-        )
+def _without_overlaps(found: list[Span]) -> tuple[Span, ...]:
+    """Spans leftmost first, the longest where two start together, without overlaps."""
+    if len(found) == 1:
+        return (found[0],)
     found.sort(key=lambda span: (span[0], -span[1]))
-    spans: list[tuple[int, int]] = []
+    spans: list[Span] = []
     for span in found:
         if not spans or span[0] >= spans[-1][1]:
             spans.append(span)
     return tuple(spans)
+
+
+@dataclass(frozen=True)
+class _RestPattern:
+    """A pattern whose first word is not known, with what lets a text skip it cheaply."""
+
+    regex: re.Pattern[str]
+    """The pattern, matched on word edges."""
+    required: frozenset[str]
+    """Words every match contains: a text without one of them cannot match."""
+    probe: re.Pattern[str] | None
+    """When no word is required, the pattern without its word-edge checks, searched first."""
+
+
+@lru_cache(maxsize=512)
+def _rest_patterns(patterns: tuple[str, ...]) -> tuple[_RestPattern, ...]:
+    out = []
+    for pattern in patterns:
+        tokens = _OPTIONAL_WORD.sub(r"(\1)? ", normalise(pattern)).split()
+        required = frozenset(t.lower() for t in tokens if _LITERAL_WORD.match(t.lower()))
+        body = pattern_regex(pattern)
+        probe = None if required else re.compile(body, re.IGNORECASE)
+        out.append(_RestPattern(_alternation((pattern,)), required, probe))
+    return tuple(out)
+
+
+def _word_set(analysed: Text) -> frozenset[str]:
+    words: frozenset[str] | None = analysed.derived.get("word_set")
+    if words is None:
+        words = analysed.derived["word_set"] = frozenset(w.lower for w in analysed.words)
+    return words
+
+
+def _matcher_spans(matcher: PhraseMatcher, analysed: Text) -> tuple[Span, ...]:
+    """Every match of a matcher in a text, leftmost first, without overlaps (worked out on first
+    request and kept with the analysed text)."""
+    memo: dict[PhraseMatcher, tuple[Span, ...]] | None = analysed.derived.get("matches")
+    if memo is None:
+        memo = analysed.derived["matches"] = {}
+    spans = memo.get(matcher)
+    if spans is None:
+        spans = memo[matcher] = _match(matcher, analysed)
+    return spans
+
+
+def _match(matcher: PhraseMatcher, analysed: Text) -> tuple[Span, ...]:
+    norm = analysed.norm
+    found: list[Span] = []
+    places = _candidates(analysed).get(matcher)
+    if places is not None:
+        for entry, start in zip(*places, strict=True):
+            m = (entry.regex or entry.compiled()).match(norm, start)
+            if m is not None and m.end() > start:
+                found.append(m.span())
+    for rest in _rest_patterns(matcher.rest) if matcher.rest else ():
+        if rest.required and not rest.required <= _word_set(analysed):
+            continue
+        if rest.probe is not None and rest.probe.search(norm) is None:
+            continue
+        found.extend(m.span() for m in rest.regex.finditer(norm) if m.end() > m.start())
+    return _without_overlaps(found) if found else ()
 
 
 @cache
@@ -568,39 +657,80 @@ def compile_start_patterns(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"{_discourse_prefix()}(?P<m>(?:{body}))(?![\w'])", re.IGNORECASE)
 
 
+def may_match(matcher: PhraseMatcher | None, text: Text) -> bool:
+    """False when a matcher cannot match anywhere in a text (none of its patterns' first words
+    occurs in it): a quick test before `find_all`."""
+    if matcher is None:
+        return False
+    return bool(matcher.rest) or matcher in _candidates(text)
+
+
 def find_all(
     matcher: PhraseMatcher | None, text: Text, start: int = 0, end: int | None = None
 ) -> list[tuple[int, int]]:
     """Spans of the matches lying inside text[start:end], leftmost first, without overlaps."""
     if matcher is None:
         return []
+    spans = _matcher_spans(matcher, text)
+    if not spans:
+        return []
+    if start <= 0 and end is None:
+        return list(spans)
     stop = len(text.norm) if end is None else end
-    return [s for s in _matcher_spans(matcher, text.original) if s[0] >= start and s[1] <= stop]
+    return [s for s in spans if s[0] >= start and s[1] <= stop]
 
 
 def find_at_starts(
-    matcher: PhraseMatcher | None, text: Text, starts: Iterable[int]
+    matcher: PhraseMatcher | None, text: Text, starts: Iterable[int] | frozenset[int]
 ) -> list[tuple[int, int]]:
-    """Matches beginning at one of the given offsets, or after discourse words that follow one."""
+    """Matches beginning at one of the given offsets, or after discourse words that follow one.
+
+    `starts` may also be the positions `opening_positions` gave for them (quicker when many
+    matchers are tried at the same starts)."""
     if matcher is None:
         return []
-    allowed = _opening_positions(text.original, tuple(sorted(set(starts))))
-    return [s for s in _matcher_spans(matcher, text.original) if s[0] in allowed]
+    spans = _matcher_spans(matcher, text)
+    if not spans:
+        return []
+    allowed = starts if isinstance(starts, frozenset) else opening_positions(text, starts)
+    return [s for s in spans if s[0] in allowed]
 
 
-@lru_cache(maxsize=16384)
-def _opening_positions(text: str, starts: tuple[int, ...]) -> frozenset[int]:
+def opening_positions(text: Text, starts: Iterable[int]) -> frozenset[int]:
+    """Each start, and the words after it up to the first that is not a discourse word (kept
+    with the text)."""
+    key = tuple(sorted(set(starts)))
+    kept: dict[tuple[int, ...], frozenset[int]] | None = text.derived.get("openings")
+    if kept is None:
+        kept = text.derived["openings"] = {}
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = _opening_positions(text, key)
+    return found
+
+
+def _opening_positions(analysed: Text, starts: tuple[int, ...]) -> frozenset[int]:
     """Each start, and the words after it up to the first that is not a discourse word."""
-    analysed = analyse(text)
     prefix = _discourse_regex()
+    may_open = _discourse_first_words()
+    norm = analysed.norm
     positions: set[int] = set()
     for start in starts:
         positions.add(start)
-        end = prefix.match(analysed.norm, start)
+        first = _WORD.match(norm, start)
+        if first is not None and first.group().lower() not in may_open:
+            positions.add(first.start())
+            continue
+        end = prefix.match(norm, start)
         stop = end.end() if end is not None else start
         positions.update(w.start for w in analysed.words_in(start, stop + 1))
         positions.add(stop)
     return frozenset(positions)
+
+
+@cache
+def _discourse_first_words() -> frozenset[str]:
+    return frozenset(str(w).lower().split()[0] for w in lexicon("lexicon-language")["discourse"])
 
 
 @cache
@@ -763,6 +893,9 @@ class Text:
     """Stems of the content words."""
     word_starts: tuple[int, ...]
     """Offset of each word, for quick lookups."""
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What other modules work out from the text, kept with it (by their own keys): the text
+    is analysed once and shared (see `analyse`), so this is shared too. Not compared."""
 
     def words_in(self, start: int, end: int) -> tuple[Word, ...]:
         """The words lying inside text[start:end]."""
@@ -779,7 +912,10 @@ class Text:
 
     def stem_positions(self) -> Mapping[str, tuple[int, ...]]:
         """Indices of the words with each stem."""
-        return _stem_positions(self.original)
+        found: Mapping[str, tuple[int, ...]] | None = self.derived.get("stem_positions")
+        if found is None:
+            found = self.derived["stem_positions"] = _stem_positions(self.words)
+        return found
 
     def sentence_at(self, offset: int) -> int:
         """Index of the sentence holding an offset (the last one before it otherwise)."""
@@ -851,10 +987,30 @@ def _question(norm: str, start: int, end: int, clause_starts: Sequence[int]) -> 
             if locate is not None and locate.match(norm, pos):
                 return True, pos
         return True, clause_starts[-1] if clause_starts else start
+    if opener is None:
+        return False, start
+    may_open = _question_first_words()
     for pos in reversed(clause_starts):
-        if opener is not None and opener.match(norm, pos):
+        first = _WORD.match(norm, pos)
+        if first is not None and first.group().lower() not in may_open:
+            continue
+        if opener.match(norm, pos):
             return True, pos
     return False, start
+
+
+@cache
+def _question_first_words() -> frozenset[str]:
+    """Words a question opener can start with, discourse words included ('so what...')."""
+    words: set[str] = set()
+    for pattern in _reflection_lexicon()["question_openers"]:
+        first = first_words(str(pattern))
+        if first is None:
+            return frozenset({"*"} | words)
+        words.update(first)
+    discourse = lexicon("lexicon-language")["discourse"]
+    words.update(str(w).lower().split()[0] for w in discourse)
+    return frozenset(words)
 
 
 def _clause_starts(norm: str, start: int, end: int) -> list[int]:
@@ -927,13 +1083,46 @@ def _feelings(words: Sequence[Word]) -> tuple[Feeling, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=4096)
+#: Most distinct word forms whose lower case and stem are kept (see `_word_forms`).
+WORD_FORMS_KEPT = 200_000
+_WORD_FORMS: dict[str, tuple[str, str]] = {}
+_new_word = tuple.__new__
+
+
+def _word_form(token: str) -> tuple[str, str]:
+    """A word's lower case and stem, kept for the next time the word comes up."""
+    if len(_WORD_FORMS) >= WORD_FORMS_KEPT:
+        _WORD_FORMS.clear()
+    form = _WORD_FORMS[token] = (token.lower(), stem(token))
+    return form
+
+
+def _words(norm: str) -> tuple[Word, ...]:
+    forms = _WORD_FORMS
+    out = []
+    for m in _WORD.finditer(norm):
+        token = m.group()
+        lower, stemmed = forms.get(token) or _word_form(token)
+        out.append(_new_word(Word, (lower, stemmed, *m.span())))
+    return tuple(out)
+
+
+#: How many analysed texts `analyse` keeps (with what was worked out from them).
+ANALYSED_KEPT = 1024
+
+
+@lru_cache(maxsize=ANALYSED_KEPT)
 def analyse(text: str) -> Text:
-    """Break a text into words, sentences, clauses and feeling words."""
+    """Break a text into words, sentences, clauses and feeling words (kept for the next time the
+    same text comes up: for client statements and answer keys, which many responses share)."""
+    return analyse_once(text)
+
+
+def analyse_once(text: str) -> Text:
+    """Like `analyse`, without keeping the result: for a text seen once, such as one response
+    in a batch, so that it and what is worked out from it go when the caller is done."""
     norm = normalise(text)
-    words = tuple(
-        Word(m.group().lower(), stem(m.group()), m.start(), m.end()) for m in _WORD.finditer(norm)
-    )
+    words = _words(norm)
     sentences: list[Sentence] = []
     clauses: list[Clause] = []
     for s_start, s_end in _sentence_bounds(norm):
@@ -956,14 +1145,13 @@ def analyse(text: str) -> Text:
         clauses=tuple(clauses),
         feelings=_feelings(words),
         stems=content_stems(words),
-        word_starts=tuple(w.start for w in words),
+        word_starts=tuple([w[2] for w in words]),
     )
 
 
-@lru_cache(maxsize=4096)
-def _stem_positions(text: str) -> Mapping[str, tuple[int, ...]]:
+def _stem_positions(words: Sequence[Word]) -> Mapping[str, tuple[int, ...]]:
     positions: dict[str, list[int]] = {}
-    for i, word in enumerate(analyse(text).words):
+    for i, word in enumerate(words):
         positions.setdefault(word.stem, []).append(i)
     return {k: tuple(v) for k, v in positions.items()}
 
@@ -1009,18 +1197,17 @@ def self_feelings(text: Text, *, situations: bool = False) -> tuple[Feeling, ...
     found: list[Feeling] = []
     ends: set[int] = set()
     for feeling in text.feelings:
-        if feeling.negated:
-            continue
         i = bisect_left(starts, feeling.start)
         window = text.words[max(0, i - frames.reach) : i]
-        before = [w for w in window if w.lower not in frames.fillers]
+        before = [w for w in window if w.lower not in frames.fillers and w.lower not in _NEGATORS]
         if not before:
             continue
         lowers = [w.lower for w in before]
         own = _ends_with(lowers, frames.own) or before[-1].end in ends
         if own or (situations and _ends_with(lowers, frames.situation)):
-            found.append(feeling)
-            ends.add(feeling.end)
+            ends.add(feeling.end)  # "I'm not angry, just tired": 'tired' is theirs too
+            if not feeling.negated:
+                found.append(feeling)
     return tuple(found)
 
 

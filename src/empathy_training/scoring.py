@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import language as lang
 from .errors import EmptyResponseError, ResponseTooLongError
@@ -76,6 +77,8 @@ FRAME_REACH = 90
 OFF_TOPIC_WORDS = 2
 #: How many off-topic words feedback names.
 OFF_TOPIC_NAMED = 3
+#: Letters two long stems must share at the start to count as the same word (see `_shares`).
+PREFIX_CHARS = 5
 
 _BOUNDARY = re.compile(
     r"[;:!?]|,\s*(?:so|but|and|then|yet|though|although|however|because)\b|\b(?:so|but)\s+",
@@ -251,8 +254,11 @@ _EVIDENCE_SUBJECT = re.compile(r"'\{evidence\}'|\{evidence\}")
 
 
 def _without_evidence(template: str) -> str:
-    """Feedback wording for when there are no words to quote: "You named the feeling ('...')."
-    -> "You named the feeling."; "'...' reads more into it" -> "Your response reads more into it"."""
+    """Feedback wording for when there are no words to quote.
+
+    "You named the feeling ('{evidence}')." -> "You named the feeling."; "'{evidence}' reads more
+    into it" -> "Your response reads more into it".
+    """
     plain = _QUOTED_EVIDENCE.sub("", template)
 
     def subject(m: re.Match[str]) -> str:
@@ -331,6 +337,7 @@ class _Lexicons:
     tag_questions: frozenset[str]
     first_person: frozenset[str]
     not_after_you: Matcher
+    anaphora: frozenset[str]
 
 
 def _first_person(modal: str) -> re.Pattern[str]:
@@ -373,6 +380,8 @@ def _lexicons() -> _Lexicons:
             )
         )
     not_after = [str(w) for w in words["not_reflective_after_you"]]
+    subjects: tuple[str, ...] = ("you", "you're", "your", "u", "ya", "you_really", "you_just")
+    subjects += ("you_probably", "you_definitely")
     return _Lexicons(
         roadblocks=tuple(specs),
         by_id={s.id: s for s in specs},
@@ -403,12 +412,14 @@ def _lexicons() -> _Lexicons:
         first_person_words=frozenset(str(w).lower() for w in emp["first_person_words"]),
         tag_questions=frozenset(str(w).lower() for w in refl["tag_questions"]),
         first_person=frozenset(str(w).lower() for w in words["first_person"]),
+        anaphora=frozenset(str(w).lower() for w in words.get("anaphora") or ()),
         not_after_you=lang.compile_patterns(
             tuple(
-                "(you|you're|your|u|ya|you_really|you_just|you_probably|you_definitely)"
-                + ("" if w.startswith("'") else " ")
-                + w.replace(" ", "_")
+                f"{subject}{w.replace(' ', '_')}"
+                if w.startswith("'")
+                else f"({'|'.join(subjects)}) {w.replace(' ', '_')}"
                 for w in not_after
+                for subject in (subjects if w.startswith("'") else subjects[:1])
             )
         ),
     )
@@ -429,15 +440,15 @@ def warm_up() -> None:
 Spans = list[tuple[int, int]]
 
 
-@dataclass(frozen=True)
-class _Roadblock:
+class _Roadblock(NamedTuple):
+    """A roadblock found in a response."""
+
     category: str
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class _Reflective:
+class _Reflective(NamedTuple):
     """A clause that says back what the client said."""
 
     start: int
@@ -504,7 +515,14 @@ def _framed(text: Text, start: int, frames: Matcher) -> bool:
 
 
 def _negated(text: Text, start: int) -> bool:
-    before = text.words[: bisect.bisect_left(text.word_starts, start)][-3:]
+    """Whether a negation comes in the three words before an offset, in the same clause."""
+    clause_start = 0
+    for c in text.clauses:
+        if c.start > start:
+            break
+        clause_start = c.start
+    first = bisect.bisect_left(text.word_starts, clause_start)
+    before = text.words[first : bisect.bisect_left(text.word_starts, start)][-3:]
     return any(
         w.lower in {"not", "never", "no", "hardly"} or w.lower.endswith("n't") for w in before
     )
@@ -553,14 +571,18 @@ def _find_roadblocks(
     text: Text, client: _Client, rubric: Rubric, lex: _Lexicons
 ) -> list[_Roadblock]:
     statement = client.statement
-    starts = _starts(text)
-    blocked = lang.find_all(lex.not_roadblocks, text)
+    starts = lang.opening_positions(text, _starts(text))
+    blocked: Spans | None = None
     found: list[tuple[int, _Roadblock]] = []
     for spec in lex.roadblocks:
+        if not (lang.may_match(spec.anywhere, text) or lang.may_match(spec.clause_start, text)):
+            continue
         spans = lang.find_all(spec.anywhere, text)
         spans += lang.find_at_starts(spec.clause_start, text, starts)
         if not spans:
             continue
+        if blocked is None:
+            blocked = lang.find_all(lex.not_roadblocks, text)
         unless = lang.find_all(spec.unless, text)
         for span in sorted(set(spans)):
             if spec.statements_only and _in_question(text, span[0]):
@@ -604,10 +626,8 @@ def _questioning(text: Text, rubric: Rubric, reflective: list[_Reflective]) -> l
     return []
 
 
-def _first_word(text: Text, start: int, end: int) -> tuple[str, str]:
-    """The first word of a clause after discourse words, and the one after it."""
-    words = text.words_in(start, end)
-    discourse = {
+_LEADING_DISCOURSE = frozenset(
+    {
         "so",
         "and",
         "but",
@@ -629,6 +649,13 @@ def _first_word(text: Text, start: int, end: int) -> tuple[str, str]:
         "um",
         "look",
     }
+)
+
+
+def _first_word(text: Text, start: int, end: int) -> tuple[str, str]:
+    """The first word of a clause after discourse words, and the one after it."""
+    words = text.words_in(start, end)
+    discourse = _LEADING_DISCOURSE
     i = 0
     while i < len(words) - 1 and words[i].lower in discourse:
         i += 1
@@ -644,7 +671,7 @@ def _find_reflective(
 ) -> list[_Reflective]:
     """Clauses that say back what the client said, with how sure the rules are."""
     reflective: list[_Reflective] = []
-    clause_starts = [c.start for c in text.clauses]
+    clause_starts = lang.opening_positions(text, [c.start for c in text.clauses])
     stems_at = {s for s, _ in lang.find_at_starts(lex.stems, text, clause_starts)}
     not_reflective = {s for s, _ in lang.find_at_starts(lex.not_after_you, text, clause_starts)}
     first_roadblock = min((rb.start for rb in roadblocks), default=len(text.norm))
@@ -736,17 +763,29 @@ def _item_stems(item: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return stems, content or frozenset(stems)
 
 
+Stems = tuple[str, ...]
+Positions = Mapping[str, tuple[int, ...]]
+
+
 def _phrase_span(item: str, text: Text, *, ordered: bool) -> tuple[int, int] | None:
     """Where a response uses an answer-key phrase (stems, in order when asked), or None."""
     stems, wanted = _item_stems(item)
+    return _stems_span(stems, wanted, text, text.stem_positions(), ordered=ordered)
+
+
+def _stems_span(
+    stems: Stems, wanted: frozenset[str], text: Text, positions: Positions, *, ordered: bool
+) -> tuple[int, int] | None:
+    """Where a text uses a phrase given by its stems (see `_phrase_span`), or None."""
     words = text.words
     if not stems or not words:
         return None
-    positions = text.stem_positions()
     starts = positions.get(stems[0], ())
     if len(stems) == 1:
         return (words[starts[0]].start, words[starts[0]].end) if starts else None
     if ordered:
+        if not starts:
+            return None
         window = len(stems) + 3
         for i in starts:
             j, k = i + 1, 1
@@ -757,29 +796,84 @@ def _phrase_span(item: str, text: Text, *, ordered: bool) -> tuple[int, int] | N
             if k == len(stems):
                 return (words[i].start, words[j - 1].end)
         return None
-    hits = sorted(i for stem in wanted for i in positions.get(stem, ()))
-    found = sum(1 for stem in wanted if stem in positions)
-    if not hits or found / len(wanted) < CATCH_SHARE or found < min(2, len(wanted)):
+    found = len(wanted & positions.keys())
+    if not found or found / len(wanted) < CATCH_SHARE or found < min(2, len(wanted)):
         return None
+    hits = sorted(i for stem in wanted for i in positions.get(stem, ()))
     return (words[hits[0]].start, words[hits[-1]].end)
 
 
+@dataclass(frozen=True)
+class _KeyItem:
+    """An answer-key phrase, ready to look for in responses."""
+
+    item: str
+    stems: Stems
+    wanted: frozenset[str]
+    families: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _KeyIndex:
+    """A vignette's answer key, worked out once for every response to it."""
+
+    stated: tuple[_KeyItem, ...]
+    unstated: tuple[_KeyItem, ...]
+    meanings: tuple[_KeyItem, ...]
+    content: tuple[_KeyItem, ...]
+    over: tuple[_KeyItem, ...]
+    """Over-interpretations, but not those the client's own statement uses."""
+    risks: tuple[tuple[RiskCue, tuple[_KeyItem, ...]], ...]
+    risk_cues: tuple[RiskCue, ...]
+    stated_families: frozenset[str]
+    """Families of the stated feelings."""
+
+
+def _key_item(item: str, *, feeling: bool = False) -> _KeyItem:
+    stems, wanted = _item_stems(item)
+    families = frozenset(lang.feeling_families(item)) if feeling else frozenset()
+    return _KeyItem(item, stems, wanted, families)
+
+
+@lru_cache(maxsize=512)
+def _key_index(vignette: Vignette) -> _KeyIndex:
+    key = vignette.answer_key
+    statement = lang.analyse(vignette.statement)
+    stated = tuple(_key_item(i, feeling=True) for i in key.stated_feelings)
+    return _KeyIndex(
+        stated=stated,
+        unstated=tuple(_key_item(i, feeling=True) for i in key.unstated_feelings),
+        meanings=tuple(_key_item(i) for i in key.meanings),
+        content=tuple(_key_item(i) for i in key.key_content),
+        over=tuple(
+            _key_item(i)
+            for i in key.over_interpretations
+            if _phrase_span(i, statement, ordered=True) is None
+        ),
+        risks=tuple(
+            (cue, tuple(_key_item(p) for p in cue.acknowledged_by)) for cue in key.risk_cues
+        ),
+        risk_cues=key.risk_cues,
+        stated_families=frozenset(f for k in stated for f in k.families),
+    )
+
+
 def _feeling_span(
-    item: str, text: Text, feelings: Sequence[lang.Feeling]
+    k: _KeyItem, text: Text, positions: Positions, feelings: Sequence[lang.Feeling]
 ) -> tuple[int, int] | None:
     """Where a response names an answer-key feeling, by stem or by feeling family."""
-    exact = _phrase_span(item, text, ordered=True)
+    exact = _stems_span(k.stems, k.wanted, text, positions, ordered=True)
     if exact is not None:
         return exact
-    families = set(lang.feeling_families(item))
     for f in feelings:
-        if families & set(f.families):
+        if not k.families.isdisjoint(f.families):
             return (f.start, f.end)
     return None
 
 
-@dataclass(frozen=True)
-class _KeyResult:
+class _KeyResult(NamedTuple):
+    """A response checked against a vignette's answer key."""
+
     risk_cues: tuple[RiskCue, ...]
     accuracy: VignetteAccuracy
     caught_spans: dict[str, tuple[int, int]]
@@ -787,67 +881,64 @@ class _KeyResult:
     meaning_spans: Spans
 
 
-def _check_key(text: Text, vignette: Vignette, feelings: Sequence[lang.Feeling]) -> _KeyResult:
-    key = vignette.answer_key
-    statement = lang.analyse(vignette.statement)
+def _check_key(text: Text, index: _KeyIndex, feelings: Sequence[lang.Feeling]) -> _KeyResult:
+    positions = text.stem_positions()
     caught: dict[str, tuple[int, int]] = {}
     missed: list[str] = []
     unstated: Spans = []
     meanings: Spans = []
     groups: list[float] = []
     feeling_hit = False
-    for item in key.stated_feelings:
-        span = _feeling_span(item, text, feelings)
+    for k in index.stated:
+        span = _feeling_span(k, text, positions, feelings)
         if span:
-            caught[item] = span
+            caught[k.item] = span
             feeling_hit = True
         else:
-            missed.append(item)
-    for item in key.unstated_feelings:
-        span = _feeling_span(item, text, feelings)
+            missed.append(k.item)
+    for k in index.unstated:
+        span = _feeling_span(k, text, positions, feelings)
         if span and not _any_overlap(span, caught.values()):
-            caught[item] = span
+            caught[k.item] = span
             unstated.append(span)
             feeling_hit = True
         elif span:
-            caught.setdefault(item, span)
+            caught.setdefault(k.item, span)
         else:
-            missed.append(item)
-    if key.stated_feelings or key.unstated_feelings:
+            missed.append(k.item)
+    if index.stated or index.unstated:
         groups.append(1.0 if feeling_hit else 0.0)
     meaning_hit = False
-    for item in key.meanings:
-        span = _phrase_span(item, text, ordered=False)
+    for k in index.meanings:
+        span = _stems_span(k.stems, k.wanted, text, positions, ordered=False)
         if span:
-            caught[item] = span
+            caught[k.item] = span
             meanings.append(span)
             meaning_hit = True
         else:
-            missed.append(item)
-    if key.meanings:
+            missed.append(k.item)
+    if index.meanings:
         groups.append(1.0 if meaning_hit else 0.0)
     content_hits = 0
-    for item in key.key_content:
-        span = _phrase_span(item, text, ordered=False)
+    for k in index.content:
+        span = _stems_span(k.stems, k.wanted, text, positions, ordered=False)
         if span:
-            caught[item] = span
+            caught[k.item] = span
             content_hits += 1
         else:
-            missed.append(item)
-    if key.key_content:
-        groups.append(min(1.0, content_hits / min(2, len(key.key_content))))
+            missed.append(k.item)
+    if index.content:
+        groups.append(min(1.0, content_hits / min(2, len(index.content))))
     over: list[Span] = []
-    for item in key.over_interpretations:
-        if _phrase_span(item, statement, ordered=True):
-            continue
-        span = _phrase_span(item, text, ordered=True)
+    for k in index.over:
+        span = _stems_span(k.stems, k.wanted, text, positions, ordered=True)
         if span:
             over.append(_span(text, span))
     missed_risks: list[RiskCue] = []
-    for cue in key.risk_cues:
+    for cue, phrases in index.risks:
         hit = None
-        for phrase in cue.acknowledged_by:
-            hit = _phrase_span(phrase, text, ordered=True)
+        for k in phrases:
+            hit = _stems_span(k.stems, k.wanted, text, positions, ordered=True)
             if hit:
                 caught[f"risk: {cue.cue}"] = hit
                 break
@@ -861,7 +952,7 @@ def _check_key(text: Text, vignette: Vignette, feelings: Sequence[lang.Feeling])
         missed_risks=tuple(missed_risks),
         score=round(score, 3),
     )
-    return _KeyResult(key.risk_cues, accuracy, caught, unstated, meanings)
+    return _KeyResult(index.risk_cues, accuracy, caught, unstated, meanings)
 
 
 # --- the client: what every response to one statement or vignette is checked against -----------
@@ -881,13 +972,37 @@ class _Client:
     reference: frozenset[str]
     """Stems of what the client talked about: the statement's content words and the answer
     key's phrases (a reflection shares at least one of them)."""
+    prefixes: frozenset[str]
+    """The first PREFIX_CHARS letters of the longer reference stems, so that 'practised' and
+    'practice' or 'medicine' and 'medical' count as the same word."""
     fill: Mapping[str, str]
     """Suggested wording built from the client's words (see `_example`)."""
+    key: _KeyIndex | None
+    """The vignette's answer key, ready to check responses against; None without a vignette."""
+
+
+#: How many client contexts `_client` keeps by identity before starting afresh.
+CLIENTS_KEPT = 1024
+_CLIENTS: dict[tuple[str, int], tuple[Vignette | None, _Client]] = {}
+
+
+def _client(statement_text: str, vignette: Vignette | None) -> _Client:
+    """The client context of a statement and vignette, worked out once: looked up by the
+    vignette's identity first (cheap), then by its value (see `_client_for`)."""
+    slot = (statement_text, id(vignette))
+    kept = _CLIENTS.get(slot)
+    if kept is not None and kept[0] is vignette:
+        return kept[1]
+    client = _client_for(statement_text, vignette)
+    if len(_CLIENTS) >= CLIENTS_KEPT:
+        _CLIENTS.clear()
+    _CLIENTS[slot] = (vignette, client)
+    return client
 
 
 @lru_cache(maxsize=512)
-def _client(statement_text: str, vignette: Vignette | None) -> _Client:
-    """The client context of a statement and vignette (cached: a vignette hashes by value)."""
+def _client_for(statement_text: str, vignette: Vignette | None) -> _Client:
+    """The client context of a statement and vignette (a vignette hashes by value)."""
     statement = lang.analyse(statement_text) if statement_text.strip() else None
     families: set[str] = set()
     reference: set[str] = set()
@@ -911,8 +1026,17 @@ def _client(statement_text: str, vignette: Vignette | None) -> _Client:
         said=said,
         stated_families=frozenset(families),
         reference=frozenset(reference),
+        prefixes=frozenset(r[:PREFIX_CHARS] for r in reference if len(r) >= PREFIX_CHARS),
         fill=_example(statement, vignette),
+        key=_key_index(vignette) if vignette is not None else None,
     )
+
+
+def _shares(stems: frozenset[str], client: _Client) -> bool:
+    """Whether any stem is one of the client's, or starts like a long one of theirs."""
+    if stems & client.reference:
+        return True
+    return any(len(s) >= PREFIX_CHARS and s[:PREFIX_CHARS] in client.prefixes for s in stems)
 
 
 def _off_topic(
@@ -920,10 +1044,11 @@ def _off_topic(
 ) -> list[str]:
     """The words that show a reflection is about something the client never mentioned, or [].
 
-    A reflection is off topic when its content words (feeling words, generic words such as
-    'hard' or 'people', and the image of a simile or metaphor set aside) share no stem with what
-    the client said, none of its feelings is one the client named, and at least OFF_TOPIC_WORDS
-    such words are left: "You're worried about your knee surgery" to a client talking about
+    A reflection is off topic when its content words (feeling words and the image of a simile or
+    metaphor set aside) share no stem with what the client said, none of its feelings is one the
+    client named, it points back to nobody and nothing the client spoke of ('her', 'those'), and
+    at least OFF_TOPIC_WORDS of its words name a topic (not generic words such as 'hard',
+    'people' or 'mistake'): "You're worried about your knee surgery" to a client talking about
     their mother. A reflection of a feeling alone ("You're furious.") is never off topic.
     """
     if not reflective or (client.statement is None and not client.reference):
@@ -940,16 +1065,16 @@ def _off_topic(
         if not _any_overlap((w.start, w.end), skip)
     ]
     topic = lang.topic_stems(words)
-    if not topic or topic & client.reference:
+    if len(topic) < OFF_TOPIC_WORDS or _shares(lang.content_stems(words), client):
         return []
     named = {fam for f in text.feelings if not f.negated for fam in f.families}
-    if named & client.stated_families or len(topic) < OFF_TOPIC_WORDS:
+    if named & client.stated_families or any(w.lower in lex.anaphora for w in words):
         return []
-    named_words: dict[str, str] = {}
+    shown: dict[str, str] = {}
     for w in words:
-        if w.stem in topic:
-            named_words.setdefault(w.lower, text.original[w.start : w.end])
-    return list(named_words.values())
+        if lang.topic_stems((w,)):
+            shown.setdefault(w.lower, text.original[w.start : w.end])
+    return list(shown.values())
 
 
 # --- depth -------------------------------------------------------------------------------------
@@ -1015,20 +1140,58 @@ def _depth(
             apt += simile
         found.apt = bool(apt) and not key.accuracy.over_interpretations
     else:
-        apt = new + simile + metaphor if new and (tentative or simile or metaphor) else []
+        figures = simile + metaphor
+        if new and (tentative or figures):
+            apt = new + figures
+        else:
+            apt = [f for f in figures if _grounded(text, f, reflective, statement)]
         found.apt = bool(apt)
     found.apt_evidence = sorted(set(apt))
+
+
+def _grounded(
+    text: Text, span: tuple[int, int], reflective: Sequence[_Reflective], statement: Text | None
+) -> bool:
+    """Whether the reflection holding an image also uses the client's words: with no answer key,
+    the sign that a simile or metaphor is about this client ("like standing at a crossroads with
+    your dad in the way")."""
+    if statement is None:
+        return False
+    for r in reflective:
+        if r.start <= span[0] < r.end:
+            return bool(lang.content_stems(text.words_in(r.start, r.end)) & statement.stems)
+    return False
 
 
 # --- the pipeline ------------------------------------------------------------------------------
 
 
+def _span_book(text: Text) -> dict[tuple[int, int], Span]:
+    """The Span objects made for a text so far, by offsets: made once, shared by every list of
+    evidence (and every rubric) that cites the same words."""
+    book: dict[tuple[int, int], Span] | None = text.derived.get("spans")
+    if book is None:
+        book = text.derived["spans"] = {}
+    return book
+
+
 def _span(text: Text, span: tuple[int, int]) -> Span:
-    return Span(span[0], span[1], text.original[span[0] : span[1]])
+    book = _span_book(text)
+    found = book.get(span)
+    if found is None:
+        found = book[span] = Span(span[0], span[1], text.original[span[0] : span[1]])
+    return found
 
 
 def _spans(text: Text, spans: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
-    return tuple(_span(text, s) for s in sorted(set(spans)))
+    book = _span_book(text)
+    out = []
+    for span in sorted(set(spans)):
+        found = book.get(span)
+        if found is None:
+            found = book[span] = Span(span[0], span[1], text.original[span[0] : span[1]])
+        out.append(found)
+    return tuple(out)
 
 
 def _check_input(response: object) -> str:
@@ -1056,7 +1219,7 @@ def _analyse(
 ) -> tuple[_Findings, _KeyResult | None, Probabilities, str | None]:
     """Run the detectors; the classifier is asked (lazily) only where the rules leave doubt."""
     lex = _lexicons()
-    text = lang.analyse(response)
+    text = lang.analyse_once(response)
     statement = client.statement
     statement_text = statement.original if statement is not None else ""
     roadblocks = _find_roadblocks(text, client, rubric, lex)
@@ -1069,7 +1232,7 @@ def _analyse(
     feelings = [
         f for f in text.feelings if not f.negated and _any_overlap((f.start, f.end), regions)
     ]
-    key = _check_key(text, vignette, feelings) if vignette is not None else None
+    key = _check_key(text, client.key, feelings) if client.key is not None else None
     stated_families = client.stated_families
     new_feelings = [
         f
@@ -1090,8 +1253,9 @@ def _analyse(
             for f in feelings
             if _any_overlap((f.start, f.end), unstated) and not set(f.families) & stated_families
         ]
+        stated_key = client.key.stated_families if client.key is not None else frozenset()
         new_feelings = [
-            f for f in new_feelings if f in apt_feelings or not _stated_key(f, vignette)
+            f for f in new_feelings if f in apt_feelings or stated_key.isdisjoint(f.families)
         ]
         for f in apt_feelings:
             if f not in new_feelings:
@@ -1120,15 +1284,6 @@ def _analyse(
     _depth(found, lex, key, complex_probability)
     q_type = _question_type(text, behaviour)
     return found, key, behaviour_probabilities, q_type
-
-
-def _stated_key(feeling: lang.Feeling, vignette: Vignette | None) -> bool:
-    if vignette is None:
-        return False
-    for item in vignette.answer_key.stated_feelings:
-        if set(lang.feeling_families(item)) & set(feeling.families):
-            return True
-    return False
 
 
 def _question_type(text: Text, behaviour: Any) -> str | None:
@@ -1193,6 +1348,8 @@ def _behaviour(
 
 def _own_experience(text: Text, lex: _Lexicons) -> Spans:
     """Sentences telling the responder's own, similar experience ('I have trouble sleeping too')."""
+    if not lang.may_match(lex.own_experience, text):
+        return []
     starts = [s.start for s in text.sentences if not s.is_question]
     opened = lang.find_at_starts(lex.own_experience, text, starts)
     refused = {a for a, _ in lang.find_at_starts(lex.not_own_experience, text, starts)}
@@ -1256,9 +1413,15 @@ def _shows_understanding(found: _Findings, r: _Reflective) -> bool:
 
 def _first_person_telling(text: Text, lex: _Lexicons) -> bool:
     """Whether the response speaks mostly of the responder's own experience."""
-    first = sum(1 for w in text.words if w.lower in lex.first_person_words)
+    first = second = 0
+    for w in text.words:
+        if w.lower in lex.first_person_words:
+            first += 1
+        elif w.lower in _SECOND_PERSON_WORDS:
+            second += 1
+    if first < OWN_EXPERIENCE_PRONOUNS:
+        return False
     first -= len(lang.find_all(lex.not_own_experience, text))
-    second = sum(1 for w in text.words if w.lower in _SECOND_PERSON_WORDS)
     return first >= OWN_EXPERIENCE_PRONOUNS and first >= OWN_EXPERIENCE_RATIO * second
 
 
@@ -1371,6 +1534,27 @@ class _Fill(dict[str, str]):
         return "{" + key + "}"
 
 
+@lru_cache(maxsize=1024)
+def _placeholders(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+#: How many pieces of rendered feedback `_render` keeps.
+RENDERED_KEPT = 8192
+_RENDERED: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _render(template: str, values: _Fill) -> str:
+    """A feedback template filled in and single-spaced (kept: most feedback repeats)."""
+    slot = (template, tuple([values[name] for name in _placeholders(template)]))
+    done = _RENDERED.get(slot)
+    if done is None:
+        if len(_RENDERED) >= RENDERED_KEPT:
+            _RENDERED.clear()
+        done = _RENDERED[slot] = " ".join(template.format_map(values).split())
+    return done
+
+
 def _clip(text: str, words: int = 12) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + ("..." if len(parts) > words else "")
@@ -1433,8 +1617,7 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
     }
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(NamedTuple):
     """What detectors see: the findings plus everything scored so far."""
 
     found: _Findings
@@ -1605,12 +1788,18 @@ DETECTORS: dict[str, Callable[[_Context, Mapping[str, Any]], Decision]] = {
 }
 
 
+@lru_cache(maxsize=4096)
+def _plain_result(criterion_id: str, name: str, met: bool, feedback: str) -> CriterionResult:
+    """A criterion's result with no evidence (immutable, so one object serves every response)."""
+    return CriterionResult(criterion_id, name, met, (), feedback)
+
+
 def _criteria(
-    ctx: _Context, rubric: Rubric, fill: dict[str, str]
-) -> tuple[tuple[CriterionResult, ...], list[tuple[CriterionSpec, dict[str, str]]]]:
+    ctx: _Context, rubric: Rubric, fill: Mapping[str, str]
+) -> tuple[CriterionResult, ...]:
     text = ctx.found.text
+    base = _Fill(fill)
     results = []
-    missed = []
     for spec in rubric.criteria:
         if spec.needs_vignette and ctx.vignette is None:
             continue
@@ -1618,21 +1807,24 @@ def _criteria(
         if decision is None:
             continue
         met, spans, extra = decision
-        evidence = _spans(text, spans)
-        values = _Fill(fill)
-        values.update(extra)
-        values["evidence"] = _clip(evidence[0].text) if evidence else ""
-        if "alternative" in extra:
-            values["alternative"] = extra["alternative"].format_map(_Fill(fill))
+        evidence = _spans(text, spans) if spans else ()
+        values = _Fill(base)
+        if extra:
+            values.update(extra)
+            if "alternative" in extra:
+                values["alternative"] = extra["alternative"].format_map(base)
         if spec.detector == "accuracy":
-            values["evidence"] = extra.get("caught", "")
-        quoted = bool(values["evidence"].strip())
-        template = spec.template(met, extra.get("variant", ""), evidence=quoted)
-        feedback = " ".join(template.format_map(values).split())
-        results.append(CriterionResult(spec.id, spec.name, met, evidence, feedback))
-        if not met:
-            missed.append((spec, dict(values)))
-    return tuple(results), missed
+            quote = extra.get("caught", "")
+        else:
+            quote = _clip(evidence[0].text) if evidence else ""
+        values["evidence"] = quote
+        template = spec.template(met, extra.get("variant", ""), evidence=bool(quote.strip()))
+        feedback = _render(template, values)
+        if evidence:
+            results.append(CriterionResult(spec.id, spec.name, met, evidence, feedback))
+        else:
+            results.append(_plain_result(spec.id, spec.name, met, feedback))
+    return tuple(results)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -1690,7 +1882,7 @@ def score_response(
         validation_level=str(validation),
         validation_meaning=VALIDATION_MEANINGS[validation],
     )
-    criteria, _ = _criteria(ctx, spec, fill)
+    criteria = _criteria(ctx, spec, fill)
     feedback = _summary(spec, criteria, fill)
     roadblocks = tuple(
         RoadblockFinding(
