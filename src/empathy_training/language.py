@@ -520,7 +520,7 @@ def compile_all() -> int:
 _WORD_HEAD = re.compile(r"['\-]")
 
 
-Span = tuple[int, int]
+Offsets = tuple[int, int]
 Candidates = dict[PhraseMatcher, tuple[list[_IndexEntry], list[int]]]
 
 
@@ -566,12 +566,12 @@ def _candidates(analysed: Text) -> Candidates:
     return found
 
 
-def _without_overlaps(found: list[Span]) -> tuple[Span, ...]:
+def _without_overlaps(found: list[Offsets]) -> tuple[Offsets, ...]:
     """Spans leftmost first, the longest where two start together, without overlaps."""
     if len(found) == 1:
         return (found[0],)
     found.sort(key=lambda span: (span[0], -span[1]))
-    spans: list[Span] = []
+    spans: list[Offsets] = []
     for span in found:
         if not spans or span[0] >= spans[-1][1]:
             spans.append(span)
@@ -609,10 +609,10 @@ def _word_set(analysed: Text) -> frozenset[str]:
     return words
 
 
-def _matcher_spans(matcher: PhraseMatcher, analysed: Text) -> tuple[Span, ...]:
+def _matcher_spans(matcher: PhraseMatcher, analysed: Text) -> tuple[Offsets, ...]:
     """Every match of a matcher in a text, leftmost first, without overlaps (worked out on first
     request and kept with the analysed text)."""
-    memo: dict[PhraseMatcher, tuple[Span, ...]] | None = analysed.derived.get("matches")
+    memo: dict[PhraseMatcher, tuple[Offsets, ...]] | None = analysed.derived.get("matches")
     if memo is None:
         memo = analysed.derived["matches"] = {}
     spans = memo.get(matcher)
@@ -621,9 +621,9 @@ def _matcher_spans(matcher: PhraseMatcher, analysed: Text) -> tuple[Span, ...]:
     return spans
 
 
-def _match(matcher: PhraseMatcher, analysed: Text) -> tuple[Span, ...]:
+def _match(matcher: PhraseMatcher, analysed: Text) -> tuple[Offsets, ...]:
     norm = analysed.norm
-    found: list[Span] = []
+    found: list[Offsets] = []
     places = _candidates(analysed).get(matcher)
     if places is not None:
         for entry, start in zip(*places, strict=True):
@@ -894,8 +894,9 @@ class Text:
     word_starts: tuple[int, ...]
     """Offset of each word, for quick lookups."""
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    """What other modules work out from the text, kept with it (by their own keys): the text
-    is analysed once and shared (see `analyse`), so this is shared too. Not compared."""
+    """What is worked out from the text later (matches, Span objects...), kept with it under
+    each user's own key, so that it is worked out once and goes when the text goes. Not
+    compared."""
 
     def words_in(self, start: int, end: int) -> tuple[Word, ...]:
         """The words lying inside text[start:end]."""
@@ -991,8 +992,8 @@ def _question(norm: str, start: int, end: int, clause_starts: Sequence[int]) -> 
         return False, start
     may_open = _question_first_words()
     for pos in reversed(clause_starts):
-        first = _WORD.match(norm, pos)
-        if first is not None and first.group().lower() not in may_open:
+        first = _WORD.match(norm, pos) if may_open is not None else None
+        if first is not None and may_open is not None and first.group().lower() not in may_open:
             continue
         if opener.match(norm, pos):
             return True, pos
@@ -1000,13 +1001,14 @@ def _question(norm: str, start: int, end: int, clause_starts: Sequence[int]) -> 
 
 
 @cache
-def _question_first_words() -> frozenset[str]:
-    """Words a question opener can start with, discourse words included ('so what...')."""
+def _question_first_words() -> frozenset[str] | None:
+    """Words a question opener can start with, discourse words included ('so what...'); None
+    when a pattern's first word is not known (then every clause is tried)."""
     words: set[str] = set()
     for pattern in _reflection_lexicon()["question_openers"]:
         first = first_words(str(pattern))
         if first is None:
-            return frozenset({"*"} | words)
+            return None
         words.update(first)
     discourse = lexicon("lexicon-language")["discourse"]
     words.update(str(w).lower().split()[0] for w in discourse)
@@ -1083,7 +1085,7 @@ def _feelings(words: Sequence[Word]) -> tuple[Feeling, ...]:
     return tuple(found)
 
 
-#: Most distinct word forms whose lower case and stem are kept (see `_word_forms`).
+#: Most distinct word forms whose lower case and stem are kept (see `_word_form`).
 WORD_FORMS_KEPT = 200_000
 _WORD_FORMS: dict[str, tuple[str, str]] = {}
 _new_word = tuple.__new__

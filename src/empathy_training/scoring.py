@@ -350,6 +350,20 @@ def _first_person(modal: str) -> re.Pattern[str]:
     )
 
 
+def _after_subjects(subjects: Sequence[str], words: Sequence[str]) -> tuple[str, ...]:
+    """Patterns for each word after any of the subjects: "(you|your) need", and for a word
+    glued to its subject ("'ll") one pattern per subject ("you'll", "u'll"), so that every
+    pattern's first word is known and it is only tried where that word occurs."""
+    patterns: list[str] = []
+    for word in words:
+        word = word.replace(" ", "_")
+        if word.startswith("'"):
+            patterns.extend(f"{subject}{word}" for subject in subjects)
+        else:
+            patterns.append(f"({'|'.join(subjects)}) {word}")
+    return tuple(patterns)
+
+
 @cache
 def _lexicons() -> _Lexicons:
     rb = lang.lexicon("lexicon-roadblocks")
@@ -413,15 +427,7 @@ def _lexicons() -> _Lexicons:
         tag_questions=frozenset(str(w).lower() for w in refl["tag_questions"]),
         first_person=frozenset(str(w).lower() for w in words["first_person"]),
         anaphora=frozenset(str(w).lower() for w in words.get("anaphora") or ()),
-        not_after_you=lang.compile_patterns(
-            tuple(
-                f"{subject}{w.replace(' ', '_')}"
-                if w.startswith("'")
-                else f"({'|'.join(subjects)}) {w.replace(' ', '_')}"
-                for w in not_after
-                for subject in (subjects if w.startswith("'") else subjects[:1])
-            )
-        ),
+        not_after_you=lang.compile_patterns(_after_subjects(subjects, not_after)),
     )
 
 
