@@ -60,6 +60,40 @@ def f1_report(gold: list[str], predicted: list[str], labels: list[str]) -> dict[
     }
 
 
+def scorer_figures(held_out: Any) -> dict[str, Any]:
+    """The same held-out utterances through the whole scorer (rules and classifier)."""
+    from empathy_training.errors import InputError
+    from empathy_training.scoring import score_response
+
+    gold: list[str] = []
+    kinds: list[str] = []
+    depth_gold: list[str] = []
+    depths: list[str] = []
+    question_gold: list[str] = []
+    questions: list[str] = []
+    for row in held_out.itertuples():
+        try:
+            a = score_response(str(row.response), client_statement=str(row.client_statement))
+        except InputError:
+            continue
+        gold.append(str(row.behaviour))
+        kinds.append(a.behaviour)
+        if isinstance(row.reflection_depth, str):
+            depth_gold.append(row.reflection_depth)
+            depths.append(a.reflection_depth if a.reflection_depth != "none" else "simple")
+        if isinstance(row.question_type, str):
+            question_gold.append(row.question_type)
+            questions.append(a.question_type or "closed")
+    return {
+        "behaviour": f1_report(gold, kinds, sorted(set(gold))),
+        "reflection_depth": f1_report(depth_gold, depths, ["complex", "simple"]),
+        "question_type": f1_report(question_gold, questions, ["closed", "open"]),
+        "note": "score_response(...) on each held-out utterance with the client's previous turn; "
+        "depth and question type over the utterances the annotators coded for them "
+        "(no reflection counted as simple, no question as closed)",
+    }
+
+
 def run(data_dir: Path) -> dict[str, Any]:
     """Score the held-out videos and collect the figures."""
     train_script = _training_script()
@@ -89,6 +123,7 @@ def run(data_dir: Path) -> dict[str, Any]:
     gold = [str(v) for v in held_out["behaviour"]]
     bare = [behaviour.predict_behaviour(str(r)).label for r in held_out["response"]]
     results["behaviour_without_context"] = f1_report(gold, bare, sorted(set(gold)))
+    results["scorer"] = scorer_figures(held_out)
     timings.sort()
     results["latency_ms_per_call"] = {
         "p50": round(1000 * timings[len(timings) // 2], 4),
