@@ -77,3 +77,39 @@ def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: 
         other.get_by_text("No attempts yet").wait_for(timeout=20_000)
         screenshot(other, "practice-5-phone")
         assert dialogs == []
+
+
+def tab_to(page, label: str, limit: int = 25) -> None:  # type: ignore[no-untyped-def]
+    """Press Tab until the element named `label` has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const e = document.activeElement;
+                if (!e) return "";
+                const label = e.id ? document.querySelector(`label[for="${e.id}"]`) : null;
+                return (label ? label.textContent : "") + "|" + (e.textContent || "");
+            }"""
+        )
+        if label in focused:
+            return
+    raise AssertionError(f"Tab never reached {label!r}")
+
+
+def test_keyboard_alone_is_enough(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'keyboard.db'}"
+    with served(db) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{base}voila/render/practice.ipynb")
+        page.get_by_label("Your name").wait_for(timeout=60_000)
+        tab_to(page, "Your name")
+        page.keyboard.type("Kim")
+        tab_to(page, "Start practising")
+        page.keyboard.press("Enter")
+        page.get_by_label("Your response").wait_for(timeout=20_000)
+        tab_to(page, "Your response")
+        page.keyboard.type("You're confused by all these different inhalers.")
+        tab_to(page, "Submit")
+        page.keyboard.press("Enter")
+        page.get_by_role("region", name="Feedback").get_by_text("of 5").wait_for(timeout=20_000)
+        screenshot(page, "practice-6-keyboard")
