@@ -211,6 +211,34 @@ def test_deterministic() -> None:
     assert predict_reflection_depth(response, client) == predict_reflection_depth(response, client)
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_tokens_match_the_general_normalisation(text: str) -> None:
+    general = [(behaviour._token_norm(m[0]), *m.span()) for m in behaviour._TOKEN.finditer(text)]
+    assert behaviour._tokens(text) == general
+
+
+def test_non_ascii_tokens_are_normalised() -> None:
+    assert behaviour._tokens("You’re 42 CAFÉ") == [("you're", 0, 6), ("0", 7, 9), ("café", 10, 14)]
+
+
+def test_weighted_features_keep_their_values() -> None:
+    features = behaviour.featurize("Tired today, tired always. You you.", "I'm so tired.")
+    assert features["overlap"] == (0.5, ((0, 5), (13, 18)))
+    assert features["you_share"] == (1.0, ((27, 30), (31, 34)))
+    assert features["w:tired"] == (1.0, ((0, 5), (13, 18)))
+
+
+def test_statement_cache_keeps_statements_apart() -> None:
+    response = "You feel tired and sad about the move."
+    tired = predict_reflection_depth(response, "I'm so tired.")
+    moving = predict_reflection_depth(response, "The move went fine, I'm happy.")
+    behaviour._client.cache_clear()
+    behaviour._cached_features.cache_clear()
+    assert predict_reflection_depth(response, "I'm so tired.") == tired
+    assert predict_reflection_depth(response, "The move went fine, I'm happy.") == moving
+    assert tired.probabilities != moving.probabilities
+
+
 def test_typical_call_is_well_under_a_millisecond() -> None:
     responses = [
         f"It sounds like you feel torn about drinking, number {i}, and you want a change."

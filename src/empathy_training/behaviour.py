@@ -10,6 +10,7 @@ and the fitted models see identical features.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -48,6 +49,8 @@ _SENTENCE_END = re.compile(r"[.!?]+")
 _SECOND_PERSON = frozenset(
     {"you", "your", "you're", "yours", "yourself", "you've", "you'll", "you'd"}
 )
+#: The only features whose value is not 1.
+_WEIGHTED = ("you_share", "overlap")
 _LENGTH_BINS = ((2, "0-2"), (5, "3-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"))
 _NEW_WORD_BINS = ((0, "0"), (2, "1-2"), (5, "3-5"), (10, "6-10"))
 #: Words shorter than this count neither as content echoed from the client nor as new content.
@@ -57,7 +60,8 @@ Span = tuple[int, int]
 Spans = tuple[Span, ...]
 Token = tuple[str, int, int]
 Features = dict[str, tuple[float, Spans]]
-_RawFeatures = dict[str, tuple[float, list[Span]]]
+#: Feature name -> spans, in the order features are first seen; every value is 1 unless noted.
+_RawFeatures = dict[str, list[Span]]
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ class _Model:
     intercept: npt.NDArray[np.float64]
     uses_context: bool
     questions_only: bool
+    quiet: frozenset[str] = frozenset()
+    """Features of the index that never supply evidence: single function words."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,14 @@ def _token_norm(token: str) -> str:
 
 def _tokens(text: str) -> list[Token]:
     """Words of text with their character spans."""
+    if text.isascii():
+        # Lowercasing ASCII keeps every character in place and in its class, so the matches of
+        # the lowered text are the normalised tokens at the same spans.
+        return [
+            ("0" if word.isdigit() else word, m.start(), m.end())
+            for m in _TOKEN.finditer(text.lower())
+            for word in (m[0],)
+        ]
     return [(_token_norm(m[0]), *m.span()) for m in _TOKEN.finditer(text)]
 
 
@@ -167,12 +181,11 @@ def _sentences(text: str, tokens: list[Token]) -> list[tuple[list[Token], bool]]
 
 def _add(raw: _RawFeatures, name: str, span: Span | None) -> None:
     """Record a binary feature, with one more span when given."""
-    entry = raw.get(name)
-    if entry is None:
-        entry = (1.0, [])
-        raw[name] = entry
-    if span is not None:
-        entry[1].append(span)
+    spans = raw.get(name)
+    if spans is None:
+        raw[name] = [] if span is None else [span]
+    elif span is not None:
+        spans.append(span)
 
 
 def _bin(n: int, bins: tuple[tuple[int, str], ...], top: str) -> str:
@@ -212,6 +225,8 @@ def featurize(
     """
     text = response[:MAX_CHARS]
     raw: _RawFeatures = {}
+    get = raw.get
+    by_first_word = cues.by_first_word
     tokens = _tokens(text)
     sentences = _sentences(text, tokens)
     if tokens:
@@ -224,14 +239,29 @@ def featurize(
         if questions_only and asks and not question:
             continue
         names = [w for w, _, _ in words]
+        last = len(words) - 1
         for i, (word, start, end) in enumerate(words):
-            _add(raw, "w:" + word, (start, end))
-            if i + 1 < len(words):
-                _add(raw, "b:" + word + " " + names[i + 1], (start, words[i + 1][2]))
-            for phrase, group in cues.by_first_word.get(word, ()):
-                if tuple(names[i : i + len(phrase)]) == phrase:
-                    _add(raw, "cue:" + group, (start, words[i + len(phrase) - 1][2]))
-                    break
+            # Inlined _add: this loop is most of the work, and the order features are first
+            # seen (words, then pairs, then cues, word by word) must stay as it is.
+            name = "w:" + word
+            spans = get(name)
+            if spans is None:
+                raw[name] = [(start, end)]
+            else:
+                spans.append((start, end))
+            if i < last:
+                name = "b:" + word + " " + names[i + 1]
+                spans = get(name)
+                if spans is None:
+                    raw[name] = [(start, words[i + 1][2])]
+                else:
+                    spans.append((start, words[i + 1][2]))
+            phrases = by_first_word.get(word)
+            if phrases:
+                for phrase, group in phrases:
+                    if tuple(names[i : i + len(phrase)]) == phrase:
+                        _add(raw, "cue:" + group, (start, words[i + len(phrase) - 1][2]))
+                        break
     # Structure: question marks, length, second person.
     stripped = text.rstrip()
     first_mark = text.find("?")
@@ -240,32 +270,48 @@ def featurize(
     if stripped.endswith("?"):
         _add(raw, "ends_q", (len(stripped) - 1, len(stripped)))
     _add(raw, "len:" + _bin(len(tokens), _LENGTH_BINS, "41+"), None)
+    weighted: dict[str, float] = {}
     you = [(s, e) for w, s, e in tokens if w in _SECOND_PERSON]
     if you:
-        raw["you_share"] = (min(1.0, 4.0 * len(you) / len(tokens)), you)
+        raw["you_share"] = you
+        weighted["you_share"] = min(1.0, 4.0 * len(you) / len(tokens))
     # Context: how much the response echoes the client, what it adds, feelings named.
-    context = client_statement[:MAX_CHARS]
-    if not context.strip():
+    blank, asked, client_words = _client(client_statement[:MAX_CHARS])
+    if blank:
         _add(raw, "ctx:none", None)
-        return _freeze(raw)
-    if context.rstrip().endswith("?"):
+        return _freeze(raw, weighted)
+    if asked:
         _add(raw, "ctx:q", None)
-    client_words = {_token_norm(w) for w in _TOKEN.findall(context)}
     content = [(w, s, e) for w, s, e in tokens if len(w) >= _CONTENT_LENGTH]
     if content:
         echoed = [(s, e) for w, s, e in content if w in client_words]
-        raw["overlap"] = (len(echoed) / len(content), echoed)
+        raw["overlap"] = echoed
+        weighted["overlap"] = len(echoed) / len(content)
     new_words = {w for w, _, _ in content if w not in client_words}
     _add(raw, "new:" + _bin(len(new_words), _NEW_WORD_BINS, "11+"), None)
+    feelings = cues.feelings
     for word, start, end in tokens:
-        if word in cues.feelings:
+        if word in feelings:
             _add(raw, "feel:stated" if word in client_words else "feel:new", (start, end))
-    return _freeze(raw)
+    return _freeze(raw, weighted)
 
 
-def _freeze(raw: _RawFeatures) -> Features:
-    """Spans as tuples."""
-    return {name: (value, tuple(spans)) for name, (value, spans) in raw.items()}
+@lru_cache(maxsize=256)
+def _client(context: str) -> tuple[bool, bool, frozenset[str]]:
+    """What featurize reads of a client statement: whether it is blank, whether it asks, and
+    its words. Cached, since a batch scores many responses to the same statement."""
+    if not context.strip():
+        return True, False, frozenset()
+    words = frozenset(w for w, _, _ in _tokens(context))
+    return False, context.rstrip().endswith("?"), words
+
+
+def _freeze(raw: _RawFeatures, weighted: Mapping[str, float]) -> Features:
+    """Spans as tuples, with each feature's value (1 unless weighted)."""
+    features = {name: (1.0, tuple(spans)) for name, spans in raw.items()}
+    for name, value in weighted.items():
+        features[name] = (value, features[name][1])
+    return features
 
 
 @lru_cache(maxsize=1)
@@ -273,10 +319,17 @@ def _shipped() -> _Shipped:
     """Load the shipped weights and lexicon once."""
     source = resources.files("empathy_training").joinpath("data", _WEIGHTS_FILE)
     data = json.loads(source.read_text(encoding="utf-8"))
-    return _Shipped(
-        models={name: _model_from_dict(spec) for name, spec in data["models"].items()},
-        cues=cue_index(data["lexicon"]),
-    )
+    cues = cue_index(data["lexicon"])
+    models = {}
+    for name, spec in data["models"].items():
+        model = _model_from_dict(spec)
+        quiet = frozenset(
+            feature
+            for feature in model.index
+            if feature.startswith("w:") and feature[2:] in cues.function_words
+        )
+        models[name] = dataclasses.replace(model, quiet=quiet)
+    return _Shipped(models=models, cues=cues)
 
 
 def _models() -> dict[str, _Model]:
@@ -321,38 +374,46 @@ def _predict(model_name: str, response: object, client_statement: object) -> Pre
     text = response[:MAX_CHARS] if isinstance(response, str) else ""
     context = client_statement[:MAX_CHARS] if isinstance(client_statement, str) else ""
     features = _cached_features(text, context if model.uses_context else "", model.questions_only)
-    quiet = _shipped().cues.function_words
-    rows: list[int] = []
-    values: list[float] = []
-    spans: list[Spans] = []
-    for name, (value, where) in features.items():
-        row = model.index.get(name)
-        if row is not None:
-            rows.append(row)
-            values.append(value)
-            spans.append(() if name.startswith("w:") and name[2:] in quiet else where)
-    contributions = model.weights[rows] * np.asarray(values, dtype=np.float64)[:, None]
+    index = model.index
+    # Only the features present are looked up; the weights are never multiplied densely.
+    present = [name for name in features if name in index]
+    contributions = model.weights[[index[name] for name in present]]
+    for name in _WEIGHTED:
+        # Every other feature is binary: its row of weights is its contribution.
+        if name in index and name in features and features[name][0] != 1.0:
+            contributions[present.index(name)] *= features[name][0]
     logits = model.intercept + contributions.sum(axis=0)
     exp = np.exp(logits - logits.max())
     probs = exp / exp.sum()
-    best = int(np.argmax(probs))
+    best = int(probs.argmax())
     # How much each feature raised the log-probability of the chosen label.
     push = contributions[:, best] - contributions @ probs
-    probabilities = {label: float(p) for label, p in zip(model.labels, probs, strict=True)}
-    return Prediction(model.labels[best], probabilities, _evidence(push, spans, text))
+    probabilities = dict(zip(model.labels, probs.tolist(), strict=True))
+    evidence = _evidence(push, present, features, model.quiet, text)
+    return Prediction(model.labels[best], probabilities, evidence)
 
 
-def _evidence(push: npt.NDArray[np.float64], spans: list[Spans], text: str) -> Spans:
+def _evidence(
+    push: npt.NDArray[np.float64],
+    present: list[str],
+    features: Features,
+    quiet: frozenset[str],
+    text: str,
+) -> Spans:
     """Spans of the few features that pushed most toward the label, strongest first.
 
-    Spans that overlap, or that only whitespace separates, are joined into one.
+    Only the features that pushed toward the label are looked at, strongest first, until
+    EVIDENCE_FEATURES of them supplied spans; function words supply none. Spans that overlap,
+    or that only whitespace separates, are joined into one.
     """
     chosen: list[Span] = []
     used = 0
-    for i in np.argsort(-push, kind="stable"):
-        if used >= EVIDENCE_FEATURES or push[i] <= 0:
+    pushes = push.tolist()
+    for i in np.argsort(-push, kind="stable").tolist():
+        if used >= EVIDENCE_FEATURES or pushes[i] <= 0:
             break
-        where = spans[int(i)]
+        name = present[i]
+        where = () if name in quiet else features[name][1]
         if where:
             used += 1
             chosen.extend(where[:EVIDENCE_SPANS_PER_FEATURE])
