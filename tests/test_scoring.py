@@ -739,3 +739,45 @@ def test_agreement_with_handwritten_responses() -> None:
     assert len(labels) >= 25
     assert cohen_kappa_score(labels, scores, weights="quadratic") >= 0.85
     assert sum(a == b for a, b in zip(labels, scores, strict=True)) / len(labels) >= 0.8
+
+
+ALLOTMENT = "My knee has been so bad I can't get to the allotment any more."
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "Mm-hmm.",
+        "So the allotment.",
+        "The allotment has been your place for years.",
+        "You should rest it. Have you seen a doctor?",
+        "It sounds like you miss it.",
+    ],
+)
+def test_behaviour_and_depth_always_cite_evidence(response: str) -> None:
+    a = score_response(response, client_statement=ALLOTMENT)
+    assert a.evidence["behaviour"]
+    if a.reflection_depth != "none":
+        assert a.reflection_depth in {"simple", "complex"}
+        assert a.evidence["reflection_depth"]
+
+
+def test_precise_rules_hold_against_the_classifier() -> None:
+    assert (
+        score_response("It sounds like you miss it.", client_statement=ALLOTMENT).behaviour
+        == "reflection"
+    )
+    advice = score_response("You should rest it and see your doctor.", client_statement=ALLOTMENT)
+    assert advice.behaviour == "input"
+    assert (
+        score_response("What do you miss most?", client_statement=ALLOTMENT).behaviour == "question"
+    )
+
+
+def test_classifier_only_reflection_gets_a_depth_but_not_a_level() -> None:
+    """A fragment the rules do not read as a reflection: the classifier names the type and its
+    depth, citing words; the rubric level still needs a reflective clause the rules found."""
+    a = score_response("So the allotment.", client_statement=ALLOTMENT)
+    assert a.behaviour == "reflection"
+    assert a.reflection_depth == "simple"
+    assert a.hrq_level <= 2

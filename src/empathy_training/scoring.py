@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any, NamedTuple
 
 from . import language as lang
@@ -40,18 +41,34 @@ __all__ = [
 ]
 
 #: Version of the scoring rules and lexicons; stored with every assessment.
-SCORER_VERSION = "0.1.0"
+SCORER_VERSION = "0.2.0"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 #: Built-in rubrics.
 RUBRIC_NAMES: tuple[str, ...] = ("reflection", "validation", "compassion")
-#: How sure the response type is when the rules alone decide it (one kind of evidence only).
-RULES_ALONE_CONFIDENCE = 0.9
-#: The rules decide the response type alone when one type has this many times the evidence of
-#: the next; otherwise the classifier breaks the tie.
-RULES_DECISIVE = 2.0
-#: Weight of the rules against the statistical classifier when both have a view.
-RULE_WEIGHT = 0.65
+#: Response type: the classifier's log-probabilities plus these boosts from the rules (log-odds
+#: units), tuned on AnnoMI's training videos (out-of-fold classifier probabilities). The rules are
+#: priors, not overrides: a clear cue (a reflection stem, a question, advice) moves the decision,
+#: but a confident classifier can still outvote it. Explicit advice and orders get more than the
+#: data alone would give them, so that "You should..." reads as input however it is worded.
+BEHAVIOUR_BOOSTS: dict[str, float] = {
+    "stem": 2.0,  # "It sounds like", "You feel": a reflection stem opening a clause
+    "reflective": 0.5,  # any other clause that says back the client's words or feelings
+    "question": 0.5,  # a sentence ending in "?"
+    "interrogating": 1.0,  # a run of questions with nothing reflected
+    "input": 2.5,  # advice, orders, "you should", warnings, persuasion
+    "other": 0.5,  # praise, reassurance and other roadblocks that are neither
+}
+#: Reflection depth: the classifier's log-odds of "complex" plus these boosts from the rules;
+#: complex when the sum reaches DEPTH_THRESHOLD. An answer key's meaning items decide alone.
+DEPTH_BOOSTS: dict[str, float] = {
+    "figure": 1.0,  # double-sided, simile, metaphor, normalising
+    "new_feeling": 2.0,  # a feeling the client did not name
+    "meaning": 2.0,  # a meaning cue ("because", "what matters to you")
+}
+DEPTH_THRESHOLD = 0.5
+#: The same threshold for a reflection only the classifier found (no rule cues to add).
+CLASSIFIER_DEPTH_THRESHOLD = 0.0
 #: Share of a phrase's content words a response must use to catch an answer-key item.
 CATCH_SHARE = 0.5
 #: Words after a modal that are still checked against the client's statement (see `echo`).
@@ -1107,7 +1124,7 @@ def _depth(
     found: _Findings,
     lex: _Lexicons,
     key: _KeyResult | None,
-    classifier_complex: Callable[[], float],
+    classifier_complex: Callable[[], tuple[float, Spans]],
 ) -> None:
     text, statement, reflective = found.text, found.statement, found.reflective
     if not reflective:
@@ -1126,15 +1143,25 @@ def _depth(
         double_sided=double, simile=simile, metaphor=metaphor, meaning=meaning + key_meanings
     )
     new = [(f.start, f.end) for f in found.new_feelings]
-    strong = double + simile + metaphor + new + key_meanings + normalising
-    if strong:
+    figures = double + simile + metaphor + normalising
+    if key_meanings:
         found.depth = "complex"
-        found.depth_evidence = sorted(set(strong))
-    elif meaning and (len(meaning) >= 2 or classifier_complex() >= 0.5):
-        found.depth = "complex"
-        found.depth_evidence = sorted(set(meaning))
+        found.depth_evidence = sorted(set(key_meanings + figures + new))
     else:
-        found.depth = "simple"
+        complex_p, classifier_evidence = classifier_complex()
+        p = min(max(complex_p, 1e-6), 1 - 1e-6)
+        score = math.log(p / (1 - p))
+        score += DEPTH_BOOSTS["figure"] * bool(figures)
+        score += DEPTH_BOOSTS["new_feeling"] * bool(new)
+        score += DEPTH_BOOSTS["meaning"] * bool(meaning)
+        if score >= DEPTH_THRESHOLD:
+            found.depth = "complex"
+            cited = figures + new + meaning
+            found.depth_evidence = sorted(set(cited or _within(classifier_evidence, regions)))
+        else:
+            found.depth = "simple"
+            found.depth_evidence = [(r.start, r.end) for r in reflective]
+    if not found.depth_evidence:
         found.depth_evidence = [(r.start, r.end) for r in reflective]
     if found.depth != "complex":
         return
@@ -1153,6 +1180,21 @@ def _depth(
             apt = [f for f in figures if _grounded(text, f, reflective, statement)]
         found.apt = bool(apt)
     found.apt_evidence = sorted(set(apt))
+
+
+def _classifier_depth(classify: Probabilities, spans: Spans) -> tuple[str, Spans]:
+    """Depth of a response the classifier calls a reflection where the rules found none: its
+    view alone, citing its own evidence (or the words that made the response a reflection).
+    The rubric levels still go by the rules' findings (no reflective clause found)."""
+    probabilities, evidence = classify()
+    p = min(max(probabilities.get("complex", 0.0), 1e-6), 1 - 1e-6)
+    complex_ = math.log(p / (1 - p)) >= CLASSIFIER_DEPTH_THRESHOLD
+    return ("complex" if complex_ else "simple"), list((evidence if complex_ else None) or spans)
+
+
+def _within(spans: Iterable[tuple[int, int]], regions: Spans) -> Spans:
+    """The spans that overlap one of the regions."""
+    return [s for s in spans if _any_overlap(s, regions)]
 
 
 def _grounded(
@@ -1217,13 +1259,13 @@ def _behaviour_module() -> Any:
     return behaviour
 
 
-Probabilities = Callable[[], Mapping[str, float]]
+Probabilities = Callable[[], tuple[dict[str, float], Spans]]
 
 
 def _analyse(
     response: str, client: _Client, vignette: Vignette | None, rubric: Rubric
-) -> tuple[_Findings, _KeyResult | None, Probabilities, str | None]:
-    """Run the detectors; the classifier is asked (lazily) only where the rules leave doubt."""
+) -> tuple[_Findings, _KeyResult | None, Probabilities, Probabilities, str | None]:
+    """Run the detectors; each classifier model is asked lazily, at most once."""
     lex = _lexicons()
     text = lang.analyse_once(response)
     statement = client.statement
@@ -1271,25 +1313,27 @@ def _analyse(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
     found.off_topic = off_topic
-    classifier: dict[str, float] = {}
-    predictions: dict[str, dict[str, float]] = {}
+    predictions: dict[str, tuple[dict[str, float], Spans]] = {}
     behaviour = _behaviour_module()
 
-    def complex_probability() -> float:
-        if "complex" not in classifier:
-            p = behaviour.predict_reflection_depth(response, statement_text)
-            classifier["complex"] = float(p.probabilities.get("complex", 0.0))
-        return classifier["complex"]
+    def predict(name: str) -> tuple[dict[str, float], Spans]:
+        if name not in predictions:
+            model = getattr(behaviour, f"predict_{name}")
+            p = model(response, statement_text)
+            probabilities = {k: float(v) for k, v in p.probabilities.items()}
+            predictions[name] = (probabilities, [(e[0], e[1]) for e in p.evidence])
+        return predictions[name]
 
-    def behaviour_probabilities() -> dict[str, float]:
-        if "behaviour" not in predictions:
-            p = behaviour.predict_behaviour(response, statement_text)
-            predictions["behaviour"] = {k: float(v) for k, v in p.probabilities.items()}
-        return predictions["behaviour"]
+    def complex_probability() -> tuple[float, Spans]:
+        probabilities, evidence = predict("reflection_depth")
+        return probabilities.get("complex", 0.0), evidence
+
+    def behaviour_probabilities() -> tuple[dict[str, float], Spans]:
+        return predict("behaviour")
 
     _depth(found, lex, key, complex_probability)
     q_type = _question_type(text, behaviour)
-    return found, key, behaviour_probabilities, q_type
+    return found, key, behaviour_probabilities, partial(predict, "reflection_depth"), q_type
 
 
 def _question_type(text: Text, behaviour: Any) -> str | None:
@@ -1311,45 +1355,43 @@ def _question_type(text: Text, behaviour: Any) -> str | None:
 def _behaviour(
     found: _Findings, lex: _Lexicons, classify: Probabilities
 ) -> tuple[str, float, Spans]:
-    """Response type: the rules' votes, with the classifier breaking ties and filling gaps."""
-    votes = {"reflection": 0.0, "question": 0.0, "input": 0.0, "other": 0.0}
-    evidence: dict[str, Spans] = {k: [] for k in votes}
-    for r in found.reflective:
-        votes["reflection"] += r.strength
-        evidence["reflection"].append((r.start, r.end))
-    for i in found.questions:
-        s = found.text.sentences[i]
-        votes["question"] += 1.0
-        evidence["question"].append((s.question_start, s.end))
+    """Response type: the classifier's probabilities, with the rules' cues as boosts.
+
+    Returns the label, its probability after the boosts and the evidence: the rules' spans for
+    the label, or the classifier's when no rule spoke for it.
+    """
+    evidence: dict[str, Spans] = {k: [] for k in _BEHAVIOURS}
+    boost = dict.fromkeys(_BEHAVIOURS, 0.0)
+    if found.reflective:
+        stem = any(r.kind == "stem" for r in found.reflective)
+        boost["reflection"] += BEHAVIOUR_BOOSTS["stem" if stem else "reflective"]
+        evidence["reflection"] = [(r.start, r.end) for r in found.reflective]
+    if found.questions:
+        boost["question"] += BEHAVIOUR_BOOSTS["question"]
+        for i in found.questions:
+            s = found.text.sentences[i]
+            evidence["question"].append((s.question_start, s.end))
+    kinds_seen: set[str] = set()
     for rb in found.roadblocks:
         kind = lex.by_id[rb.category].behaviour
-        kind = kind if kind in votes else "other"
-        votes[kind] += 1.2
+        kind = kind if kind in boost else "other"
+        if kind not in kinds_seen:
+            kinds_seen.add(kind)
+            boost[kind] += BEHAVIOUR_BOOSTS["interrogating" if kind == "question" else kind]
         evidence[kind].append((rb.start, rb.end))
-    labels = list(votes)
-    ranked = sorted(labels, key=lambda k: -votes[k])
-    top, runner_up = votes[ranked[0]], votes[ranked[1]]
-    strongest = max((r.strength for r in found.reflective), default=1.0)
-    if (
-        top > 0
-        and top >= RULES_DECISIVE * runner_up
-        and (ranked[0] != "reflection" or strongest >= 0.7)
-    ):
-        return ranked[0], RULES_ALONE_CONFIDENCE, evidence[ranked[0]]
-    classifier = classify()
-    total = sum(votes.values())
-    if total > 0:
-        blend = {
-            k: RULE_WEIGHT * votes[k] / total + (1 - RULE_WEIGHT) * classifier.get(k, 0.0)
-            for k in labels
-        }
-    else:
-        blend = {k: classifier.get(k, 0.0) for k in labels}
-        blend["reflection"] *= 0.5
-    norm = sum(blend.values()) or 1.0
-    blend = {k: v / norm for k, v in blend.items()}
-    label = max(labels, key=lambda k: blend[k])
-    return label, blend[label], evidence[label]
+    probabilities, classifier_evidence = classify()
+    score = {k: math.log(max(probabilities.get(k, 0.0), 1e-6)) + boost[k] for k in _BEHAVIOURS}
+    top = max(score.values())
+    weights = {k: math.exp(v - top) for k, v in score.items()}
+    total = sum(weights.values())
+    label = max(_BEHAVIOURS, key=lambda k: score[k])
+    spans = evidence[label] or classifier_evidence
+    if not spans:
+        spans = [(0, len(found.text.original))]
+    return label, weights[label] / total, spans
+
+
+_BEHAVIOURS = ("reflection", "question", "input", "other")
 
 
 def _own_experience(text: Text, lex: _Lexicons) -> Spans:
@@ -1873,8 +1915,14 @@ def score_response(
         statement_text = vignette.statement
     lex = _lexicons()
     client = _client(statement_text, vignette)
-    found, key, classifier, q_type = _analyse(text, client, vignette, spec)
+    found, key, classifier, depth_classifier, q_type = _analyse(text, client, vignette, spec)
     behaviour, behaviour_p, behaviour_spans = _behaviour(found, lex, classifier)
+    depth, depth_spans = found.depth, found.depth_evidence
+    # A reflection judged off topic against a whole vignette stays without depth; against one
+    # client turn it may be about something said earlier, so the classifier's view stands.
+    off_topic = bool(found.off_topic) and vignette is not None
+    if behaviour == "reflection" and depth == "none" and not off_topic:
+        depth, depth_spans = _classifier_depth(depth_classifier, behaviour_spans)
     if not found.questions:
         q_type = None
     level, level_spans = _hrq(found, key)
@@ -1901,7 +1949,7 @@ def score_response(
     evidence = {
         "hrq_level": _spans(found.text, level_spans),
         "behaviour": _spans(found.text, behaviour_spans),
-        "reflection_depth": _spans(found.text, found.depth_evidence),
+        "reflection_depth": _spans(found.text, depth_spans),
         "validation": _spans(found.text, validation_spans),
         **{name: _spans(found.text, spans) for name, spans in epitome_spans.items()},
         "feelings": _spans(found.text, [(f.start, f.end) for f in found.feelings]),
@@ -1919,7 +1967,7 @@ def score_response(
         hrq_level=level,
         behaviour=behaviour,
         question_type=q_type,
-        reflection_depth=found.depth,
+        reflection_depth=depth,
         roadblocks=roadblocks,
         validation_level=validation,
         epitome=epitome,
