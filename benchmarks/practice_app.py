@@ -71,7 +71,7 @@ def p95(values: list[float]) -> float:
 def measure(pool: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         db = f"sqlite:///{Path(folder) / 'bench.db'}"
-        extra = {} if pool else {"EMPATHY_TRAINING_POOL_SIZE": "0"}
+        extra = {} if pool else {"EMPATHY_TRAINING_PREHEAT": "0"}
         with served(db, env=extra) as base, chromium() as browser:
             url = f"{base}voila/render/practice.ipynb"
             if pool:

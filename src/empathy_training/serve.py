@@ -19,8 +19,6 @@ from .errors import EmpathyTrainingError
 CULL_IDLE_SECONDS = 600
 #: How often the server looks for such kernels.
 CULL_INTERVAL_SECONDS = 60
-#: Kernels started ahead of page views, ready to render.
-POOL_SIZE = 2
 #: How long to wait for the server to answer before giving up.
 STARTUP_TIMEOUT_SECONDS = 60
 #: The notebook trainees open.
@@ -62,10 +60,14 @@ def plan(
     db_url: str,
     host: str = "127.0.0.1",
     port: int = 8866,
-    pool_size: int = POOL_SIZE,
+    preheat: bool = True,
     notebooks: Path | None = None,
 ) -> ServerPlan:
-    """Build the Voila command: bound to `host`, kernels culled, some kernels preheated."""
+    """Build the Voila command: bound to `host`, kernels culled, practice kernels preheated.
+
+    `voila.json` beside the notebooks sets the websocket limit for uploaded spreadsheets and
+    how many kernels each notebook keeps preheated (only the practice app, which many open).
+    """
     folder = notebooks or notebooks_dir()
     command = (
         sys.executable,
@@ -79,13 +81,11 @@ def plan(
         "--theme=light",
         "--strip_sources=True",
         "--show_tracebacks=False",
-        # voila.json beside the notebooks: a 32 MiB websocket limit for uploaded spreadsheets.
         f"--Voila.config_file_paths={folder}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
-        f"--preheat_kernel={pool_size > 0}",
-        f"--pool_size={pool_size}",
+        f"--preheat_kernel={preheat}",
     )
     env = dict(os.environ)
     env["EMPATHY_TRAINING_DB"] = db_url
@@ -152,8 +152,8 @@ def run(
         store.close()
     if not port_is_free(host, port):
         raise EmpathyTrainingError(f"port {port} on {host} is in use; choose another with --port")
-    pool_size = int(os.environ.get("EMPATHY_TRAINING_POOL_SIZE", POOL_SIZE))
-    server = plan(db_url=url, host=host, port=port, pool_size=pool_size)
+    preheat = os.environ.get("EMPATHY_TRAINING_PREHEAT", "1") != "0"
+    server = plan(db_url=url, host=host, port=port, preheat=preheat)
     trainee_url = server.app_url(PRACTICE_NOTEBOOK, _lan_host(host))
     server.env["EMPATHY_TRAINING_TRAINEE_URL"] = trainee_url
     process = subprocess.Popen(server.command, env=server.env)
