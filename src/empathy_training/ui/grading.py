@@ -328,8 +328,9 @@ class GradingApp:
         )
         self.roadblocks_box = widgets.SelectMultiple(
             options=list(ROADBLOCK_IDS),
-            rows=6,
+            rows=len(ROADBLOCK_IDS),
             description="Roadblocks",
+            tooltip="Ctrl-click (Cmd-click on a Mac) to choose several",
             layout=widgets.Layout(width="20rem"),
         )
         self.bank_picker = widgets.Dropdown(
@@ -337,7 +338,7 @@ class GradingApp:
             options=[("Add a comment from the bank…", "")],
             value="",
             style=label,
-            layout=widgets.Layout(width="100%"),
+            layout=widgets.Layout(width="100%", max_width="32rem"),
         )
         self.comment_box = widgets.Textarea(
             description="Comment",
@@ -399,7 +400,7 @@ class GradingApp:
         )
         # downloads
         self.downloads_button = widgets.Button(
-            description="Prepare downloads", icon="download", layout=widgets.Layout(width="auto")
+            description="Prepare downloads", icon="download", layout=widgets.Layout(width="14rem")
         )
         self.downloads = widgets.HTML(layout=wide)
         self.download_box = widgets.VBox(
