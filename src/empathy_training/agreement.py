@@ -96,7 +96,7 @@ def bootstrap_ci(
         ],
         dtype=float,
     )
-    return _percentile_interval(values, level)
+    return percentile_interval(values, level)
 
 
 def agreement_table(
@@ -266,7 +266,8 @@ def _resamples(n_items: int, n: int, seed: int) -> npt.NDArray[np.int64]:
     return rng.integers(0, n_items, size=(n, n_items), dtype=np.int64)
 
 
-def _percentile_interval(values: _Floats, level: float) -> tuple[float, float]:
+def percentile_interval(values: _Floats, level: float) -> tuple[float, float]:
+    """Percentile interval covering `level` of the finite values (NaNs if there are none)."""
     if not 0 < level < 1:
         raise ValueError(f"A confidence level is between 0 and 1, not {level}.")
     finite = values[np.isfinite(values)]
@@ -301,7 +302,7 @@ def _pair_figures(
     offsets = np.arange(n_boot, dtype=np.int64)[:, None] * (k * k)
     confusions = np.bincount((resampled + offsets).ravel(), minlength=n_boot * k * k)
     boot = _kappa_from_confusions(confusions.reshape(n_boot, k, k), weights)
-    low, high = _percentile_interval(boot, level)
+    low, high = percentile_interval(boot, level)
     note = ""
     if math.isnan(kappa):
         note = "kappa undefined: both raters used a single, identical level"

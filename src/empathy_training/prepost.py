@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .agreement import percentile_interval
+
 #: Bootstrap resamples for the confidence intervals.
 BOOTSTRAP_RESAMPLES = 2000
 #: Coverage of the confidence intervals.
@@ -159,9 +161,9 @@ def prepost(
         sds = samples.std(axis=1, ddof=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             ds = np.where(sds > 1e-12, means / sds, np.nan)
-        change_ci = _interval(means, confidence)
+        change_ci = percentile_interval(means, confidence)
         if math.isfinite(d_z):
-            d_z_ci = _interval(ds, confidence)
+            d_z_ci = percentile_interval(ds, confidence)
         if n < FEW_PAIRS:
             notes.append(f"Only {n} trainees on both occasions: the intervals are rough.")
     if unmatched_pre or unmatched_post:
@@ -271,15 +273,6 @@ def _hedges_j(n: int) -> float:
     """Hedges' small-sample correction for an effect size with n - 1 degrees of freedom."""
     df = n - 1
     return 1.0 - 3.0 / (4.0 * df - 1.0) if df > 0.75 else math.nan
-
-
-def _interval(values: np.ndarray[Any, Any], confidence: float) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return (math.nan, math.nan)
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(finite, [tail, 100 - tail])
-    return (float(low), float(high))
 
 
 def _number(value: Any) -> Any:
