@@ -393,7 +393,7 @@ def check_parity(
     if out.resolve() != DEFAULT_OUT.resolve():
         return {"skipped": "weights written elsewhere than the package data"}
     behaviour._shipped.cache_clear()
-    behaviour._cached_features.cache_clear()
+    behaviour._scores.cache_clear()
     predictors = {
         "behaviour": behaviour.predict_behaviour,
         "reflection_depth": behaviour.predict_reflection_depth,

@@ -206,7 +206,7 @@ def test_deterministic() -> None:
     response = "So you'd like to cut down, but you're not sure where to start?"
     client = "I want to cut down but I don't know how."
     first = predict_behaviour(response, client)
-    behaviour._cached_features.cache_clear()
+    behaviour._scores.cache_clear()
     assert predict_behaviour(response, client) == first
     assert predict_reflection_depth(response, client) == predict_reflection_depth(response, client)
 
@@ -233,7 +233,7 @@ def test_statement_cache_keeps_statements_apart() -> None:
     tired = predict_reflection_depth(response, "I'm so tired.")
     moving = predict_reflection_depth(response, "The move went fine, I'm happy.")
     behaviour._client.cache_clear()
-    behaviour._cached_features.cache_clear()
+    behaviour._scores.cache_clear()
     assert predict_reflection_depth(response, "I'm so tired.") == tired
     assert predict_reflection_depth(response, "The move went fine, I'm happy.") == moving
     assert tired.probabilities != moving.probabilities

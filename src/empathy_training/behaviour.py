@@ -4,23 +4,20 @@ Three logistic-regression models trained on AnnoMI (see data/MODEL_CARD.md) scor
 from plain features: words and word pairs, how its sentences open, its question marks and
 length, second-person words, cue phrases from a small lexicon, and which of its words echo the
 client's. Weights, vocabulary and lexicon ship as one JSON file, loaded once; scoring needs only
-numpy and dictionary look-ups. `featurize` is shared with the training script, so the runtime
+dictionary look-ups and sums. `featurize` is shared with the training script, so the runtime
 and the fitted models see identical features.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache, partial
 from importlib import resources
 from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 __all__ = [
     "MAX_CHARS",
@@ -72,8 +69,13 @@ class Prediction:
     """The most probable label."""
     probabilities: dict[str, float]
     """Probability of every label; they sum to 1."""
-    evidence: Spans = ()
-    """Character spans in the response behind the label, strongest first."""
+    explain: Callable[[], Spans] = field(default=tuple, repr=False, compare=False)
+    """Works out the evidence when it is first asked for (most callers never ask)."""
+
+    @cached_property
+    def evidence(self) -> Spans:
+        """Character spans in the response behind the label, strongest first."""
+        return self.explain()
 
 
 @dataclass(frozen=True)
@@ -119,18 +121,31 @@ def cue_index(lexicon: Mapping[str, Sequence[str]]) -> CueIndex:
 _NO_CUES = CueIndex({}, frozenset(), frozenset())
 
 
+@dataclass(frozen=True, eq=False)
+class _Group:
+    """Models that read the same features, scored together with one look-up per feature."""
+
+    uses_context: bool
+    """Whether the features read the client statement."""
+    questions_only: bool
+    """Whether words come only from the response's questions (see `featurize`)."""
+    index: dict[str, int]
+    """Feature name -> its row of weights."""
+    rows: list[tuple[float, ...]]
+    """Each feature's weights: the columns of every model of the group, side by side."""
+    quiet: frozenset[str]
+    """Features of the index that never supply evidence: single function words."""
+
+
 @dataclass(frozen=True)
 class _Model:
-    """A logistic-regression model: labels, feature index, weights and intercepts."""
+    """A logistic-regression model: its labels, intercepts and columns in its group's rows."""
 
     labels: tuple[str, ...]
-    index: dict[str, int]
-    weights: npt.NDArray[np.float64]
-    intercept: npt.NDArray[np.float64]
-    uses_context: bool
-    questions_only: bool
-    quiet: frozenset[str] = frozenset()
-    """Features of the index that never supply evidence: single function words."""
+    intercept: tuple[float, ...]
+    group: _Group
+    first: int
+    """The model's first column in the group's rows; it has one column per label."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,19 @@ class _Shipped:
 
     models: dict[str, _Model]
     cues: CueIndex
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """A response's features as one group's models see them, summed once for all of them."""
+
+    features: Features
+    present: list[str]
+    """The features the group has weights for."""
+    rows: list[tuple[float, ...]]
+    """Their weight rows, times each feature's value."""
+    totals: list[float]
+    """Column sums of the rows."""
 
 
 def _token_norm(token: str) -> str:
@@ -316,20 +344,57 @@ def _freeze(raw: _RawFeatures, weighted: Mapping[str, float]) -> Features:
 
 @lru_cache(maxsize=1)
 def _shipped() -> _Shipped:
-    """Load the shipped weights and lexicon once."""
+    """Load the shipped weights and lexicon once; models that read the same features share a
+    group."""
     source = resources.files("empathy_training").joinpath("data", _WEIGHTS_FILE)
     data = json.loads(source.read_text(encoding="utf-8"))
     cues = cue_index(data["lexicon"])
-    models = {}
+    specs: dict[tuple[bool, bool], dict[str, dict[str, Any]]] = {}
     for name, spec in data["models"].items():
-        model = _model_from_dict(spec)
-        quiet = frozenset(
-            feature
-            for feature in model.index
-            if feature.startswith("w:") and feature[2:] in cues.function_words
-        )
-        models[name] = dataclasses.replace(model, quiet=quiet)
+        key = (bool(spec["uses_context"]), bool(spec["questions_only"]))
+        specs.setdefault(key, {})[name] = spec
+    models: dict[str, _Model] = {}
+    for (uses_context, questions_only), members in specs.items():
+        models.update(_group(members, uses_context, questions_only, cues.function_words))
     return _Shipped(models=models, cues=cues)
+
+
+def _group(
+    specs: Mapping[str, Mapping[str, Any]],
+    uses_context: bool,
+    questions_only: bool,
+    function_words: frozenset[str],
+) -> dict[str, _Model]:
+    """Build the models of one group from their JSON form, their weights side by side.
+
+    A binary model stores one weight per feature, scoring the second label against the first;
+    here it gets a zero column for the first label, so every model scores with a softmax.
+    """
+    names = sorted({feature for spec in specs.values() for feature in spec["weights"]})
+    index = {feature: row for row, feature in enumerate(names)}
+    rows: list[list[float]] = [[] for _ in names]
+    placed: list[tuple[str, tuple[str, ...], tuple[float, ...], int]] = []
+    width = 0
+    for name, spec in specs.items():
+        labels = tuple(str(label) for label in spec["labels"])
+        intercept = tuple(float(b) for b in spec["intercept"])
+        binary = len(intercept) == 1
+        columns = len(labels)
+        for feature, row in index.items():
+            weights = spec["weights"].get(feature)
+            if weights is None:
+                rows[row].extend([0.0] * columns)
+            elif binary:
+                rows[row].extend([0.0, float(weights[0])])
+            else:
+                rows[row].extend(float(w) for w in weights)
+        placed.append((name, labels, (0.0, *intercept) if binary else intercept, width))
+        width += columns
+    quiet = frozenset(f for f in names if f.startswith("w:") and f[2:] in function_words)
+    group = _Group(uses_context, questions_only, index, [tuple(r) for r in rows], quiet)
+    return {
+        name: _Model(labels, intercept, group, first) for name, labels, intercept, first in placed
+    }
 
 
 def _models() -> dict[str, _Model]:
@@ -337,35 +402,26 @@ def _models() -> dict[str, _Model]:
     return _shipped().models
 
 
-def _model_from_dict(spec: dict[str, Any]) -> _Model:
-    """Build a model from its JSON form.
-
-    A binary model stores one weight per feature, scoring the second label against the first;
-    here it gets a zero column for the first label, so every model scores with a softmax.
-    """
-    names = list(spec["weights"])
-    intercept = np.asarray(spec["intercept"], dtype=np.float64)
-    weights = np.array([spec["weights"][name] for name in names], dtype=np.float64)
-    weights = weights.reshape(len(names), len(intercept))
-    if len(intercept) == 1:
-        intercept = np.concatenate([[0.0], intercept])
-        weights = np.hstack([np.zeros_like(weights), weights])
-    return _Model(
-        labels=tuple(spec["labels"]),
-        index={name: row for row, name in enumerate(names)},
-        weights=weights,
-        intercept=intercept,
-        uses_context=bool(spec["uses_context"]),
-        questions_only=bool(spec["questions_only"]),
-    )
-
-
 @lru_cache(maxsize=512)
-def _cached_features(response: str, client_statement: str, questions_only: bool) -> Features:
-    """Featurize once per text, however many models ask."""
-    return featurize(
-        response, client_statement, cues=_shipped().cues, questions_only=questions_only
+def _scores(group: _Group, response: str, client_statement: str) -> _Scores:
+    """A response's weighted features summed for every model of a group at once (kept, so the
+    next model of the group asking about the same response finds them)."""
+    features = featurize(
+        response, client_statement, cues=_shipped().cues, questions_only=group.questions_only
     )
+    get = group.index.get
+    weights = group.rows
+    present: list[str] = []
+    rows: list[tuple[float, ...]] = []
+    for name, (value, _) in features.items():
+        row = get(name)
+        if row is not None:
+            present.append(name)
+            rows.append(weights[row] if value == 1.0 else tuple(w * value for w in weights[row]))
+    totals = (
+        [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(weights[0])
+    )
+    return _Scores(features, present, rows, totals)
 
 
 def _predict(model_name: str, response: object, client_statement: object) -> Prediction:
@@ -373,47 +429,40 @@ def _predict(model_name: str, response: object, client_statement: object) -> Pre
     model = _models()[model_name]
     text = response[:MAX_CHARS] if isinstance(response, str) else ""
     context = client_statement[:MAX_CHARS] if isinstance(client_statement, str) else ""
-    features = _cached_features(text, context if model.uses_context else "", model.questions_only)
-    index = model.index
-    # Only the features present are looked up; the weights are never multiplied densely.
-    present = [name for name in features if name in index]
-    contributions = model.weights[[index[name] for name in present]]
-    for name in _WEIGHTED:
-        # Every other feature is binary: its row of weights is its contribution.
-        if name in index and name in features and features[name][0] != 1.0:
-            contributions[present.index(name)] *= features[name][0]
-    logits = model.intercept + contributions.sum(axis=0)
-    exp = np.exp(logits - logits.max())
-    probs = exp / exp.sum()
-    best = int(probs.argmax())
-    # How much each feature raised the log-probability of the chosen label.
-    push = contributions[:, best] - contributions @ probs
-    probabilities = dict(zip(model.labels, probs.tolist(), strict=True))
-    evidence = _evidence(push, present, features, model.quiet, text)
-    return Prediction(model.labels[best], probabilities, evidence)
+    scores = _scores(model.group, text, context if model.group.uses_context else "")
+    first = model.first
+    logits = [b + t for b, t in zip(model.intercept, scores.totals[first:], strict=False)]
+    top = max(logits)
+    exps = [math.exp(logit - top) for logit in logits]
+    total = sum(exps)
+    probs = [e / total for e in exps]
+    best = probs.index(max(probs))
+    probabilities = dict(zip(model.labels, probs, strict=True))
+    return Prediction(
+        model.labels[best], probabilities, partial(_evidence, scores, model, best, probs, text)
+    )
 
 
-def _evidence(
-    push: npt.NDArray[np.float64],
-    present: list[str],
-    features: Features,
-    quiet: frozenset[str],
-    text: str,
-) -> Spans:
+def _evidence(scores: _Scores, model: _Model, best: int, probs: list[float], text: str) -> Spans:
     """Spans of the few features that pushed most toward the label, strongest first.
 
-    Only the features that pushed toward the label are looked at, strongest first, until
-    EVIDENCE_FEATURES of them supplied spans; function words supply none. Spans that overlap,
-    or that only whitespace separates, are joined into one.
+    A feature's push is how much it raised the log-probability of the label. Only the features
+    that pushed toward the label are looked at, strongest first, until EVIDENCE_FEATURES of them
+    supplied spans; function words supply none. Spans that overlap, or that only whitespace
+    separates, are joined into one.
     """
+    first, last = model.first, model.first + len(model.labels)
+    pushes = [
+        row[first + best] - sum(w * p for w, p in zip(row[first:last], probs, strict=True))
+        for row in scores.rows
+    ]
     chosen: list[Span] = []
     used = 0
-    pushes = push.tolist()
-    for i in np.argsort(-push, kind="stable").tolist():
+    for i in sorted(range(len(pushes)), key=lambda i: -pushes[i]):
         if used >= EVIDENCE_FEATURES or pushes[i] <= 0:
             break
-        name = present[i]
-        where = () if name in quiet else features[name][1]
+        name = scores.present[i]
+        where = () if name in model.group.quiet else scores.features[name][1]
         if where:
             used += 1
             chosen.extend(where[:EVIDENCE_SPANS_PER_FEATURE])

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from typing import Any, NamedTuple
 
+from . import behaviour as classifier
 from . import language as lang
+from .behaviour import Prediction
 from .errors import EmptyResponseError, ResponseTooLongError
 from .language import Text
 from .models import (
@@ -1124,7 +1126,7 @@ def _depth(
     found: _Findings,
     lex: _Lexicons,
     key: _KeyResult | None,
-    classifier_complex: Callable[[], tuple[float, Spans]],
+    classify: Classify,
 ) -> None:
     text, statement, reflective = found.text, found.statement, found.reflective
     if not reflective:
@@ -1148,8 +1150,8 @@ def _depth(
         found.depth = "complex"
         found.depth_evidence = sorted(set(key_meanings + figures + new))
     else:
-        complex_p, classifier_evidence = classifier_complex()
-        p = min(max(complex_p, 1e-6), 1 - 1e-6)
+        prediction = classify()
+        p = min(max(prediction.probabilities.get("complex", 0.0), 1e-6), 1 - 1e-6)
         score = math.log(p / (1 - p))
         score += DEPTH_BOOSTS["figure"] * bool(figures)
         score += DEPTH_BOOSTS["new_feeling"] * bool(new)
@@ -1157,7 +1159,7 @@ def _depth(
         if score >= DEPTH_THRESHOLD:
             found.depth = "complex"
             cited = figures + new + meaning
-            found.depth_evidence = sorted(set(cited or _within(classifier_evidence, regions)))
+            found.depth_evidence = sorted(set(cited or _within(prediction.evidence, regions)))
         else:
             found.depth = "simple"
             found.depth_evidence = [(r.start, r.end) for r in reflective]
@@ -1182,14 +1184,15 @@ def _depth(
     found.apt_evidence = sorted(set(apt))
 
 
-def _classifier_depth(classify: Probabilities, spans: Spans) -> tuple[str, Spans]:
+def _classifier_depth(classify: Classify, spans: Spans) -> tuple[str, Spans]:
     """Depth of a response the classifier calls a reflection where the rules found none: its
     view alone, citing its own evidence (or the words that made the response a reflection).
     The rubric levels still go by the rules' findings (no reflective clause found)."""
-    probabilities, evidence = classify()
-    p = min(max(probabilities.get("complex", 0.0), 1e-6), 1 - 1e-6)
-    complex_ = math.log(p / (1 - p)) >= CLASSIFIER_DEPTH_THRESHOLD
-    return ("complex" if complex_ else "simple"), list((evidence if complex_ else None) or spans)
+    prediction = classify()
+    p = min(max(prediction.probabilities.get("complex", 0.0), 1e-6), 1 - 1e-6)
+    if math.log(p / (1 - p)) < CLASSIFIER_DEPTH_THRESHOLD:
+        return "simple", spans
+    return "complex", list(prediction.evidence or spans)
 
 
 def _within(spans: Iterable[tuple[int, int]], regions: Spans) -> Spans:
@@ -1253,18 +1256,12 @@ def _check_input(response: object) -> str:
     return response
 
 
-def _behaviour_module() -> Any:
-    from . import behaviour
-
-    return behaviour
-
-
-Probabilities = Callable[[], tuple[dict[str, float], Spans]]
+Classify = Callable[[], Prediction]
 
 
 def _analyse(
     response: str, client: _Client, vignette: Vignette | None, rubric: Rubric
-) -> tuple[_Findings, _KeyResult | None, Probabilities, Probabilities, str | None]:
+) -> tuple[_Findings, _KeyResult | None, Classify, Classify, str | None]:
     """Run the detectors; each classifier model is asked lazily, at most once."""
     lex = _lexicons()
     text = lang.analyse_once(response)
@@ -1313,30 +1310,20 @@ def _analyse(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
     found.off_topic = off_topic
-    predictions: dict[str, tuple[dict[str, float], Spans]] = {}
-    behaviour = _behaviour_module()
+    predictions: dict[str, Prediction] = {}
 
-    def predict(name: str) -> tuple[dict[str, float], Spans]:
+    def predict(name: str) -> Prediction:
         if name not in predictions:
-            model = getattr(behaviour, f"predict_{name}")
-            p = model(response, statement_text)
-            probabilities = {k: float(v) for k, v in p.probabilities.items()}
-            predictions[name] = (probabilities, [(e[0], e[1]) for e in p.evidence])
+            predictor = getattr(classifier, f"predict_{name}")
+            predictions[name] = predictor(response, statement_text)
         return predictions[name]
 
-    def complex_probability() -> tuple[float, Spans]:
-        probabilities, evidence = predict("reflection_depth")
-        return probabilities.get("complex", 0.0), evidence
-
-    def behaviour_probabilities() -> tuple[dict[str, float], Spans]:
-        return predict("behaviour")
-
-    _depth(found, lex, key, complex_probability)
-    q_type = _question_type(text, behaviour)
-    return found, key, behaviour_probabilities, partial(predict, "reflection_depth"), q_type
+    depth = partial(predict, "reflection_depth")
+    _depth(found, lex, key, depth)
+    return found, key, partial(predict, "behaviour"), depth, _question_type(text)
 
 
-def _question_type(text: Text, behaviour: Any) -> str | None:
+def _question_type(text: Text) -> str | None:
     kinds = [s.question_type for s in text.sentences if s.is_question]
     if not kinds:
         return None
@@ -1346,15 +1333,13 @@ def _question_type(text: Text, behaviour: Any) -> str | None:
         return "closed"
     for s in text.sentences:
         if s.is_question and s.question_type is None:
-            p = behaviour.predict_question_type(text.original[s.question_start : s.end])
+            p = classifier.predict_question_type(text.original[s.question_start : s.end])
             if p.label == "open":
                 return "open"
     return "closed"
 
 
-def _behaviour(
-    found: _Findings, lex: _Lexicons, classify: Probabilities
-) -> tuple[str, float, Spans]:
+def _behaviour(found: _Findings, lex: _Lexicons, classify: Classify) -> tuple[str, float, Spans]:
     """Response type: the classifier's probabilities, with the rules' cues as boosts.
 
     Returns the label, its probability after the boosts and the evidence: the rules' spans for
@@ -1379,13 +1364,14 @@ def _behaviour(
             kinds_seen.add(kind)
             boost[kind] += BEHAVIOUR_BOOSTS["interrogating" if kind == "question" else kind]
         evidence[kind].append((rb.start, rb.end))
-    probabilities, classifier_evidence = classify()
+    prediction = classify()
+    probabilities = prediction.probabilities
     score = {k: math.log(max(probabilities.get(k, 0.0), 1e-6)) + boost[k] for k in _BEHAVIOURS}
     top = max(score.values())
     weights = {k: math.exp(v - top) for k, v in score.items()}
     total = sum(weights.values())
     label = max(_BEHAVIOURS, key=lambda k: score[k])
-    spans = evidence[label] or classifier_evidence
+    spans = evidence[label] or list(prediction.evidence)
     if not spans:
         spans = [(0, len(found.text.original))]
     return label, weights[label] / total, spans
