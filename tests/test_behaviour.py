@@ -8,7 +8,6 @@ import json
 import math
 import os
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -195,11 +194,13 @@ def test_evidence_stays_in_the_featurized_prefix() -> None:
     assert all(end <= MAX_CHARS for _, end in prediction.evidence)
 
 
-def test_a_megabyte_is_fast() -> None:
+def test_a_megabyte_is_read_only_up_to_the_limit() -> None:
+    """A huge response costs no more than its first MAX_CHARS characters (speed: benchmarks/)."""
     response = ("It sounds like you feel stuck? " * 40_000)[:1_000_000]
-    started = time.perf_counter()
-    predict_behaviour(response, response)
-    assert time.perf_counter() - started < 0.05
+    whole = predict_behaviour(response, response)
+    prefix = predict_behaviour(response[:MAX_CHARS], response[:MAX_CHARS])
+    assert whole == prefix
+    assert dict(behaviour.featurize(response)) == dict(behaviour.featurize(response[:MAX_CHARS]))
 
 
 def test_deterministic() -> None:
@@ -237,21 +238,6 @@ def test_statement_cache_keeps_statements_apart() -> None:
     assert predict_reflection_depth(response, "I'm so tired.") == tired
     assert predict_reflection_depth(response, "The move went fine, I'm happy.") == moving
     assert tired.probabilities != moving.probabilities
-
-
-def test_typical_call_is_well_under_a_millisecond() -> None:
-    responses = [
-        f"It sounds like you feel torn about drinking, number {i}, and you want a change."
-        for i in range(300)
-    ]
-    predict_behaviour("warm up")
-    timings = []
-    for response in responses:
-        started = time.perf_counter()
-        predict_behaviour(response, "I drink too much but it helps me unwind.")
-        timings.append(time.perf_counter() - started)
-    timings.sort()
-    assert timings[len(timings) // 2] < 0.001
 
 
 def _training_script() -> ModuleType:

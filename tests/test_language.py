@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -283,7 +285,8 @@ def test_may_match_never_hides_a_match() -> None:
     from empathy_training import scoring
 
     lex = scoring._lexicons()
-    matchers = [m for m in vars(lex).values() if isinstance(m, lang.PhraseMatcher)]
+    values = [getattr(lex, f.name) for f in dataclasses.fields(lex)]
+    matchers = [m for m in values if isinstance(m, lang.PhraseMatcher)]
     for spec in lex.roadblocks:
         matchers += [m for m in (spec.anywhere, spec.clause_start, spec.unless) if m]
     for text in _sample_texts():

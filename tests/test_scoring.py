@@ -702,21 +702,17 @@ def test_vignette_example_uses_an_adjective() -> None:
 # --- the client's statement is worked out once for a batch ------------------------------------
 
 
-def test_statement_is_analysed_once_for_many_responses(monkeypatch: pytest.MonkeyPatch) -> None:
-    from empathy_training import language
+def test_statement_is_analysed_once_for_many_responses() -> None:
+    from empathy_training import language, scoring
 
     statement = "I've done six night shifts in a row and the ward still calls me on my days off."
-    calls: list[str] = []
-    analyse = language.analyse
-
-    def counting(text: str) -> language.Text:
-        calls.append(text)
-        return analyse(text)
-
-    monkeypatch.setattr(language, "analyse", counting)
+    language.analyse.cache_clear()
+    scoring._client_for.cache_clear()
     for i in range(20):
         score_response(f"You're worn out by shift {i}.", client_statement=statement)
-    assert calls.count(statement) <= 1
+    assert language.analyse.cache_info().misses == 1
+    assert scoring._client_for.cache_info().misses == 1
+    assert language.analyse(statement).original == statement
 
 
 # --- generalisation: hand-written responses to statements outside the library ----------------

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache, partial
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "MAX_CHARS",
@@ -56,7 +56,6 @@ _CONTENT_LENGTH = 4
 Span = tuple[int, int]
 Spans = tuple[Span, ...]
 Token = tuple[str, int, int]
-Features = dict[str, tuple[float, Spans]]
 #: Feature name -> spans, in the order features are first seen; every value is 1 unless noted.
 _RawFeatures = dict[str, list[Span]]
 
@@ -76,6 +75,31 @@ class Prediction:
     def evidence(self) -> Spans:
         """Character spans in the response behind the label, strongest first."""
         return self.explain()
+
+
+class Features(Mapping[str, tuple[float, Spans]]):
+    """A response's features: name -> (value, spans in the response), in the order first seen.
+
+    Every value is 1 except the few in `weighted`; the spans are kept as found and made into
+    tuples only when a feature is looked up, since scoring reads just the names and values.
+    """
+
+    __slots__ = ("spans", "weighted")
+
+    def __init__(self, spans: dict[str, list[Span]], weighted: dict[str, float]) -> None:
+        self.spans = spans
+        """Feature name -> the spans it was seen at."""
+        self.weighted = weighted
+        """The features whose value is not 1."""
+
+    def __getitem__(self, name: str) -> tuple[float, Spans]:
+        return self.weighted.get(name, 1.0), tuple(self.spans[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans)
 
 
 @dataclass(frozen=True)
@@ -156,8 +180,7 @@ class _Shipped:
     cues: CueIndex
 
 
-@dataclass(frozen=True)
-class _Scores:
+class _Scores(NamedTuple):
     """A response's features as one group's models see them, summed once for all of them."""
 
     features: Features
@@ -307,7 +330,7 @@ def featurize(
     blank, asked, client_words = _client(client_statement[:MAX_CHARS])
     if blank:
         _add(raw, "ctx:none", None)
-        return _freeze(raw, weighted)
+        return Features(raw, weighted)
     if asked:
         _add(raw, "ctx:q", None)
     content = [(w, s, e) for w, s, e in tokens if len(w) >= _CONTENT_LENGTH]
@@ -321,7 +344,7 @@ def featurize(
     for word, start, end in tokens:
         if word in feelings:
             _add(raw, "feel:stated" if word in client_words else "feel:new", (start, end))
-    return _freeze(raw, weighted)
+    return Features(raw, weighted)
 
 
 @lru_cache(maxsize=256)
@@ -332,14 +355,6 @@ def _client(context: str) -> tuple[bool, bool, frozenset[str]]:
         return True, False, frozenset()
     words = frozenset(w for w, _, _ in _tokens(context))
     return False, context.rstrip().endswith("?"), words
-
-
-def _freeze(raw: _RawFeatures, weighted: Mapping[str, float]) -> Features:
-    """Spans as tuples, with each feature's value (1 unless weighted)."""
-    features = {name: (1.0, tuple(spans)) for name, spans in raw.items()}
-    for name, value in weighted.items():
-        features[name] = (value, features[name][1])
-    return features
 
 
 @lru_cache(maxsize=1)
@@ -409,15 +424,14 @@ def _scores(group: _Group, response: str, client_statement: str) -> _Scores:
     features = featurize(
         response, client_statement, cues=_shipped().cues, questions_only=group.questions_only
     )
-    get = group.index.get
+    index = group.index
     weights = group.rows
-    present: list[str] = []
-    rows: list[tuple[float, ...]] = []
-    for name, (value, _) in features.items():
-        row = get(name)
-        if row is not None:
-            present.append(name)
-            rows.append(weights[row] if value == 1.0 else tuple(w * value for w in weights[row]))
+    present = [name for name in features.spans if name in index]
+    rows = [weights[index[name]] for name in present]
+    for name, value in features.weighted.items():
+        if name in index:
+            at = present.index(name)
+            rows[at] = tuple(w * value for w in rows[at])
     totals = (
         [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(weights[0])
     )
@@ -462,7 +476,7 @@ def _evidence(scores: _Scores, model: _Model, best: int, probs: list[float], tex
         if used >= EVIDENCE_FEATURES or pushes[i] <= 0:
             break
         name = scores.present[i]
-        where = () if name in model.group.quiet else scores.features[name][1]
+        where = () if name in model.group.quiet else scores.features.spans[name]
         if where:
             used += 1
             chosen.extend(where[:EVIDENCE_SPANS_PER_FEATURE])

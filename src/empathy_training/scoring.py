@@ -821,7 +821,7 @@ def _stems_span(
             if k == len(stems):
                 return (words[i].start, words[j - 1].end)
         return None
-    found = len(wanted & positions.keys())
+    found = len(positions.keys() & wanted)
     if not found or found / len(wanted) < CATCH_SHARE or found < min(2, len(wanted)):
         return None
     hits = sorted(i for stem in wanted for i in positions.get(stem, ()))
