@@ -186,10 +186,8 @@ class _Scores(NamedTuple):
     features: Features
     present: list[str]
     """The features the group has weights for."""
-    rows: list[tuple[float, ...]]
-    """Their weight rows, times each feature's value."""
     totals: list[float]
-    """Column sums of the rows."""
+    """Each column's sum of the present features' weights times their values."""
 
 
 def _token_norm(token: str) -> str:
@@ -426,16 +424,23 @@ def _scores(group: _Group, response: str, client_statement: str) -> _Scores:
     )
     index = group.index
     weights = group.rows
-    present = [name for name in features.spans if name in index]
-    rows = [weights[index[name]] for name in present]
+    width = len(weights[0])
+    totals = [0.0] * width
+    present: list[str] = []
+    for name in features.spans:
+        row = index.get(name)
+        if row is not None:
+            present.append(name)
+            w = weights[row]
+            for j in range(width):
+                totals[j] += w[j]
     for name, value in features.weighted.items():
-        if name in index:
-            at = present.index(name)
-            rows[at] = tuple(w * value for w in rows[at])
-    totals = (
-        [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(weights[0])
-    )
-    return _Scores(features, present, rows, totals)
+        row = index.get(name)
+        if row is not None:  # its row was added once: add the rest of value times it
+            w = weights[row]
+            for j in range(width):
+                totals[j] += (value - 1.0) * w[j]
+    return _Scores(features, present, totals)
 
 
 def _predict(model_name: str, response: object, client_statement: object) -> Prediction:
@@ -466,10 +471,12 @@ def _evidence(scores: _Scores, model: _Model, best: int, probs: list[float], tex
     separates, are joined into one.
     """
     first, last = model.first, model.first + len(model.labels)
-    pushes = [
-        row[first + best] - sum(w * p for w, p in zip(row[first:last], probs, strict=True))
-        for row in scores.rows
-    ]
+    group, weighted = model.group, scores.features.weighted
+    pushes = []
+    for name in scores.present:
+        row = group.rows[group.index[name]][first:last]
+        push = row[best] - sum(w * p for w, p in zip(row, probs, strict=True))
+        pushes.append(push * weighted.get(name, 1.0))
     chosen: list[Span] = []
     used = 0
     for i in sorted(range(len(pushes)), key=lambda i: -pushes[i]):
