@@ -339,8 +339,8 @@ def test_unknown_rubric_names_known_ones() -> None:
     assert set(RUBRIC_NAMES) == {"reflection", "validation", "compassion"}
 
 
-@pytest.mark.parametrize("response", ["", "   \n\t "])
-def test_empty_response_raises(response: str) -> None:
+@pytest.mark.parametrize("response", ["", "   \n\t ", None, float("nan"), 3])
+def test_empty_response_raises(response: object) -> None:
     with pytest.raises(EmptyResponseError):
         score_response(response)
 

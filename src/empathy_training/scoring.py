@@ -1882,7 +1882,7 @@ def _summary(rubric: Rubric, criteria: Sequence[CriterionResult], values: Mappin
 
 
 def score_response(
-    response: str,
+    response: str | object,
     *,
     client_statement: str | None = None,
     vignette: Vignette | None = None,
@@ -1891,8 +1891,9 @@ def score_response(
     """Score one response against a client statement or a vignette, with a rubric.
 
     `rubric` is a built-in rubric's name (see RUBRIC_NAMES) or a loaded Rubric. Raises
-    ValueError for an unknown rubric, EmptyResponseError for an empty response and
-    ResponseTooLongError for one over MAX_RESPONSE_CHARS characters.
+    ValueError for an unknown rubric, EmptyResponseError for an empty response (or one that is
+    not text at all, such as a spreadsheet's empty cell) and ResponseTooLongError for one over
+    MAX_RESPONSE_CHARS characters.
     """
     spec = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     text = _check_input(response)
