@@ -151,6 +151,20 @@ def test_rows_without_trainee_column_are_named_by_row(store: Store, library: Lib
     assert store.attempts()[0].vignette_id == NO_VIGNETTE
 
 
+def test_rows_name_what_they_respond_to(store: Store, library: Library) -> None:
+    app = unlocked(store, library)
+    statement = "My knee hurts so much that I can't get to the allotment any more, " * 2
+    csv = f'client_statement,response\n"{statement} {XSS}",You miss the allotment.\n'
+    scored(app, "knees.csv", csv.encode())
+    table = text_of(app.table_html.value)
+    assert "\u201cMy knee hurts so much that I can&#x27;t get to the allotment any\u2026" in table
+    assert NO_VIGNETTE not in table and "<script" not in app.table_html.value
+    assert app.workshop_picker.value == store.workshops()[0].id
+    app.select(0)
+    assert "The trainee&#x27;s response, with the words" in app.row_card.value
+    assert "Your response" not in app.row_card.value
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [

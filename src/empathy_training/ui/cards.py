@@ -85,8 +85,11 @@ def highlighted(text: str, spans: list[Span], roadblock_spans: list[Span] | None
     return "".join(out)
 
 
-def assessment_card(assessment: Assessment) -> str:
-    """Level, risk flag, criteria with the response's own words, roadblocks and alternatives."""
+def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> str:
+    """Level, risk flag, criteria with the response's own words, roadblocks and alternatives.
+
+    `whose` names the response for the reader: the trainee's own, or one a grader reviews.
+    """
     a = assessment
     evidence = [s for c in a.criteria for s in c.evidence]
     rb_spans = [r.span for r in a.roadblocks]
@@ -105,7 +108,7 @@ def assessment_card(assessment: Assessment) -> str:
     )
     parts.append(f"<p>{escape(a.feedback)}</p>")
     parts.append(
-        "<div class='et-small'>Your response, with the words the scoring rests on marked"
+        f"<div class='et-small'>{escape(whose)}, with the words the scoring rests on marked"
         " (roadblocks in red):</div>"
         f"<div class='et-response'>{highlighted(a.response, evidence, rb_spans)}</div>"
     )

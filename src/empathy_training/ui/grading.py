@@ -55,6 +55,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAGE_SIZE = 50
 #: Vignette id stored for a response scored against a client statement only.
 NO_VIGNETTE = "(client statement)"
+#: Characters of a client statement shown in the table where a row has no vignette.
+CLIENT_LABEL_CHARS = 60
 #: Prefix of the workshop an upload is stored under.
 UPLOAD_PREFIX = "Graded upload: "
 #: Setting holding an upload's own rows (client statements, other columns, unscored rows).
@@ -1223,6 +1225,8 @@ class GradingApp:
         table["_vignette"] = [_text(v).strip() or NO_VIGNETTE for v in vignettes]
         self.batch = batch
         self.table = table
+        if batch.workshop_id in [value for _, value in self.workshop_picker.options]:
+            self.workshop_picker.value = batch.workshop_id  # says what is open
         self.assessments = list(batch.assessments)
         self.selected = None
         self.page = 0
@@ -1326,7 +1330,7 @@ class GradingApp:
             return
         raters = self._visible_raters()
         head = (
-            "<tr><th>#</th><th>Trainee</th><th>Vignette</th><th>Response (evidence marked, "
+            "<tr><th>#</th><th>Trainee</th><th>Vignette or client</th><th>Response (evidence marked, "
             "roadblocks in red)</th><th>Level</th><th>Roadblocks</th><th>Sure</th>"
             + "".join(f"<th>{escape(r)}</th>" for r in raters)
             + "</tr>"
@@ -1353,7 +1357,7 @@ class GradingApp:
             cells = "".join(f"<td>{_rating_cell(given.get(r))}</td>" for r in raters)
             body.append(
                 f"<tr{css}><td>{int(row['_row'])}</td><td>{escape(_text(row['_trainee']))}</td>"
-                f"<td>{escape(self._vignette_label(str(row['_vignette'])))}</td>"
+                f"<td>{escape(self._client_label(row))}</td>"
                 f"<td class='et-resp'>{response}</td><td>{level_html}</td>"
                 f"<td>{escape(_text(row['roadblocks']).replace(';', ', '))}</td>"
                 f"<td>{sure}</td>{cells}</tr>"
@@ -1401,7 +1405,7 @@ class GradingApp:
             else ""
         )
         if assessment is not None:
-            body = assessment_card(assessment)
+            body = assessment_card(assessment, whose="The trainee's response")
         else:
             body = message(
                 f"Not scored: {_text(row['error']) or 'no assessment'}. Response: "
@@ -1561,6 +1565,14 @@ class GradingApp:
             return self.library.vignette(text)
         except KeyError:
             return None
+
+    def _client_label(self, row: pd.Series) -> str:
+        """What a row responds to: its vignette's title, else the start of its client statement."""
+        vignette_id = str(row["_vignette"])
+        statement = _text(row.get("client_statement", "")).strip()
+        if vignette_id == NO_VIGNETTE and statement:
+            return f"\u201c{_clip(statement, CLIENT_LABEL_CHARS)}\u201d"
+        return self._vignette_label(vignette_id)
 
     def _vignette_label(self, vignette_id: str) -> str:
         vignette = self._vignette(vignette_id)
