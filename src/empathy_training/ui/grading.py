@@ -1330,8 +1330,9 @@ class GradingApp:
             return
         raters = self._visible_raters()
         head = (
-            "<tr><th>#</th><th>Trainee</th><th>Vignette or client</th><th>Response (evidence marked, "
-            "roadblocks in red)</th><th>Level</th><th>Roadblocks</th><th>Sure</th>"
+            "<tr><th>#</th><th>Trainee</th><th>Vignette or client</th>"
+            "<th>Response (evidence marked, roadblocks in red)</th><th>Level</th>"
+            "<th>Roadblocks</th><th>Sure</th>"
             + "".join(f"<th>{escape(r)}</th>" for r in raters)
             + "</tr>"
         )
