@@ -424,22 +424,15 @@ def _scores(group: _Group, response: str, client_statement: str) -> _Scores:
     )
     index = group.index
     weights = group.rows
-    width = len(weights[0])
-    totals = [0.0] * width
-    present: list[str] = []
-    for name in features.spans:
-        row = index.get(name)
-        if row is not None:
-            present.append(name)
-            w = weights[row]
-            for j in range(width):
-                totals[j] += w[j]
+    present = [name for name in features.spans if name in index]
+    rows = [weights[index[name]] for name in present]
+    totals = (
+        [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(weights[0])
+    )
     for name, value in features.weighted.items():
         row = index.get(name)
         if row is not None:  # its row was added once: add the rest of value times it
-            w = weights[row]
-            for j in range(width):
-                totals[j] += (value - 1.0) * w[j]
+            totals = [t + (value - 1.0) * w for t, w in zip(totals, weights[row], strict=True)]
     return _Scores(features, present, totals)
 
 
