@@ -3,10 +3,10 @@
 Usage: python benchmarks/grading.py [--rows N] [--reports N]
 
 Builds the grading app on a throwaway SQLite file, feeds it a generated CSV (the upload a
-browser would send), and times each step: reading, `grading.grade`, collecting the evidence
-again (the grader's table carries no assessments), storing the rows as attempts, and the first
-render of the review table; then selecting a row and saving a rating, and preparing the
-downloads. Separately, times `trainee_report_html` + `reports_zip` for 200 trainees.
+browser would send), and times each step: reading, `grading.grade_with_assessments` (scores and
+evidence), storing the rows as attempts, and the first render of the review table; then
+selecting a row and saving a rating, and preparing the downloads. Separately, times
+`trainee_report_html` + `reports_zip` for 200 trainees.
 """
 
 from __future__ import annotations
@@ -90,8 +90,7 @@ def app_figures(library: Library, rows: int) -> dict[str, Any]:
         app = GradingApp(store, library, rater_name="Bench")
         app.unlock(PASSCODE)
         undo = [
-            wrap(grading, "grade", steps),
-            wrap(app, "_assessments_for", steps),
+            wrap(grading, "grade_with_assessments", steps),
             wrap(app, "_import", steps),
             wrap(app, "refresh_view", steps),
         ]
@@ -125,7 +124,7 @@ def app_figures(library: Library, rows: int) -> dict[str, Any]:
         "rows": rows,
         "seconds": steps,
         "scored_and_shown_seconds": round(
-            steps["grade"] + steps["_assessments_for"] + steps["refresh_view"], 3
+            steps["grade_with_assessments"] + steps["refresh_view"], 3
         ),
         "download_bytes": sizes,
         "table_html_chars": len(app.table_html.value),

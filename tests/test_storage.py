@@ -29,7 +29,7 @@ from empathy_training.models import (
     Span,
     VignetteAccuracy,
 )
-from empathy_training.storage import Store, default_database_url, normalise_join_code
+from empathy_training.storage import NewAttempt, Store, default_database_url, normalise_join_code
 
 RESPONSE = "Don't worry, at least you still have your job. It sounds like you feel trapped."
 
@@ -125,6 +125,47 @@ def test_a_retried_submit_is_stored_once(store: Store) -> None:
     assert first == again
     assert len({first, other, *no_key}) == 4
     assert len(store.attempts()) == 4
+
+
+def test_many_attempts_are_stored_in_one_go(store: Store, database_url: str) -> None:
+    ana, ben = store.trainee("Ana"), store.trainee("Ben")
+    workshop = store.create_workshop("Upload", ["job-loss"])
+    batch = [
+        NewAttempt(
+            (ana, ben)[i % 2].id,
+            "job-loss",
+            "reflections",
+            f"{RESPONSE} ({i})",
+            full_assessment(),
+            workshop_id=workshop.id,
+            client_attempt_id=f"upload:{i}",
+        )
+        for i in range(1200)  # more than one IN (...) query's worth of keys
+    ]
+    stored = store.record_attempts(batch)
+    assert [r.response for r in stored] == [a.response for a in batch]
+    assert [r.id for r in stored] == sorted(r.id for r in stored)
+    assert Store(database_url).attempts(workshop_id=workshop.id) == stored
+    assert stored[7].assessment == full_assessment()
+    # again, with two new ones (one given twice): only those are added
+    more = [*batch[:3], batch[0]._replace(client_attempt_id="upload:new"), batch[1]]
+    more.append(batch[0]._replace(client_attempt_id="upload:new"))
+    again = store.record_attempts(more)
+    assert [r.id for r in again[:3]] == [r.id for r in stored[:3]]
+    assert again[3].id == again[5].id not in {r.id for r in stored}
+    assert len(store.attempts()) == 1201
+
+
+def test_a_bad_attempt_stores_none_of_its_batch(store: Store) -> None:
+    ana = store.trainee("Ana")
+    good = NewAttempt(ana.id, "job-loss", "reflections", RESPONSE, full_assessment())
+    with pytest.raises(InputError, match="no trainee with id 999"):
+        store.record_attempts([good, good._replace(trainee_id=999)])
+    with pytest.raises(InputError, match="vignette id is longer"):
+        store.record_attempts([good, good._replace(vignette_id="v" * 500)])
+    with pytest.raises(InputError, match="no workshop with id 77"):
+        store.record_attempts([good._replace(workshop_id=77)])
+    assert store.attempts() == [] and store.record_attempts([]) == []
 
 
 def test_trainees_never_see_each_others_attempts(store: Store) -> None:

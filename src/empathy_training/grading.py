@@ -23,6 +23,7 @@ __all__ = [
     "XLSX_SUFFIXES",
     "defuse_formulas",
     "grade",
+    "grade_with_assessments",
     "read_responses",
     "row_values",
     "write_results",
@@ -197,23 +198,44 @@ def grade(
     scoring twice. A bad row (empty or too long response, unknown vignette id) gets a message in
     `error` and the other rows are still graded. Raises ValueError for an unknown rubric.
     """
+    graded, found = grade_with_assessments(table, library=library, rubric=rubric, progress=progress)
+    if assessments:
+        as_json: dict[int, str] = {}  # a repeated row shares its assessment: one JSON each
+        for a in found:
+            if a is not None and id(a) not in as_json:
+                as_json[id(a)] = json.dumps(a.to_dict(), ensure_ascii=False)
+        graded[ASSESSMENT_COLUMN] = ["" if a is None else as_json[id(a)] for a in found]
+    return graded
+
+
+def grade_with_assessments(
+    table: pd.DataFrame,
+    *,
+    library: Library | None = None,
+    rubric: str = "reflection",
+    progress: Callable[[int], None] | None = None,
+) -> tuple[pd.DataFrame, list[Assessment | None]]:
+    """Like `grade`, and each row's Assessment beside it (None for a row with an error)."""
     load_rubric(rubric)
     if "response" not in table.columns:
         raise InputError("the table has no 'response' column")
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
-    details: list[str] = []
+    found: list[Assessment | None] = []
     cache: dict[tuple[str, str, str], Assessment] = {}
-    as_json: dict[tuple[str, str, str], str] = {}
-    has_statement = "client_statement" in table.columns
-    has_vignette = "vignette_id" in table.columns
-    for i in range(len(table)):
-        response = _text(table["response"].iloc[i])
-        statement = _text(table["client_statement"].iloc[i]) if has_statement else ""
-        vignette_id = _text(table["vignette_id"].iloc[i]).strip() if has_vignette else ""
+    blank = [""] * len(table)
+    responses = table["response"].tolist()
+    statements = table["client_statement"].tolist() if "client_statement" in table else blank
+    vignette_ids = table["vignette_id"].tolist() if "vignette_id" in table else blank
+    for response_cell, statement_cell, vignette_cell in zip(
+        responses, statements, vignette_ids, strict=True
+    ):
+        response = _text(response_cell)
+        statement = _text(statement_cell)
+        vignette_id = _text(vignette_cell).strip()
         values: dict[str, Any] = {}
         error = ""
-        detail = ""
+        assessment: Assessment | None = None
         try:
             if vignette_id and library is None:
                 library = _bundled_library()
@@ -229,10 +251,6 @@ def grade(
                 )
                 cache[key] = assessment
             values = row_values(assessment)
-            if assessments:
-                if key not in as_json:
-                    as_json[key] = json.dumps(assessment.to_dict(), ensure_ascii=False)
-                detail = as_json[key]
         except EmptyResponseError:
             error = "empty response"
         except ResponseTooLongError as exc:
@@ -243,7 +261,7 @@ def grade(
             error = f"could not score this response ({type(exc).__name__}: {exc})"
         rows.append(values)
         errors.append(error)
-        details.append(detail)
+        found.append(None if error else assessment)
         if progress is not None:
             progress(1)
     out = table.copy()
@@ -258,9 +276,7 @@ def grade(
             series = series.fillna("").astype(str)
         out[column] = series
     out["error"] = errors
-    if assessments:
-        out[ASSESSMENT_COLUMN] = details
-    return out
+    return out, found
 
 
 _BUNDLED: list[Library] = []

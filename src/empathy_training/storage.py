@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import platformdirs
 from sqlalchemy import (
@@ -41,6 +41,7 @@ from empathy_training.models import ROADBLOCK_IDS, Assessment
 
 __all__ = [
     "AttemptRecord",
+    "NewAttempt",
     "RatingRecord",
     "Store",
     "TraineeRecord",
@@ -409,11 +410,10 @@ class Store:
         With a `client_attempt_id`, a retried submit is stored once: the second call returns
         the attempt the first one stored.
         """
-        for label, value in (("vignette id", vignette_id), ("module id", module_id)):
-            if len(value) > MAX_ID_LENGTH:
-                raise InputError(f"The {label} is longer than {MAX_ID_LENGTH} characters.")
-        if client_attempt_id is not None and not 0 < len(client_attempt_id) <= MAX_ID_LENGTH:
-            raise InputError(f"A client attempt id must be 1 to {MAX_ID_LENGTH} characters.")
+        attempt = NewAttempt(
+            trainee_id, vignette_id, module_id, response, assessment, workshop_id, client_attempt_id
+        )
+        _check_attempt(attempt)
         with self._transaction("save the attempt") as session:
             by_key = select(_Attempt).where(_Attempt.client_attempt_id == client_attempt_id)
             if client_attempt_id is not None:
@@ -424,25 +424,47 @@ class Store:
                 raise InputError(f"There is no trainee with id {trainee_id}.")
             if workshop_id is not None and session.get(_Workshop, workshop_id) is None:
                 raise InputError(f"There is no workshop with id {workshop_id}.")
-            if not self._sqlite:
-                # Ids are drawn in lock order and committed before the lock is released, so a
-                # dashboard polling with since_id never skips an attempt committed late.
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ATTEMPT_LOCK})
-            row = _Attempt(
-                trainee_id=trainee_id,
-                workshop_id=workshop_id,
-                module_id=module_id,
-                vignette_id=vignette_id,
-                response=response,
-                assessment=assessment.to_dict(),
-                hrq_level=assessment.hrq_level,
-                scorer_version=assessment.scorer_version,
-                created_at=_now(),
-                client_attempt_id=client_attempt_id,
-            )
+            self._lock_attempt_ids(session)
+            row = _attempt_row(attempt)
             if not _insert(session, row):
                 row = session.scalars(by_key).one()  # the same submit, stored by a retry
             return _attempt_record(row)
+
+    def record_attempts(self, attempts: Sequence[NewAttempt]) -> list[AttemptRecord]:
+        """Store many attempts in one transaction (an uploaded file): all of them or, on any
+        error, none. An attempt whose `client_attempt_id` is stored already is not stored
+        again; the stored one is returned in its place."""
+        for attempt in attempts:
+            _check_attempt(attempt)
+        if not attempts:
+            return []
+        with self._transaction("save the attempts") as session:
+            _check_ids_exist(session, _Trainee, {a.trainee_id for a in attempts}, "trainee")
+            workshops = {a.workshop_id for a in attempts if a.workshop_id is not None}
+            _check_ids_exist(session, _Workshop, workshops, "workshop")
+            keys = [a.client_attempt_id for a in attempts if a.client_attempt_id is not None]
+            stored: dict[str, _Attempt] = {}
+            for chunk in _chunks(keys):
+                query = select(_Attempt).where(_Attempt.client_attempt_id.in_(chunk))
+                stored.update((row.client_attempt_id or "", row) for row in session.scalars(query))
+            self._lock_attempt_ids(session)
+            rows = []
+            for attempt in attempts:
+                row = stored.get(attempt.client_attempt_id or "")
+                if row is None:
+                    row = _attempt_row(attempt)
+                    session.add(row)
+                    if attempt.client_attempt_id is not None:
+                        stored[attempt.client_attempt_id] = row
+                rows.append(row)
+            session.flush()
+            return [_attempt_record(row) for row in rows]
+
+    def _lock_attempt_ids(self, session: Session) -> None:
+        if not self._sqlite:
+            # Ids are drawn in lock order and committed before the lock is released, so a
+            # dashboard polling with since_id never skips an attempt committed late.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ATTEMPT_LOCK})
 
     def attempts(
         self,
@@ -703,6 +725,67 @@ def _reason(exc: SQLAlchemyError) -> str:
         if needle in lowered:
             return f"{meaning}: {detail}"
     return f"failed: {detail}"
+
+
+class NewAttempt(NamedTuple):
+    """An attempt to store (see `Store.record_attempt` for the fields)."""
+
+    trainee_id: int
+    vignette_id: str
+    module_id: str
+    response: str
+    assessment: Assessment
+    workshop_id: int | None = None
+    client_attempt_id: str | None = None
+
+
+#: Most values one `IN (...)` query lists.
+IN_CHUNK = 500
+_T = TypeVar("_T")
+
+
+def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    """The values, IN_CHUNK at a time."""
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
+
+
+def _check_attempt(attempt: NewAttempt) -> None:
+    for label, value in (("vignette id", attempt.vignette_id), ("module id", attempt.module_id)):
+        if len(value) > MAX_ID_LENGTH:
+            raise InputError(f"The {label} is longer than {MAX_ID_LENGTH} characters.")
+    key = attempt.client_attempt_id
+    if key is not None and not 0 < len(key) <= MAX_ID_LENGTH:
+        raise InputError(f"A client attempt id must be 1 to {MAX_ID_LENGTH} characters.")
+
+
+def _check_ids_exist(
+    session: Session, table: type[_Trainee] | type[_Workshop], ids: set[int], label: str
+) -> None:
+    """InputError naming the first of the ids that has no row in the table."""
+    found: set[int] = set()
+    wanted = sorted(ids)
+    for chunk in _chunks(wanted):
+        found.update(session.scalars(select(table.id).where(table.id.in_(chunk))))
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise InputError(f"There is no {label} with id {missing[0]}.")
+
+
+def _attempt_row(attempt: NewAttempt) -> _Attempt:
+    assessment = attempt.assessment
+    return _Attempt(
+        trainee_id=attempt.trainee_id,
+        workshop_id=attempt.workshop_id,
+        module_id=attempt.module_id,
+        vignette_id=attempt.vignette_id,
+        response=attempt.response,
+        assessment=assessment.to_dict(),
+        hrq_level=assessment.hrq_level,
+        scorer_version=assessment.scorer_version,
+        created_at=_now(),
+        client_attempt_id=attempt.client_attempt_id,
+    )
 
 
 def _insert(session: Session, row: _Base) -> bool:

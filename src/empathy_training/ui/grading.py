@@ -36,14 +36,21 @@ from ..feedback_reports import (
 from ..loading import load_library
 from ..models import ROADBLOCK_IDS, Assessment, Library
 from ..prepost import PrePostResult, prepost, prepost_chart
-from ..scoring import RUBRIC_NAMES, score_response
-from ..storage import MAX_NAME_LENGTH, RatingRecord, Store, WorkshopRecord, default_database_url
+from ..scoring import RUBRIC_NAMES
+from ..storage import (
+    MAX_NAME_LENGTH,
+    NewAttempt,
+    RatingRecord,
+    Store,
+    WorkshopRecord,
+    default_database_url,
+)
 from .callbacks import guarded, log
 from .cards import STYLE, assessment_card, highlighted, message
 from .gate import PasscodeGate
 
-Scorer = Callable[..., Assessment]
-
+#: Uploaded rows stored per transaction (the progress bar moves once per chunk).
+STORE_CHUNK = 500
 #: Most responses one upload may hold; larger files: split them, or use `empathy-training grade`.
 MAX_UPLOAD_ROWS = 20_000
 #: Largest upload accepted, in bytes. The server's websocket message limit must be larger
@@ -190,13 +197,11 @@ class GradingApp:
         store: Store,
         library: Library,
         *,
-        score: Scorer = score_response,
         rater_name: str = "",
         blind: bool = False,
     ) -> None:
         self.store = store
         self.library = library
-        self.score = score
         self.comment_bank = load_comment_bank()
         self.batch = Batch(name="", graded=pd.DataFrame())
         self.table = pd.DataFrame()
@@ -707,11 +712,13 @@ class GradingApp:
         self.score_button.disabled = True
         rubric = str(self.rubric_picker.value)
         advance = self._progress(len(table), "Scoring")
-        graded = grading.grade(table, library=self.library, rubric=rubric, progress=advance)
+        graded, assessments = grading.grade_with_assessments(
+            table, library=self.library, rubric=rubric, progress=advance
+        )
         batch = Batch(
             name=name,
             graded=graded,
-            assessments=tuple(self._assessments_for(graded, rubric)),
+            assessments=tuple(assessments),
             attempt_ids=(None,) * len(graded),
             trainees=tuple(batch_trainees(graded)),
         )
@@ -1066,37 +1073,6 @@ class GradingApp:
         self.progress.bar_style = "success"
         self.progress_label.value = f"<span class='et-small'>{escape(text)}</span>"
 
-    def _assessments_for(self, graded: pd.DataFrame, rubric: str) -> list[Assessment | None]:
-        """Each graded row's assessment, for its evidence and for the store.
-
-        `grading.grade` returns the contract columns only, so the scored rows are scored
-        again with `score` (deterministic: the same assessment); rows with an error get None.
-        """
-        if ASSESSMENT_COLUMN in graded.columns:
-            return [a if isinstance(a, Assessment) else None for a in graded[ASSESSMENT_COLUMN]]
-        advance = self._progress(len(graded), "Collecting the evidence")
-        cache: dict[tuple[str, str, str], Assessment] = {}
-        found: list[Assessment | None] = []
-        statements = graded.get("client_statement", pd.Series([""] * len(graded)))
-        vignettes = graded.get("vignette_id", pd.Series([""] * len(graded)))
-        for response, statement, vignette_id, error in zip(
-            graded["response"], statements, vignettes, graded["error"], strict=True
-        ):
-            advance()
-            if _text(error).strip():
-                found.append(None)
-                continue
-            key = (_text(response), _text(statement), _text(vignette_id).strip())
-            if key not in cache:
-                cache[key] = self.score(
-                    key[0],
-                    client_statement=key[1] or None,
-                    vignette=self._vignette(key[2]),
-                    rubric=rubric,
-                )
-            found.append(cache[key])
-        return found
-
     def _import(self, batch: Batch) -> Batch:
         """Store an upload as the attempts of a new, closed workshop; the batch with their ids."""
         vignette_ids = sorted(
@@ -1118,25 +1094,29 @@ class GradingApp:
             ),
         )
         advance = self._progress(len(graded), "Storing for rating")
-        ids: list[int | None] = []
+        rows: list[tuple[int, NewAttempt]] = []
         for position, (trainee, assessment) in enumerate(
             zip(batch.trainees, batch.assessments, strict=True)
         ):
-            advance()
-            if assessment is None:
-                ids.append(None)
-                continue
-            vignette_id = assessment.vignette_id or NO_VIGNETTE
-            attempt = self.store.record_attempt(
-                trainees[trainee],
-                vignette_id=vignette_id,
-                module_id=self._module_of(vignette_id),
-                response=assessment.response,
-                assessment=assessment,
-                workshop_id=workshop.id,
-                client_attempt_id=f"grading:{workshop.id}:{position}",
-            )
-            ids.append(attempt.id)
+            if assessment is not None:
+                vignette_id = assessment.vignette_id or NO_VIGNETTE
+                attempt = NewAttempt(
+                    trainees[trainee],
+                    vignette_id=vignette_id,
+                    module_id=self._module_of(vignette_id),
+                    response=assessment.response,
+                    assessment=assessment,
+                    workshop_id=workshop.id,
+                    client_attempt_id=f"grading:{workshop.id}:{position}",
+                )
+                rows.append((position, attempt))
+        ids: list[int | None] = [None] * len(graded)
+        for start in range(0, len(rows), STORE_CHUNK):
+            chunk = rows[start : start + STORE_CHUNK]
+            stored = self.store.record_attempts([attempt for _, attempt in chunk])
+            for (position, _), record in zip(chunk, stored, strict=True):
+                ids[position] = record.id
+            advance(len(chunk))
         self._finish_progress(f"Stored {len(graded):,} rows for rating.")
         self._set_workshop_options()
         return replace(batch, workshop_id=workshop.id, attempt_ids=tuple(ids))
