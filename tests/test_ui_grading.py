@@ -21,6 +21,7 @@ from empathy_training.scoring import score_response
 from empathy_training.storage import Store
 from empathy_training.ui.gate import MAX_PASSCODE_TRIES
 from empathy_training.ui.grading import (
+    CLIENT_LABEL_CHARS,
     MAX_UPLOAD_ROWS,
     NO_VIGNETTE,
     PAGE_SIZE,
@@ -157,7 +158,8 @@ def test_rows_name_what_they_respond_to(store: Store, library: Library) -> None:
     csv = f'client_statement,response\n"{statement} {XSS}",You miss the allotment.\n'
     scored(app, "knees.csv", csv.encode())
     table = text_of(app.table_html.value)
-    assert "\u201cMy knee hurts so much that I can&#x27;t get to the allotment any\u2026" in table
+    start = statement[: CLIENT_LABEL_CHARS - 1].replace("'", "&#x27;")
+    assert f"\u201c{start}\u2026\u201d" in table
     assert NO_VIGNETTE not in table and "<script" not in app.table_html.value
     assert app.workshop_picker.value == store.workshops()[0].id
     app.select(0)

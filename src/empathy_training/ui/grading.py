@@ -63,7 +63,7 @@ PAGE_SIZE = 50
 #: Vignette id stored for a response scored against a client statement only.
 NO_VIGNETTE = "(client statement)"
 #: Characters of a client statement shown in the table where a row has no vignette.
-CLIENT_LABEL_CHARS = 60
+CLIENT_LABEL_CHARS = 40
 #: Prefix of the workshop an upload is stored under.
 UPLOAD_PREFIX = "Graded upload: "
 #: Setting holding an upload's own rows (client statements, other columns, unscored rows).
