@@ -8,6 +8,7 @@ package installs as plain Python and behaves the same. Everything else is in pyp
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from setuptools import setup
@@ -23,6 +24,8 @@ COMPILED = [
 def ext_modules() -> list[Any]:
     """The compiled modules, each optional: a failed build leaves the plain Python module."""
     if os.environ.get("EMPATHY_TRAINING_COMPILE", "1") == "0":
+        for stale in Path("src").glob("**/*.so"):  # left by an earlier compiled editable install
+            stale.unlink()
         return []
     try:
         from mypyc.build import mypycify

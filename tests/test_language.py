@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from empathy_training import language as lang
 
@@ -323,3 +325,19 @@ def test_opening_positions_skip_discourse_words() -> None:
             expected.update(w.start for w in t.words_in(start, stop + 1))
             expected.add(stop)
         assert lang.opening_positions(t, starts) == expected, text
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_words_are_those_of_the_general_pattern(text: str) -> None:
+    norm = lang.normalise(text)
+    words = lang.analyse_once(text).words
+    assert [(w.start, w.end) for w in words] == [m.span() for m in lang._WORD.finditer(norm)]
+    assert [w.lower for w in words] == [m.group().lower() for m in lang._WORD.finditer(norm)]
+
+
+@given(st.text(max_size=200))
+def test_words_are_found_where_the_pattern_finds_them(text: str) -> None:
+    norm = lang.normalise(text)
+    assert [(w.start, w.end) for w in lang.analyse_once(text).words] == [
+        m.span() for m in lang._WORD.finditer(norm)
+    ]

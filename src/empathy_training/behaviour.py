@@ -42,6 +42,8 @@ EVIDENCE_SPANS_PER_FEATURE = 2
 
 _WEIGHTS_FILE = "behaviour-model.json"
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# The same for lower-case ASCII text, where it is quicker.
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _SENTENCE_END = re.compile(r"[.!?]+")
 _SECOND_PERSON = frozenset(
     {"you", "your", "you're", "yours", "yourself", "you've", "you'll", "you'd"}
@@ -200,12 +202,16 @@ def _tokens(text: str) -> list[Token]:
     """Words of text with their character spans."""
     if text.isascii():
         # Lowercasing ASCII keeps every character in place and in its class, so the matches of
-        # the lowered text are the normalised tokens at the same spans.
-        return [
-            ("0" if word.isdigit() else word, m.start(), m.end())
-            for m in _TOKEN.finditer(text.lower())
-            for word in (m[0],)
-        ]
+        # the lowered text are the normalised tokens at the same spans. Between two matches
+        # there is no letter or digit, so the next place a token's text occurs is its match.
+        lowered = text.lower()
+        tokens: list[Token] = []
+        end = 0
+        for word in _ASCII_TOKEN.findall(lowered):
+            start = lowered.find(word, end)
+            end = start + len(word)
+            tokens.append(("0" if word.isdigit() else word, start, end))
+        return tokens
     return [(_token_norm(m[0]), *m.span()) for m in _TOKEN.finditer(text)]
 
 
@@ -274,7 +280,6 @@ def featurize(
     """
     text = response[:MAX_CHARS]
     raw: _RawFeatures = {}
-    get = raw.get
     by_first_word = cues.by_first_word
     tokens = _tokens(text)
     sentences = _sentences(text, tokens)
@@ -293,14 +298,14 @@ def featurize(
             # Inlined _add: this loop is most of the work, and the order features are first
             # seen (words, then pairs, then cues, word by word) must stay as it is.
             name = "w:" + word
-            spans = get(name)
+            spans = raw.get(name)
             if spans is None:
                 raw[name] = [(start, end)]
             else:
                 spans.append((start, end))
             if i < last:
                 name = "b:" + word + " " + names[i + 1]
-                spans = get(name)
+                spans = raw.get(name)
                 if spans is None:
                     raw[name] = [(start, words[i + 1][2])]
                 else:
@@ -308,7 +313,8 @@ def featurize(
             phrases = by_first_word.get(word)
             if phrases:
                 for phrase, group in phrases:
-                    if tuple(names[i : i + len(phrase)]) == phrase:
+                    k = len(phrase)
+                    if k == 1 or (i + k <= len(names) and tuple(names[i : i + k]) == phrase):
                         _add(raw, "cue:" + group, (start, words[i + len(phrase) - 1][2]))
                         break
     # Structure: question marks, length, second person.
@@ -426,9 +432,7 @@ def _scores(group: _Group, response: str, client_statement: str) -> _Scores:
     weights = group.rows
     present = [name for name in features.spans if name in index]
     rows = [weights[index[name]] for name in present]
-    totals = (
-        [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(weights[0])
-    )
+    totals = [sum([row[j] for row in rows]) for j in range(len(weights[0]))]
     for name, value in features.weighted.items():
         row = index.get(name)
         if row is not None:  # its row was added once: add the rest of value times it

@@ -65,6 +65,8 @@ _NORMALISE = str.maketrans(
     }
 )
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+# The same for ASCII text, where it is quicker.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "eg", "ie", "approx"})
 _NEGATORS = frozenset(
@@ -99,7 +101,7 @@ _FUNCTION_AFTER = frozenset(
 )
 _QUANTIFIERS = frozenset({"bit", "little", "lot", "tad", "touch", "kind", "sort"})
 _CLAUSE_SPLIT = re.compile(
-    r"\s*[;:]\s*|\s+-+\s+|\s*\(\s*"
+    r"[;:]\s*|\s+-+\s+|\(\s*"
     r"|,\s*(?=(?:and\s+|but\s+|so\s+|yet\s+|or\s+)?(?:you|your|you're|you've|you'd|it|it's|that|"
     r"that's|this|there|there's|he|he's|she|she's|they|they're|we|i|i'm|my|his|her|their|and|but|"
     r"so|yet|although|though|while|whereas|because|then|even|especially|as|after|when|since|"
@@ -119,6 +121,8 @@ _MACROS = {
 
 def normalise(text: str) -> str:
     """Straighten quotes and dashes without changing the length of the text."""
+    if text.isascii() and "`" not in text:
+        return text  # nothing to straighten: the only ASCII character mapped is '`'
     return text.translate(_NORMALISE)
 
 
@@ -1102,10 +1106,14 @@ def _word_form(token: str) -> tuple[str, str]:
 def _words(norm: str) -> tuple[Word, ...]:
     forms = _WORD_FORMS
     out = []
-    for m in _WORD.finditer(norm):
-        token = m.group()
+    end = 0
+    for token in (_ASCII_WORD if norm.isascii() else _WORD).findall(norm):
+        # Between two matches there is no letter or digit, so the next place the token's text
+        # occurs is where it was matched.
+        start = norm.find(token, end)
+        end = start + len(token)
         lower, stemmed = forms.get(token) or _word_form(token)
-        out.append(_new_word(Word, (lower, stemmed, *m.span())))
+        out.append(_new_word(Word, (lower, stemmed, start, end)))
     return tuple(out)
 
 
