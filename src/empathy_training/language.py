@@ -630,7 +630,9 @@ def _match(matcher: PhraseMatcher, analysed: Text) -> tuple[Offsets, ...]:
     found: list[Offsets] = []
     places = _candidates(analysed).get(matcher)
     if places is not None:
-        for entry, start in zip(*places, strict=True):
+        entries, starts = places
+        for k in range(len(entries)):
+            entry, start = entries[k], starts[k]
             m = (entry.regex or entry.compiled()).match(norm, start)
             if m is not None and m.end() > start:
                 found.append(m.span())
