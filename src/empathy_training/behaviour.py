@@ -23,6 +23,7 @@ __all__ = [
     "MAX_CHARS",
     "MODEL_VERSION",
     "CueIndex",
+    "Features",
     "Prediction",
     "cue_index",
     "featurize",
@@ -315,7 +316,7 @@ def featurize(
                 for phrase, group in phrases:
                     k = len(phrase)
                     if k == 1 or (i + k <= len(names) and tuple(names[i : i + k]) == phrase):
-                        _add(raw, "cue:" + group, (start, words[i + len(phrase) - 1][2]))
+                        _add(raw, "cue:" + group, (start, words[i + k - 1][2]))
                         break
     # Structure: question marks, length, second person.
     stripped = text.rstrip()
