@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from empathy_training.loading import load_library
+from empathy_training.models import Library
+
 from pgserver import PostgresServer, find_bin_dir
 
 _database_names = itertools.count(1)
@@ -31,6 +34,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"compiled {', '.join(stale)} older than the source: run scripts/setup.sh dev "
             "(or pip install -e . again) to rebuild"
         )
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    """The bundled scenario library, loaded once."""
+    return load_library()
 
 
 @pytest.fixture

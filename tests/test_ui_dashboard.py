@@ -16,7 +16,6 @@ import pytest
 from openpyxl import load_workbook
 
 from empathy_training.errors import StorageError
-from empathy_training.loading import load_library
 from empathy_training.models import Library
 from empathy_training.passcode import set_passcode
 from empathy_training.scoring import score_response
@@ -32,11 +31,6 @@ from empathy_training.workshop import EXPORT_COLUMNS
 XSS = "<img src=x onerror=alert(1)>"
 PASSCODE = "tea-and-biscuits"
 TRAINEE_URL = "http://192.0.2.10:8866/voila/render/practice.ipynb"
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from empathy_training.loading import load_library
 from empathy_training.models import Library
 from empathy_training.passcode import set_passcode
 from empathy_training.scoring import score_response
@@ -34,11 +33,6 @@ DATA = Path(__file__).parent / "data" / "grading-ui"
 PASSCODE = "tea-and-biscuits"
 XSS = "<script>alert(1)</script>"
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library()
 
 
 @pytest.fixture

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from empathy_training.loading import load_library
 from empathy_training.models import Library
 from empathy_training.scoring import score_response
 from empathy_training.storage import Store
 from empathy_training.ui.practice import MAX_RESPONSE_CHARS, PracticeApp
 
 XSS = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return load_library()
 
 
 @pytest.fixture

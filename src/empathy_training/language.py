@@ -616,9 +616,7 @@ def _word_set(analysed: Text) -> frozenset[str]:
 def _matcher_spans(matcher: PhraseMatcher, analysed: Text) -> tuple[Offsets, ...]:
     """Every match of a matcher in a text, leftmost first, without overlaps (worked out on first
     request and kept with the analysed text)."""
-    memo: dict[PhraseMatcher, tuple[Offsets, ...]] | None = analysed.derived.get("matches")
-    if memo is None:
-        memo = analysed.derived["matches"] = {}
+    memo: dict[PhraseMatcher, tuple[Offsets, ...]] = analysed.kept("matches")
     spans = memo.get(matcher)
     if spans is None:
         spans = memo[matcher] = _match(matcher, analysed)
@@ -706,9 +704,7 @@ def opening_positions(text: Text, starts: Iterable[int]) -> frozenset[int]:
     """Each start, and the words after it up to the first that is not a discourse word (kept
     with the text)."""
     key = tuple(sorted(set(starts)))
-    kept: dict[tuple[int, ...], frozenset[int]] | None = text.derived.get("openings")
-    if kept is None:
-        kept = text.derived["openings"] = {}
+    kept: dict[tuple[int, ...], frozenset[int]] = text.kept("openings")
     found = kept.get(key)
     if found is None:
         found = kept[key] = _opening_positions(text, key)
@@ -916,6 +912,14 @@ class Text:
     def words_from(self, start: int) -> tuple[Word, ...]:
         """The words starting at or after an offset."""
         return self.words[bisect_left(self.word_starts, start) :]
+
+    def kept(self, key: str) -> dict[Any, Any]:
+        """The dictionary kept in `derived` under `key`, made empty on first use: where a user
+        keeps what it works out from the text, entry by entry."""
+        found: dict[Any, Any] | None = self.derived.get(key)
+        if found is None:
+            found = self.derived[key] = {}
+        return found
 
     def stem_positions(self) -> Mapping[str, tuple[int, ...]]:
         """Indices of the words with each stem."""

@@ -1220,9 +1220,7 @@ def _grounded(
 def _span_book(text: Text) -> dict[tuple[int, int], Span]:
     """The Span objects made for a text so far, by offsets: made once, shared by every list of
     evidence (and every rubric) that cites the same words."""
-    book: dict[tuple[int, int], Span] | None = text.derived.get("spans")
-    if book is None:
-        book = text.derived["spans"] = {}
+    book: dict[tuple[int, int], Span] = text.kept("spans")
     return book
 
 
