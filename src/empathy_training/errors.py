@@ -5,7 +5,8 @@ EmpathyTrainingError
  │    └── ScenarioErrors    several problems found in one validation pass
  ├── InputError             user input that cannot be scored or read
  │    ├── EmptyResponseError
- │    └── ResponseTooLongError
+ │    ├── ResponseTooLongError
+ │    └── TooManyRowsError   a table longer than the reader accepts
  └── StorageError           the database cannot be read or written
 """
 
@@ -52,6 +53,10 @@ class EmptyResponseError(InputError):
 
 class ResponseTooLongError(InputError):
     """The response is longer than the scorer accepts."""
+
+
+class TooManyRowsError(InputError):
+    """A table has more rows than the reader accepts (found while reading, not after)."""
 
 
 class StorageError(EmpathyTrainingError):

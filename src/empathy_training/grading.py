@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ import pandas as pd
 from .errors import EmptyResponseError, InputError, ResponseTooLongError
 from .models import Assessment, Library, Vignette
 from .scoring import load_rubric, score_response
+from .tables import CSV_SUFFIXES, MAX_ROWS, XLSX_SUFFIXES, clean_text, read_table
 
 __all__ = [
     "ASSESSMENT_COLUMN",
@@ -29,10 +27,6 @@ __all__ = [
     "write_results",
 ]
 
-#: Suffixes read and written as CSV.
-CSV_SUFFIXES = (".csv",)
-#: Suffixes read and written as Excel workbooks.
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 #: Columns `grade` adds, in order (plus `error`).
 CONTRACT_COLUMNS = (
     "hrq_level",
@@ -54,105 +48,36 @@ ASSESSMENT_COLUMN = "assessment"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Columns a response table may name, matched ignoring case and surrounding spaces.
 INPUT_COLUMNS = ("response", "client_statement", "vignette_id")
-#: Encodings tried for CSV files, in order.
-CSV_ENCODINGS = ("utf-8-sig",)
-#: Bytes read to guess the CSV delimiter.
-SNIFF_BYTES = 65536
 _INTEGER_COLUMNS = ("hrq_level", "validation_level", "epitome_er", "epitome_ip", "epitome_ex")
 
 
-def _suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
-        known = ", ".join(CSV_SUFFIXES + XLSX_SUFFIXES)
-        raise InputError(f"{path}: unknown file type '{path.suffix}'; use one of {known}")
-    return suffix
-
-
-def _decode(path: Path, data: bytes) -> str:
-    """The text of a CSV file: UTF-8 (with or without BOM), or UTF-16 with a BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            position = exc.start
-    raise InputError(
-        f"{path}: cannot read the file as UTF-8 (byte {position} is not valid UTF-8). Save it "
-        "as 'CSV UTF-8' (in Excel: Save As > CSV UTF-8) and try again."
-    )
-
-
-def _delimiter(text: str) -> str:
-    try:
-        return csv.Sniffer().sniff(text[:SNIFF_BYTES], delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    text = _decode(path, data)
-    if not text.strip():
-        raise InputError(f"{path}: the file is empty")
-    try:
-        return pd.read_csv(
-            io.StringIO(text),
-            sep=_delimiter(text),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from exc
-
-
-def _read_xlsx(path: Path) -> pd.DataFrame:
-    try:
-        table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found") from exc
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: not a readable XLSX workbook ({exc})") from exc
-    return table.fillna("")
-
-
-def read_responses(path: Path) -> pd.DataFrame:
-    """Read a response table from CSV or XLSX (by suffix); every cell is read as text.
+def read_responses(path: Path, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
+    """Read a response table from CSV or XLSX (by suffix); every cell is read as clean text.
 
     Needs a `response` column and a `client_statement` or `vignette_id` column (names matched
     ignoring case and spaces, then written in lower case); other columns are kept as they are.
-    Raises InputError with a message naming the file for anything it cannot use.
+    Raises InputError with a message naming the file for anything it cannot use; what a reader
+    should know besides (cells cut to length) is in the table's `attrs["notes"]`.
     """
     path = Path(path)
-    suffix = _suffix(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    table = _read_csv(path) if suffix in CSV_SUFFIXES else _read_xlsx(path)
-    renames = {}
-    for column in table.columns:
-        name = str(column).strip().lower().replace(" ", "_")
-        if name in INPUT_COLUMNS and column != name:
-            renames[column] = name
-    table = table.rename(columns=renames)
-    found = ", ".join(str(c) for c in table.columns) or "none"
-    if "response" not in table.columns:
+    read = read_table(path, max_rows=max_rows)
+    columns = []
+    for column in read.columns:
+        name = column.strip().lower().replace(" ", "_")
+        columns.append(name if name in INPUT_COLUMNS else column)
+    found = ", ".join(read.columns) or "none"
+    if "response" not in columns:
         raise InputError(f"{path}: no 'response' column (columns found: {found})")
-    if "client_statement" not in table.columns and "vignette_id" not in table.columns:
+    if "client_statement" not in columns and "vignette_id" not in columns:
         raise InputError(
             f"{path}: needs a 'client_statement' or a 'vignette_id' column besides 'response' "
             f"(columns found: {found})"
         )
-    if table.empty:
+    if not read.rows:
         raise InputError(f"{path}: the table has a header but no responses")
-    return table.reset_index(drop=True)
+    table = pd.DataFrame(read.rows, columns=columns, dtype=object)
+    table.attrs["notes"] = list(read.notes)
+    return table
 
 
 def row_values(assessment: Assessment) -> dict[str, Any]:
@@ -299,12 +224,21 @@ def _vignette(vignette_id: str, library: Library | None) -> Vignette:
         raise InputError(f"unknown vignette id '{vignette_id}'") from None
 
 
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
+        known = ", ".join(CSV_SUFFIXES + XLSX_SUFFIXES)
+        raise InputError(f"{path}: unknown file type '{path.suffix}'; use one of {known}")
+    return suffix
+
+
 def write_results(table: pd.DataFrame, path: Path) -> None:
     """Write a graded table to CSV (UTF-8) or XLSX, by suffix.
 
     Trainee text is untrusted, so neither file can make a spreadsheet run a formula: in XLSX
     every text cell is stored as text; in CSV a text cell starting with one of FORMULA_STARTS
     ('=', '+', '-', '@', tab, carriage return) gets a "'" before it. CSV lines end in CRLF.
+    Control characters are taken out of every text cell (vertical tabs become line breaks).
     """
     path = Path(path)
     suffix = _suffix(path)
@@ -324,6 +258,7 @@ def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table in which no text cell starts like a spreadsheet formula: a "'" goes
     before a cell starting with one of FORMULA_STARTS. Numbers are left as they are."""
     out = table.copy()
+    out.columns = [clean_text(str(c)) for c in out.columns]
     for column in out.columns:
         series = out[column]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
@@ -334,9 +269,10 @@ def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _defuse(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
@@ -345,14 +281,14 @@ def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "graded"
-    sheet.append([str(c) for c in table.columns])
+    sheet.append([clean_text(str(c)) for c in table.columns])
     for r, row in enumerate(table.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 continue
             if isinstance(value, str):
-                cell.value = value
+                cell.value = clean_text(value)
                 cell.data_type = "s"
             elif hasattr(value, "item"):
                 cell.value = value.item()

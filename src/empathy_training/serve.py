@@ -72,7 +72,7 @@ def plan(
     command = (
         sys.executable,
         "-m",
-        "voila",
+        "empathy_training.voila_app",
         str(folder),
         "--no-browser",
         f"--Voila.ip={host}",

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import grading
 from ..agreement import AUTOMATIC, agreement_table
-from ..errors import InputError
+from ..errors import InputError, TooManyRowsError
 from ..feedback_reports import (
     ASSESSMENT_COLUMN,
     RaterNote,
@@ -45,7 +45,8 @@ from ..storage import (
     WorkshopRecord,
     default_database_url,
 )
-from .callbacks import guarded, log
+from ..tables import workbook_notes
+from .callbacks import guarded
 from .cards import STYLE, assessment_card, highlighted, message
 from .gate import PasscodeGate
 
@@ -125,55 +126,6 @@ class Batch:
     """The workshop the rows are stored under."""
     uploaded: bool = True
     """From an uploaded file (one row per answer) rather than a workshop (retries included)."""
-
-
-def workbook_notes(path: Path) -> list[str]:
-    """What a grader should know about an Excel file that read without error.
-
-    Merged cells keep their value in the first cell only, so the other rows of the range read
-    as empty; formulas are never run: a formula cell reads as the value the spreadsheet program
-    last calculated and saved with the file, or as empty if it never did; only the first sheet
-    is read.
-    """
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, data_only=False)
-    except Exception:  # read_responses has read it already; notes are a courtesy
-        log.warning("could not inspect %s for merged cells and formulas", path, exc_info=True)
-        return []
-    notes: list[str] = []
-    sheet = workbook.worksheets[0]
-    if len(workbook.worksheets) > 1:
-        notes.append(
-            f"The workbook has {len(workbook.worksheets)} sheets; only the first, "
-            f"'{sheet.title}', was read."
-        )
-    merged = [str(r) for r in sheet.merged_cells.ranges]
-    if merged:
-        shown = ", ".join(merged[:5]) + (" ..." if len(merged) > 5 else "")
-        notes.append(
-            f"{len(merged)} merged range{'s' if len(merged) != 1 else ''} ({shown}): a merged "
-            "range keeps its value in its first cell only, so its other rows read as empty "
-            "(an empty response is reported as not scored). Unmerge and fill those cells, then "
-            "upload again."
-        )
-    formulas = [
-        cell
-        for row in sheet.iter_rows()
-        for cell in row
-        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("="))
-    ]
-    if formulas:
-        first = formulas[0]
-        count = len(formulas)
-        notes.append(
-            f"{count} cell{' holds' if count == 1 else 's hold'} a formula (first: "
-            f"{first.coordinate} {str(first.value)[:40]}). Formulas are not run: each was read "
-            "as the value last calculated and saved with the file, or as empty if it never was."
-        )
-    workbook.close()
-    return notes
 
 
 def batch_trainees(table: pd.DataFrame) -> list[str]:
@@ -675,24 +627,23 @@ class GradingApp:
             path = Path(folder) / f"uploaded-file{suffix}"
             path.write_bytes(content)
             try:
-                table = grading.read_responses(path)
+                table = grading.read_responses(path, max_rows=MAX_UPLOAD_ROWS)
+            except TooManyRowsError:
+                self.load_message.value = message(
+                    f"{name} holds more than {MAX_UPLOAD_ROWS:,} responses; the app grades up "
+                    "to that many at a time. Split the file, or grade it on the command line "
+                    "with: empathy-training grade IN -o OUT",
+                    "error",
+                )
+                return None
             except InputError as exc:
                 self.load_message.value = message(
                     f"{name} could not be read: {_named(str(exc), path, name)}", "error"
                 )
                 return None
-            if len(table) == 0:
-                self.load_message.value = message(f"{name} holds no responses.", "error")
-                return None
-            if len(table) > MAX_UPLOAD_ROWS:
-                self.load_message.value = message(
-                    f"{name} holds {len(table):,} responses; the app grades up to "
-                    f"{MAX_UPLOAD_ROWS:,} at a time. Split the file, or grade it on the command "
-                    "line with: empathy-training grade IN -o OUT",
-                    "error",
-                )
-                return None
-            notes = workbook_notes(path) if suffix in grading.XLSX_SUFFIXES else []
+            notes = list(table.attrs.get("notes", []))
+            if suffix in grading.XLSX_SUFFIXES:
+                notes += workbook_notes(path)
         self._pending = (name, table)
         self.score_button.disabled = False
         self.load_message.value = message(

@@ -1,0 +1,115 @@
+"""The Voila server the project runs: Voila with guards on the kernel websocket.
+
+Voila 0.5.13 reads every binary message it sends to a page as if it were in the v1 kernel
+websocket protocol. A client that connects without naming that protocol gets the older format,
+whose first bytes Voila then takes for a count of billions: the server stops answering and its
+memory grows without bound. This server refuses kernel websockets that do not speak v1 (every
+page the project serves does) and checks the framing of every binary message before anything
+reads it. Run it as `python -m empathy_training.voila_app` with Voila's own options.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from tornado import web
+from voila.app import Voila
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+__all__ = ["KERNEL_PROTOCOL", "GuardedKernelWebsocketHandler", "GuardedVoila", "main"]
+
+log = logging.getLogger(__name__)
+
+#: The kernel websocket subprotocol every page served here uses.
+KERNEL_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+#: Most parts a v1 message may have (channel, header, parent, metadata, content, buffers).
+MAX_MESSAGE_PARTS = 64
+
+
+def v1_offsets(message: bytes) -> list[int] | None:
+    """The part offsets of a v1 binary message, or None if its framing is not valid.
+
+    A v1 message starts with a little-endian count of offsets, then the offsets, which must
+    lie inside the message and never decrease.
+    """
+    if len(message) < 8:
+        return None
+    count = int.from_bytes(message[:8], "little")
+    if count < 2 or count > MAX_MESSAGE_PARTS or 8 * (count + 1) > len(message):
+        return None
+    offsets = [int.from_bytes(message[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    if offsets[0] < 8 * (count + 1) or offsets != sorted(offsets) or offsets[-1] > len(message):
+        return None
+    return offsets
+
+
+def v1_header(message: bytes) -> dict[str, Any] | None:
+    """The header of a v1 binary message, or None if it has none that can be read."""
+    offsets = v1_offsets(message)
+    if offsets is None or len(offsets) < 3:
+        return None
+    try:
+        header = json.loads(message[offsets[1] : offsets[2]].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return header if isinstance(header, dict) else None
+
+
+class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):  # type: ignore[misc]
+    """Voila's kernel websocket, refused without the v1 protocol and checked message by message."""
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse the upgrade unless the client asks for the v1 kernel protocol."""
+        offered = self.request.headers.get("Sec-WebSocket-Protocol", "")
+        if KERNEL_PROTOCOL not in [p.strip() for p in offered.split(",")]:
+            log.warning("refused a kernel websocket without the %s protocol", KERNEL_PROTOCOL)
+            raise web.HTTPError(400, f"kernel websockets must use {KERNEL_PROTOCOL}")
+        await super().get(*args, **kwargs)
+
+    def select_subprotocol(self, subprotocols: list[str]) -> str | None:
+        """Always v1 (the upgrade was refused without it)."""
+        return KERNEL_PROTOCOL if KERNEL_PROTOCOL in subprotocols else None
+
+    def on_message(self, message: str | bytes) -> None:
+        """Pass a well-framed message on to the kernel; close the socket on anything else."""
+        if not isinstance(message, bytes) or v1_offsets(message) is None:
+            log.warning("closed a kernel websocket that sent a malformed message")
+            self.close(code=1003, reason="malformed message")
+            return
+        super().on_message(message)
+
+    def write_message(self, message: bytes | dict[str, Any], binary: bool = False) -> Any:
+        """Send a kernel message to the page, except the echo of executed code."""
+        if isinstance(message, bytes):
+            header = v1_header(message)
+        elif isinstance(message, dict):
+            header = message.get("header")
+        else:
+            header = None
+        if isinstance(header, dict) and header.get("msg_type") == "execute_input":
+            return None
+        return super(VoilaKernelWebsocketHandler, self).write_message(message, binary)
+
+
+class GuardedVoila(Voila):  # type: ignore[misc]
+    """Voila with the guarded kernel websocket in place of its own."""
+
+    def init_handlers(self) -> list[Any]:
+        """Voila's handlers, with the kernel websocket replaced."""
+        handlers: list[Any] = []
+        for handler in super().init_handlers():
+            if len(handler) > 1 and handler[1] is VoilaKernelWebsocketHandler:
+                handler = (handler[0], GuardedKernelWebsocketHandler, *handler[2:])
+            handlers.append(handler)
+        return handlers
+
+
+def main() -> None:
+    """Run the guarded Voila server with the command line's options."""
+    GuardedVoila.launch_instance()
+
+
+if __name__ == "__main__":
+    main()
