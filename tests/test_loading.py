@@ -170,3 +170,57 @@ def test_module_rubric_is_checked(tmp_path: Path) -> None:
     (problem,) = problems_for(tmp_path, text)
     assert "module.rubric: unknown value 'empathy'" in problem
     assert load_library().module("validation").rubric == "validation"
+
+
+ALIAS_BOMB = """\
+a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+? [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+: boom
+"""
+
+
+def test_an_alias_chain_used_as_a_key_is_refused_at_once(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ALIAS_BOMB)
+    assert len(ALIAS_BOMB) < 1_300
+    assert problems == [
+        f"{tmp_path / 'module.yml'}:2: (syntax): YAML syntax error: aliases "
+        "(*name) are not allowed in scenario files"
+    ]
+
+
+def test_a_mapping_used_as_a_key_is_named_not_printed(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "module:\n", "module:\n  ? {" + ", ".join(f"k{i}: v" for i in range(500)) + "}\n  : x\n", 1
+    )
+    problems = problems_for(tmp_path, text)
+    assert any(":2: module: a field name must be text" in p for p in problems)
+    assert all(len(p) < 400 for p in problems)
+
+
+@pytest.mark.parametrize("level", ["0x1", "0b10", "1:30", "0o7"])
+def test_yaml_integers_in_other_notations_are_a_clear_problem(tmp_path: Path, level: str) -> None:
+    text = GOOD.replace("      - level: 2", f"      - level: {level}")
+    problems = problems_for(tmp_path, text)
+    assert any(
+        f":{line_of(text, 'level: ' + level)}: " in p
+        and f"level: expected a whole number, got '{level}'" in p
+        for p in problems
+    ), problems
+
+
+def test_deep_nesting_is_a_clear_problem(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, "a: " + "[" * 5_000 + "]" * 5_000 + "\n")
+    assert len(problems) == 1 and ":1: (syntax): " in problems[0]
+
+
+def test_messages_quote_at_most_a_little_of_the_file(tmp_path: Path) -> None:
+    text = GOOD.replace("difficulty: introductory", "difficulty: " + "x" * 100_000, 1)
+    problems = problems_for(tmp_path, text)
+    assert any("unknown value 'xxx" in p for p in problems)
+    assert all(len(p) < 400 for p in problems)

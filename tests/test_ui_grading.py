@@ -258,7 +258,7 @@ def many_rows(count: int) -> bytes:
     lines = ["trainee,client_statement,response"]
     for i in range(count):
         text = "Don't worry, it will be fine." if i % 3 == 0 else f"You feel stuck, {i} times over."
-        lines.append(f"T{i},I feel stuck.,\"{text}\"")
+        lines.append(f'T{i},I feel stuck.,"{text}"')
     return ("\n".join(lines) + "\n").encode()
 
 

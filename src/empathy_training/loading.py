@@ -27,12 +27,33 @@ from .models import (
 
 #: Scenario files larger than this are refused before parsing.
 MAX_FILE_BYTES = 1_000_000
+#: Longest piece of a file's own text quoted in a message.
+MAX_QUOTED_CHARS = 60
 #: Ids are lowercase words joined by hyphens.
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Reflective-listening levels an exemplar may carry.
 LEVELS = (1, 2, 3, 4, 5)
 #: Suffixes of files treated as scenario files when a directory is given.
 SCENARIO_SUFFIXES = (".yml", ".yaml")
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases: a scenario file has no use for them, and an alias
+    chain can make a small file expand without bound."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in scenario files", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _quoted(text: str) -> str:
+    """`text` cut to MAX_QUOTED_CHARS, for a message."""
+    text = str(text)
+    return text if len(text) <= MAX_QUOTED_CHARS else text[: MAX_QUOTED_CHARS - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -132,11 +153,14 @@ def _load_file(path: Path) -> tuple[Module | None, list[ScenarioError], dict[str
     if text is None:
         return None, problems.items, {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_NoAliasLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problems.add(line, "(syntax)", f"YAML syntax error: {exc.problem or exc}")
+        problems.add(line, "(syntax)", f"YAML syntax error: {_quoted(exc.problem or str(exc))}")
+        return None, problems.items, {}
+    except RecursionError:
+        problems.add(1, "(syntax)", "the file is nested too deeply to be a scenario file")
         return None, problems.items, {}
     except yaml.YAMLError as exc:
         problems.add(1, "(syntax)", f"YAML error: {exc}")
@@ -195,7 +219,11 @@ class _Reader:
         known = required + optional
         items: dict[str, _Field] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                where = field.path or "(top level)"
+                self.problems.add(key_node.start_mark.line + 1, where, "a field name must be text")
+                continue
+            key = _quoted(key_node.value)
             name = f"{field.path}.{key}" if field.path else key
             if key in items:
                 self.problems.add(key_node.start_mark.line + 1, name, "duplicate field")
@@ -235,7 +263,10 @@ class _Reader:
         node = field.node
         value: Any = None
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
-            value = int(node.value)
+            try:
+                value = int(node.value.replace("_", ""), 10)
+            except ValueError:  # 0x1, 0b10, 1:30 are YAML integers, but not how a level is written
+                value = None
         if value is None:
             self.problems.add(field.line, field.path, f"expected a whole number, got {_show(node)}")
             return 0
@@ -250,12 +281,13 @@ class _Reader:
     def choice(self, field: _Field | None, allowed: tuple[str, ...]) -> str:
         value = self.text(field)
         if field is not None and value and value not in allowed:
-            hint = difflib.get_close_matches(value, allowed, n=1)
+            hint = difflib.get_close_matches(_quoted(value), allowed, n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            expected = ", ".join(allowed)
             self.problems.add(
                 field.line,
                 field.path,
-                f"unknown value '{value}'{suggestion}; expected one of {', '.join(allowed)}",
+                f"unknown value '{_quoted(value)}'{suggestion}; expected one of {expected}",
             )
         return value
 
@@ -265,7 +297,7 @@ class _Reader:
             self.problems.add(
                 field.line,
                 field.path,
-                f"'{value}' is not a valid id (lowercase letters, digits and hyphens)",
+                f"'{_quoted(value)}' is not a valid id (lowercase letters, digits and hyphens)",
             )
         return value
 
@@ -443,7 +475,7 @@ def _vignette_label(field: _Field) -> str:
 
 def _show(node: yaml.Node) -> str:
     if isinstance(node, yaml.ScalarNode):
-        return f"'{node.value}'" if node.value else "nothing"
+        return f"'{_quoted(node.value)}'" if node.value else "nothing"
     return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
 
 
