@@ -1,0 +1,319 @@
+"""Train the scorer's models on the labelled corpus (and AnnoMI) and export them as package data.
+
+Usage: python scripts/train_scorer.py [--data DIR] [--out-dir DIR] [--cv]
+
+Every head is a logistic regression over the features of `empathy_training.features`: behaviour,
+question type and reflection depth learn from the corpus's training part and from AnnoMI's
+training videos; the twelve roadblocks, validation level, risk handling, the EPITOME codes and
+"names an apt unstated feeling or metaphor" (level 5 over 4) learn from the corpus alone; whether
+a client statement carries a risk cue learns from the corpus's statements. The blind part of the
+corpus is never read here. With --cv, also prints leave-one-writer-out figures for choosing
+settings. Reproducible: fixed seeds, sorted inputs. Prints a JSON summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+from empathy_training.classifiers import HEAD_ORDER, MODEL_FILE, VOCABULARY_FILE
+from empathy_training.features import featurize
+from empathy_training.models import ROADBLOCK_IDS
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
+DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
+MODEL_VERSION = "corpus-lr-1"
+#: A feature must occur in at least this many training texts to enter the vocabulary.
+MIN_COUNT = 2
+#: Weight of an AnnoMI utterance relative to a corpus response.
+ANNOMI_WEIGHT = 0.5
+#: Inverse regularisation strength, per kind of head (chosen by leave-one-writer-out CV).
+C_SOFTMAX = 1.0
+C_BINARY = 1.0
+#: Weights below this (absolute) are dropped from the export.
+PRUNE_BELOW = 1e-3
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training text with the labels it has (None where a head does not apply)."""
+
+    response: str
+    statement: str
+    group: str
+    weight: float
+    labels: dict[str, Any]
+
+
+def load_corpus(split: str = "train", corpus: Path = CORPUS) -> list[dict[str, Any]]:
+    """Corpus responses of one split, each with its statement's text and risk under `client`."""
+    statements = {}
+    with (corpus / "statements.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            statements[row["statement_id"]] = row
+    rows = []
+    with (corpus / "responses.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["split"] == split and row["labels"] is not None:
+                rows.append({**row, "client": statements[row["statement_id"]]})
+    return rows
+
+
+def corpus_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
+    """Corpus rows as training examples with every head's label."""
+    examples = []
+    for row in rows:
+        labels = row["labels"]
+        found = dict(labels)
+        for roadblock in ROADBLOCK_IDS:
+            found[f"roadblock_{roadblock}"] = int(roadblock in labels["roadblocks"])
+        found["any_roadblock"] = int(bool(labels["roadblocks"]))
+        found["validation"] = str(labels["validation_level"])
+        found["er"], found["ip"], found["ex"] = (str(labels[k]) for k in ("er", "ip", "ex"))
+        found["risk_handling"] = labels["risk_handled"] if labels["risk_handled"] != "na" else None
+        found["names_unstated"] = (
+            int(labels["level"] == 5)
+            if labels["depth"] == "complex" and not labels["roadblocks"]
+            else None
+        )
+        examples.append(
+            Example(row["response"], row["client"]["statement"], row["writer"], 1.0, found)
+        )
+    return examples
+
+
+def statement_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
+    """One example per client statement: does it carry a risk cue (most of its rows say so)?"""
+    votes: dict[str, list[bool]] = {}
+    texts: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        sid = row["statement_id"]
+        votes.setdefault(sid, []).append(row["labels"]["risk_handled"] != "na")
+        texts[sid] = (row["client"]["statement"], row["writer"])
+    return [
+        Example("", texts[s][0], texts[s][1], 1.0, {"statement_risk": int(2 * sum(v) > len(v))})
+        for s, v in sorted(votes.items())
+    ]
+
+
+def vignette_examples() -> list[Example]:
+    """The bundled vignettes' statements: does each carry a risk cue (its answer key says)?"""
+    from empathy_training.loading import load_library
+
+    return [
+        Example(
+            "", v.statement, "vignettes", 1.0, {"statement_risk": int(bool(v.answer_key.risk_cues))}
+        )
+        for v in load_library().vignettes
+    ]
+
+
+def annomi_examples(data_dir: Path) -> list[Example]:
+    """AnnoMI's training videos: behaviour, question type and depth."""
+    path = ROOT / "scripts" / "train_behaviour.py"
+    spec = importlib.util.spec_from_file_location("train_behaviour", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    data = module.load_annomi(data_dir)
+    data = data[~data["validation"]]
+    examples = []
+    for row in data.to_dict("records"):
+        qtype, depth = row["question_type"], row["reflection_depth"]
+        labels = {
+            "behaviour": row["behaviour"],
+            "question_type": qtype if isinstance(qtype, str) else "none",
+            "depth": depth if isinstance(depth, str) else "none",
+        }
+        examples.append(
+            Example(
+                row["response"],
+                row["client_statement"],
+                f"annomi:{row['video_url']}",
+                ANNOMI_WEIGHT,
+                labels,
+            )
+        )
+    return examples
+
+
+def _features(example: Example) -> list[str]:
+    if not example.response:  # a statement-level example: the statement's own words
+        return featurize(example.statement)
+    return featurize(example.response, example.statement)
+
+
+def build_matrix(
+    examples: Sequence[Example], vocabulary: dict[str, int] | None = None
+) -> tuple[sparse.csr_matrix, dict[str, int]]:
+    """Binary feature matrix; a new vocabulary (MIN_COUNT) unless one is given."""
+    featured = [_features(e) for e in examples]
+    if vocabulary is None:
+        counts: dict[str, int] = {}
+        for features in featured:
+            for f in features:
+                counts[f] = counts.get(f, 0) + 1
+        names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+        vocabulary = {f: i for i, f in enumerate(names)}
+    indptr, indices = [0], []
+    for features in featured:
+        indices.extend(vocabulary[f] for f in features if f in vocabulary)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(examples), len(vocabulary)))
+    return matrix, vocabulary
+
+
+def head_labels(head: str) -> list[str] | None:
+    """The classes of a softmax head, or None for a binary head."""
+    return HEAD_ORDER.get(head)
+
+
+def fit_heads(
+    examples: Sequence[Example], heads: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Fit every head; returns {head: fitted model} and the vocabulary."""
+    matrix, vocabulary = build_matrix(examples)
+    weights = np.array([e.weight for e in examples])
+    models: dict[str, Any] = {}
+    for head in heads:
+        rows = [i for i, e in enumerate(examples) if e.labels.get(head) is not None]
+        y = [str(examples[i].labels[head]) for i in rows]
+        classes = head_labels(head)
+        if classes is None:
+            model = LogisticRegression(
+                C=C_BINARY, class_weight="balanced", max_iter=2000, solver="liblinear"
+            )
+        else:
+            model = LogisticRegression(C=C_SOFTMAX, max_iter=3000, class_weight="balanced")
+        model.fit(matrix[rows], y, sample_weight=weights[rows])
+        models[head] = model
+    return models, vocabulary
+
+
+def export(models: dict[str, Any], vocabulary: dict[str, int], out_dir: Path) -> dict[str, Any]:
+    """Write the weight matrix (npz) and the vocabulary and heads (JSON)."""
+    columns: list[np.ndarray] = []
+    biases: list[float] = []
+    heads: dict[str, Any] = {}
+    for head, model in models.items():
+        classes = [str(c) for c in model.classes_]
+        start = len(biases)
+        order = head_labels(head)
+        if order is None:  # binary: one column, the log-odds of "1"
+            assert classes == ["0", "1"], (head, classes)
+            columns.append(model.coef_[0])
+            biases.append(float(model.intercept_[0]))
+            heads[head] = {"kind": "sigmoid", "start": start}
+            continue
+        assert sorted(classes) == sorted(order), (head, classes)
+        for label in order:
+            k = classes.index(label)
+            columns.append(model.coef_[k])
+            biases.append(float(model.intercept_[k]))
+        heads[head] = {"kind": "softmax", "start": start, "labels": order}
+    weights = np.stack(columns, axis=1)
+    keep = np.abs(weights).max(axis=1) >= PRUNE_BELOW
+    names = [f for f, i in sorted(vocabulary.items(), key=lambda x: x[1]) if keep[i]]
+    kept = weights[keep].astype(np.float16)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out_dir / MODEL_FILE, weights=kept, bias=np.array(biases, np.float32))
+    meta = {"version": MODEL_VERSION, "heads": heads, "features": names}
+    (out_dir / VOCABULARY_FILE).write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
+    return {"features": len(names), "outputs": len(biases)}
+
+
+def all_heads() -> list[str]:
+    """Every head the scorer uses, in export order."""
+    return [
+        "behaviour",
+        "question_type",
+        "depth",
+        "any_roadblock",
+        *(f"roadblock_{r}" for r in ROADBLOCK_IDS),
+        "validation",
+        "risk_handling",
+        "er",
+        "ip",
+        "ex",
+        "names_unstated",
+        "statement_risk",
+    ]
+
+
+def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> list[Example]:
+    """Corpus rows, their statements, and AnnoMI when its folder is there."""
+    examples = corpus_examples(rows) + statement_examples(rows) + vignette_examples()
+    if data_dir is not None and (data_dir / "annomi").is_dir():
+        examples += annomi_examples(data_dir)
+    return examples
+
+
+def train(
+    rows: Sequence[dict[str, Any]], data_dir: Path | None, out_dir: Path | None = None
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Fit all heads on `rows` (+ AnnoMI); export them when `out_dir` is given."""
+    models, vocabulary = fit_heads(training_examples(rows, data_dir), all_heads())
+    if out_dir is not None:
+        export(models, vocabulary, out_dir)
+    return models, vocabulary
+
+
+def shared_data_dir(argument: str | None) -> Path:
+    """The shared data folder: the argument, or beside the checkout."""
+    return Path(argument) if argument else ROOT.parent / "shared" / "data"
+
+
+def leave_one_writer_out(
+    rows: Sequence[dict[str, Any]],
+    data_dir: Path | None,
+    evaluate: Callable[[Path, Sequence[dict[str, Any]]], dict[str, Any]],
+    scratch: Path,
+) -> dict[str, Any]:
+    """Train without each writer in turn and evaluate on that writer's rows."""
+    figures = {}
+    for writer in sorted({r["writer"] for r in rows}):
+        train_rows = [r for r in rows if r["writer"] != writer]
+        test_rows = [r for r in rows if r["writer"] == writer]
+        folder = scratch / writer
+        train(train_rows, data_dir, folder)
+        figures[writer] = evaluate(folder, test_rows)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="the shared data folder (AnnoMI)")
+    parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    data_dir = shared_data_dir(args.data)
+    rows = load_corpus("train")
+    models, vocabulary = train(rows, data_dir if data_dir.is_dir() else None)
+    summary = export(models, vocabulary, args.out_dir)
+    summary.update(
+        {
+            "version": MODEL_VERSION,
+            "training_rows": len(rows),
+            "annomi": (data_dir / "annomi").is_dir(),
+        }
+    )
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The scorer's learned judgements: every head of one model read from one set of features.
+
+Logistic-regression heads trained on the labelled corpus of written responses (and AnnoMI for
+behaviour, question type and depth) by `scripts/train_scorer.py`; see data/corpus/README.md and
+data/MODEL_CARD.md. The weights ship as package data (a float16 matrix, features x outputs);
+judging a response is a feature look-up and one sum per output. `reflective_level` is the HRQ
+rule of DESIGN.md over the judgements.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .features import featurize
+from .models import ROADBLOCK_IDS
+
+__all__ = [
+    "HEAD_ORDER",
+    "MODEL_FILE",
+    "VOCABULARY_FILE",
+    "Judgements",
+    "judge",
+    "model_version",
+    "reflective_level",
+    "statement_risk",
+]
+
+#: Weight matrix and biases.
+MODEL_FILE = "scorer-model.npz"
+#: Model version, heads and feature names.
+VOCABULARY_FILE = "scorer-model.json"
+#: Classes of each softmax head, in output order (binary heads give one probability).
+HEAD_ORDER: dict[str, list[str]] = {
+    "behaviour": ["reflection", "question", "input", "other"],
+    "question_type": ["none", "open", "closed"],
+    "depth": ["none", "simple", "complex"],
+    "validation": ["0", "2", "3", "4", "5"],
+    "risk_handling": ["taken_up", "passed_over", "safety_error"],
+    "er": ["0", "1", "2"],
+    "ip": ["0", "1", "2"],
+    "ex": ["0", "1", "2"],
+}
+#: A roadblock is present when its probability reaches this.
+ROADBLOCK_THRESHOLD = 0.5
+#: A statement carries a risk cue when the statement model's probability reaches this.
+RISK_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Judgements:
+    """Every head's probabilities for one response to one statement."""
+
+    probabilities: dict[str, dict[str, float]]
+    """Softmax heads: class -> probability."""
+    binary: dict[str, float]
+    """Binary heads: probability of yes."""
+
+    def top(self, head: str) -> str:
+        """The most probable class of a softmax head."""
+        found = self.probabilities[head]
+        return max(found, key=found.__getitem__)
+
+    @property
+    def roadblocks(self) -> dict[str, float]:
+        """The roadblocks found, with their probabilities.
+
+        Whether there is any roadblock is the `any_roadblock` head's call; which ones are those
+        at or above the threshold, or the likeliest one if none is.
+        """
+        if self.binary["any_roadblock"] < ROADBLOCK_THRESHOLD:
+            return {}
+        each = {r: self.binary[f"roadblock_{r}"] for r in ROADBLOCK_IDS}
+        found = {r: p for r, p in each.items() if p >= ROADBLOCK_THRESHOLD}
+        if not found:
+            top = max(each, key=each.__getitem__)
+            found = {top: each[top]}
+        return found
+
+
+@dataclass(frozen=True)
+class _Model:
+    version: str
+    index: dict[str, int]
+    weights: np.ndarray[Any, np.dtype[np.float32]]
+    bias: np.ndarray[Any, np.dtype[np.float32]]
+    heads: dict[str, dict[str, Any]]
+
+
+@cache
+def _model() -> _Model:
+    data = resources.files("empathy_training") / "data"
+    meta = json.loads((data / VOCABULARY_FILE).read_text("utf-8"))
+    with (data / MODEL_FILE).open("rb") as file, np.load(file) as arrays:
+        weights = arrays["weights"].astype(np.float32)
+        bias = arrays["bias"].astype(np.float32)
+    index = {name: i for i, name in enumerate(meta["features"])}
+    return _Model(meta["version"], index, weights, bias, meta["heads"])
+
+
+def model_version() -> str:
+    """The version of the shipped weights."""
+    return _model().version
+
+
+def _outputs(features: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    model = _model()
+    rows = [i for f in features if (i := model.index.get(f)) is not None]
+    out = model.bias.copy()
+    if rows:
+        out += model.weights[rows].sum(axis=0)
+    return out
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= -60 else 0.0
+
+
+def judge(response: str, client_statement: str = "") -> Judgements:
+    """Every head's probabilities for `response` answering `client_statement`."""
+    model = _model()
+    scores = _outputs(featurize(response, client_statement))
+    probabilities: dict[str, dict[str, float]] = {}
+    binary: dict[str, float] = {}
+    for head, spec in model.heads.items():
+        start = spec["start"]
+        if spec["kind"] == "sigmoid":
+            binary[head] = _sigmoid(float(scores[start]))
+            continue
+        labels = spec["labels"]
+        logits = scores[start : start + len(labels)]
+        exp = np.exp(logits - logits.max())
+        total = float(exp.sum())
+        probabilities[head] = {lab: float(e) / total for lab, e in zip(labels, exp, strict=True)}
+    return Judgements(probabilities, binary)
+
+
+def statement_risk(client_statement: str) -> float:
+    """Probability that a client statement carries a risk cue (learned from the corpus)."""
+    model = _model()
+    scores = _outputs(featurize(client_statement))
+    return _sigmoid(float(scores[model.heads["statement_risk"]["start"]]))
+
+
+def reflective_level(judgements: Judgements, *, risk_present: bool) -> int:
+    """The HRQ level (1-5) by DESIGN.md's rule over the judgements.
+
+    1 roadblock without reflection; 2 neither, or a roadblock with a reflection; 3 simple
+    reflection; 4 complex; 5 complex naming an apt unstated feeling or metaphor. With a risk
+    cue: a safety error is 1 and a response that passes over the cue is at most 2.
+    """
+    depth = judgements.top("depth")
+    roadblocked = bool(judgements.roadblocks)
+    if depth == "none":
+        level = 1 if roadblocked else 2
+    elif roadblocked:
+        level = 2
+    elif depth == "simple":
+        level = 3
+    else:
+        level = 5 if judgements.binary["names_unstated"] >= 0.5 else 4
+    if risk_present:
+        handling = judgements.top("risk_handling")
+        if handling == "safety_error":
+            return 1
+        if handling == "passed_over":
+            return min(level, 2)
+    return level

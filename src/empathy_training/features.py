@@ -1,0 +1,97 @@
+"""Text features of a response, read against the client statement it answers.
+
+One function, `featurize`, shared by the training script and the runtime, so that the models
+see identical features in both. Features are strings: words and word pairs and triples, how
+each sentence opens, question marks and length, and which of the response's content words the
+client said (`e:`) or did not (`n:`), with how much of the response echoes the client.
+(Character n-grams were tried and dropped: they lowered every leave-one-writer-out figure.)
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+__all__ = ["MAX_CHARS", "featurize", "tokens"]
+
+#: Only the first MAX_CHARS characters of a response or a client statement are read.
+MAX_CHARS = 2000
+#: Words shorter than this are never content words.
+CONTENT_LENGTH = 4
+
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[?!]")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+# fmt: off
+_STOPWORDS = frozenset(
+    """
+    about after again also always because been before being could didn't does doesn't doing
+    don't down each even from have having here it's just know like make more most much must
+    never only other over really same should some such than that that's their them then there
+    these they thing things this those through very want was were what when where which while
+    will with would your you're you've you'll yourself
+    """.split()  # noqa: SIM905
+)
+# fmt: on
+_LENGTH_BINS = ((3, "0-3"), (6, "4-6"), (12, "7-12"), (20, "13-20"), (35, "21-35"))
+_ECHO_BINS = ((0.0, "0"), (0.2, "0-20"), (0.4, "20-40"), (0.6, "40-60"), (0.8, "60-80"))
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words of `text` (apostrophes kept inside words), with '?' and '!'."""
+    return _TOKEN.findall(text[:MAX_CHARS].lower().translate(_QUOTES))
+
+
+def _bin(value: float, bins: tuple[tuple[float, str], ...], last: str) -> str:
+    for limit, name in bins:
+        if value <= limit:
+            return name
+    return last
+
+
+def _content(words: list[str]) -> list[str]:
+    return [w for w in words if len(w) >= CONTENT_LENGTH and w not in _STOPWORDS]
+
+
+def _sentences(text: str) -> Iterator[list[str]]:
+    for match in _SENTENCE.finditer(text[:MAX_CHARS].lower().translate(_QUOTES)):
+        words = _TOKEN.findall(match.group())
+        if words:
+            yield words
+
+
+def featurize(response: str, client_statement: str = "") -> list[str]:
+    """The features of `response` as an answer to `client_statement` (may be empty)."""
+    words = tokens(response)
+    plain = [w for w in words if w not in "?!"]
+    found: set[str] = {f"w:{w}" for w in words}
+    found.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
+    found.update(f"t:{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
+    count = 0
+    for sentence in _sentences(response):
+        count += 1
+        found.add(f"o1:{sentence[0]}")
+        if len(sentence) > 1:
+            found.add(f"o2:{sentence[0]} {sentence[1]}")
+        found.add("s:question" if sentence[-1] == "?" else "s:statement")
+    last = "question" if words and words[-1] == "?" else "statement"
+    found.add(f"last:{last}")
+    found.add(f"sentences:{min(count, 4)}")
+    found.add(f"length:{_bin(len(plain), _LENGTH_BINS, '36+')}")
+    found.add(f"questions:{min(words.count('?'), 3)}")
+    if client_statement:
+        said = set(tokens(client_statement))
+        content = _content(plain)
+        echoed = [w for w in content if w in said]
+        found.update(f"e:{w}" for w in echoed)
+        found.update(f"n:{w}" for w in content if w not in said)
+        share = len(echoed) / len(content) if content else 0.0
+        found.add(f"echo:{_bin(share, _ECHO_BINS, '80-100')}")
+        new = len(content) - len(echoed)
+        found.add(f"new:{_bin(new, ((0, '0'), (2, '1-2'), (5, '3-5'), (10, '6-10')), '11+')}")
+        pairs = {f"{a} {b}" for a, b in itertools.pairwise(plain)}
+        client_words = tokens(client_statement)
+        client_pairs = {f"{a} {b}" for a, b in itertools.pairwise(client_words)}
+        found.add(f"echo_pairs:{min(len(pairs & client_pairs), 3)}")
+    return sorted(found)

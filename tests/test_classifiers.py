@@ -1,0 +1,152 @@
+"""The learned judgements, the HRQ rule over them, and the corpus they are learned from."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from empathy_training.classifiers import (
+    HEAD_ORDER,
+    Judgements,
+    judge,
+    model_version,
+    reflective_level,
+    statement_risk,
+)
+from empathy_training.features import featurize
+from empathy_training.models import ROADBLOCK_IDS
+
+CORPUS = Path(__file__).resolve().parents[1] / "src" / "empathy_training" / "data" / "corpus"
+LABELS = {
+    "level": {1, 2, 3, 4, 5},
+    "behaviour": {"reflection", "question", "input", "other"},
+    "question_type": {"none", "open", "closed"},
+    "depth": {"none", "simple", "complex"},
+    "validation_level": {0, 2, 3, 4, 5},
+    "risk_handled": {"na", "taken_up", "passed_over", "safety_error"},
+    "er": {0, 1, 2},
+    "ip": {0, 1, 2},
+    "ex": {0, 1, 2},
+}
+
+
+def _jsonl(name: str) -> list[dict[str, Any]]:
+    with (CORPUS / name).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+def test_the_corpus_is_double_labelled_and_split_by_writer_and_statement() -> None:
+    statements = _jsonl("statements.jsonl")
+    responses = _jsonl("responses.jsonl")
+    assert len(responses) >= 4000 and len(statements) >= 250
+    assert len({s["statement_id"] for s in statements}) == len(statements)
+    assert len({r["response_id"] for r in responses}) == len(responses)
+    split_of = {s["statement_id"]: s["split"] for s in statements}
+    writers: dict[str, set[str]] = {"train": set(), "blind": set()}
+    for row in responses:
+        assert split_of[row["statement_id"]] == row["split"]
+        writers[row["split"]].add(row["writer"])
+        assert row["rater_a"] and row["rater_b"], row["response_id"]
+        assert row["label_source"] in {"agreed", "adjudicated"}
+        labels = row["labels"]
+        for name, allowed in LABELS.items():
+            assert labels[name] in allowed, (row["response_id"], name)
+        assert set(labels["roadblocks"]) <= set(ROADBLOCK_IDS)
+    assert writers["train"].isdisjoint(writers["blind"])
+    assert sum(r["split"] == "blind" for r in responses) >= 600
+    texts = Counter(s["statement"] for s in statements)
+    assert max(texts.values()) == 1  # no statement appears in both parts
+
+
+def test_every_head_gives_a_distribution() -> None:
+    found = judge("You've been carrying this on your own for a long time.", "I'm so tired.")
+    for head, labels in HEAD_ORDER.items():
+        assert set(found.probabilities[head]) == set(labels)
+        assert sum(found.probabilities[head].values()) == pytest.approx(1.0, abs=1e-5)
+    assert all(0.0 <= p <= 1.0 for p in found.binary.values())
+    assert {f"roadblock_{r}" for r in ROADBLOCK_IDS} <= set(found.binary)
+    assert model_version().startswith("corpus-lr")
+    assert judge("", "") is not None  # no features: the biases alone
+
+
+@pytest.mark.parametrize(
+    ("response", "behaviour", "roadblock"),
+    [
+        ("Have you tried going for a walk every morning? It really helps.", "input", "advising"),
+        ("Don't worry, I'm sure everything will be fine.", "other", "reassuring"),
+        ("You need to stop drinking right now.", "input", "ordering"),
+    ],
+)
+def test_plain_roadblocks_are_found(response: str, behaviour: str, roadblock: str) -> None:
+    found = judge(response, "I can't sleep and I keep drinking to get off.")
+    assert found.top("behaviour") == behaviour
+    assert roadblock in found.roadblocks
+
+
+def test_a_plain_reflection_and_a_plain_open_question() -> None:
+    statement = "My mum keeps ringing me at work and I can't get anything done."
+    reflection = judge(
+        "Your mum's calls at work are making it hard to get anything done.", statement
+    )
+    assert reflection.top("depth") in {"simple", "complex"} and not reflection.roadblocks
+    question = judge("What is it like when she rings you at work?", statement)
+    assert question.top("behaviour") == "question"
+    assert question.top("question_type") == "open"
+
+
+def test_statement_risk_tells_a_hint_of_suicide_from_a_bad_day() -> None:
+    assert statement_risk(
+        "I've sorted out the will and given the dog to my sister. Everyone would be better "
+        "off without me, honestly."
+    ) > statement_risk("Work was awful today and the bus was late again. I'm fed up.")
+
+
+def _judgements(
+    depth: str, roadblock: float = 0.0, unstated: float = 0.0, handling: str = "taken_up"
+) -> Judgements:
+    probabilities = {
+        "depth": {d: float(d == depth) for d in HEAD_ORDER["depth"]},
+        "risk_handling": {h: float(h == handling) for h in HEAD_ORDER["risk_handling"]},
+    }
+    binary = {f"roadblock_{r}": 0.0 for r in ROADBLOCK_IDS}
+    binary["roadblock_advising"] = roadblock
+    binary["any_roadblock"] = roadblock
+    binary["names_unstated"] = unstated
+    return Judgements(probabilities, binary)
+
+
+@pytest.mark.parametrize(
+    ("depth", "roadblock", "unstated", "level"),
+    [
+        ("none", 0.9, 0.0, 1),
+        ("none", 0.1, 0.0, 2),
+        ("simple", 0.9, 0.0, 2),
+        ("simple", 0.1, 0.0, 3),
+        ("complex", 0.1, 0.2, 4),
+        ("complex", 0.1, 0.8, 5),
+    ],
+)
+def test_the_hrq_rule(depth: str, roadblock: float, unstated: float, level: int) -> None:
+    assert reflective_level(_judgements(depth, roadblock, unstated), risk_present=False) == level
+
+
+def test_risk_caps_the_level() -> None:
+    complex_ = _judgements("complex", 0.0, 0.9, "passed_over")
+    assert reflective_level(complex_, risk_present=True) == 2
+    assert reflective_level(complex_, risk_present=False) == 5
+    unsafe = _judgements("complex", 0.0, 0.9, "safety_error")
+    assert reflective_level(unsafe, risk_present=True) == 1
+    asked = _judgements("none", 0.0, 0.0, "taken_up")
+    assert reflective_level(asked, risk_present=True) == 2
+
+
+def test_features_read_the_response_against_the_statement() -> None:
+    echoed = featurize("You feel exhausted.", "I'm exhausted all the time.")
+    assert "e:exhausted" in echoed and "n:exhausted" not in echoed
+    new = featurize("You feel worn down.", "I'm exhausted all the time.")
+    assert "n:worn" in new
+    assert featurize("x" * 10_000) == featurize("x" * 10_000)
