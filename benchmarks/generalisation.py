@@ -2,8 +2,8 @@
 
 Usage: python benchmarks/generalisation.py [--quick] [--data DIR]
 
-- blind: the corpus's blind part (writers and statements that appear nowhere in training),
-  for the learned scorer and, for comparison, the rule-based scorer 0.2.0 it replaces;
+- blind: the corpus's blind part (writers and statements that appear nowhere in training):
+  the whole scorer (`score_response`), and the learned models alone with the HRQ rule;
 - raters: the two independent labellings of the same rows against each other;
 - leave_one_writer_out: the learned models retrained without each training writer in turn
   (needs scikit-learn; skipped with --quick);
@@ -143,8 +143,8 @@ def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
     return out
 
 
-def rule_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
-    """The rule-based scorer 0.2.0's labels for the same rows (no risk or EPITOME mapping)."""
+def scorer_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
+    """What `score_response` (the whole scorer, as the apps and `grade` use it) says."""
     from empathy_training.scoring import score_response
 
     out = []
@@ -152,6 +152,7 @@ def rule_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
         a = score_response(row["response"], client_statement=row["client"]["statement"])
         out.append(
             {
+                "risk_handled": a.risk_handled or "na",
                 "level": a.hrq_level,
                 "behaviour": a.behaviour,
                 "question_type": a.question_type or "none",
@@ -240,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         "rows": len(blind),
         "statements": len({r["statement_id"] for r in blind}),
         "writers": sorted({r["writer"] for r in blind}),
-        "learned": figures(gold, learned_predictions(blind)),
-        "rules_0_2_0": figures(gold, rule_predictions(blind)),
+        "scorer": figures(gold, scorer_predictions(blind)),
+        "models_alone": figures(gold, learned_predictions(blind)),
         "raters": rater_figures(blind),
     }
     train_rows = trainer.load_corpus("train")

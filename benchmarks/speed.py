@@ -5,8 +5,7 @@ vignette), repeated with small variations so that no cache hides the work. Laten
 are measured after `scoring.warm_up()`, as a server would run; the cold first score is reported
 separately. Batch throughput is the median of several passes over the batch (the best pass is
 reported too), since a shared machine's speed varies from second to second; per CPU second
-leaves out the time the machine gave to others. `compiled` says whether the scorer runs as
-compiled modules (see setup.py) or as plain Python. Prints JSON.
+leaves out the time the machine gave to others. Prints JSON.
 
     python benchmarks/speed.py [--repeat N] [--passes N]
 """
@@ -111,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         "batch_responses_per_second": round(statistics.median(rates)),
         "batch_best_pass_per_second": round(max(rates)),
         "batch_responses_per_cpu_second": round(statistics.median(cpu_rates)),
-        "compiled": scoring.__file__ is not None and not scoring.__file__.endswith(".py"),
         "import_seconds": round(import_seconds(), 3),
         "first_score_seconds_cold": round(first_score_seconds(), 3),
         "warm_up_seconds": round(warm_up_seconds, 3),

@@ -2,6 +2,6 @@
 # Formatting, lint and types.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/ruff format --check setup.py src tests benchmarks scripts
-.venv/bin/ruff check setup.py src tests benchmarks scripts
+.venv/bin/ruff format --check src tests benchmarks scripts
+.venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/mypy

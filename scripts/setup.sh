@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv and install the package with the extras given (default: none). Installs again
-# when pyproject.toml, setup.py or a compiled module's source changed (see setup.py).
+# when pyproject.toml changed.
 # Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh dev
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 stamp=".venv/.installed${extras:+-$extras}"
-sources=(pyproject.toml setup.py src/empathy_training/{language,behaviour,scoring}.py)
+sources=(pyproject.toml)
 if [ ! -f "$stamp" ] || [ -n "$(find "${sources[@]}" -newer "$stamp")" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"

@@ -121,6 +121,19 @@ def vignette_examples() -> list[Example]:
     ]
 
 
+def risk_statement_examples(corpus: Path = CORPUS) -> list[Example]:
+    """The supplementary client statements labelled for risk cues (risk-statements.jsonl)."""
+    path = corpus / "risk-statements.jsonl"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines]
+    return [
+        Example("", r["statement"], r["writer"], 1.0, {"statement_risk": int(r["risk"])})
+        for r in rows
+    ]
+
+
 def annomi_examples(data_dir: Path) -> list[Example]:
     """AnnoMI's training videos: behaviour, question type and depth."""
     path = ROOT / "scripts" / "train_behaviour.py"
@@ -258,6 +271,7 @@ def all_heads() -> list[str]:
 def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> list[Example]:
     """Corpus rows, their statements, and AnnoMI when its folder is there."""
     examples = corpus_examples(rows) + statement_examples(rows) + vignette_examples()
+    examples += risk_statement_examples()
     if data_dir is not None and (data_dir / "annomi").is_dir():
         examples += annomi_examples(data_dir)
     return examples

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,25 +14,6 @@ from empathy_training.models import Library
 from pgserver import PostgresServer, find_bin_dir
 
 _database_names = itertools.count(1)
-
-#: Modules setup.py may compile; tests must not run a compiled copy older than its source.
-COMPILED_MODULES = ("language", "behaviour", "scoring")
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Stop before testing a compiled module that is older than its source file."""
-    stale = []
-    for name in COMPILED_MODULES:
-        module = importlib.import_module(f"empathy_training.{name}")
-        built = Path(module.__file__ or "")
-        source = built.with_name(f"{name}.py")
-        if built.suffix != ".py" and source.stat().st_mtime > built.stat().st_mtime:
-            stale.append(source.name)
-    if stale:
-        raise pytest.UsageError(
-            f"compiled {', '.join(stale)} older than the source: run scripts/setup.sh dev "
-            "(or pip install -e . again) to rebuild"
-        )
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import featurize
+from .features import _QUOTES, MAX_CHARS, featurize
 from .models import ROADBLOCK_IDS
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "MODEL_FILE",
     "VOCABULARY_FILE",
     "Judgements",
+    "evidence",
     "judge",
     "model_version",
     "reflective_level",
@@ -148,15 +150,19 @@ def statement_risk(client_statement: str) -> float:
     return _sigmoid(float(scores[model.heads["statement_risk"]["start"]]))
 
 
-def reflective_level(judgements: Judgements, *, risk_present: bool) -> int:
+def reflective_level(
+    judgements: Judgements, *, risk_present: bool, roadblocked: bool | None = None
+) -> int:
     """The HRQ level (1-5) by DESIGN.md's rule over the judgements.
 
     1 roadblock without reflection; 2 neither, or a roadblock with a reflection; 3 simple
     reflection; 4 complex; 5 complex naming an apt unstated feeling or metaphor. With a risk
     cue: a safety error is 1 and a response that passes over the cue is at most 2.
+    `roadblocked` overrides the models' view of whether there is a roadblock.
     """
     depth = judgements.top("depth")
-    roadblocked = bool(judgements.roadblocks)
+    if roadblocked is None:
+        roadblocked = bool(judgements.roadblocks)
     if depth == "none":
         level = 1 if roadblocked else 2
     elif roadblocked:
@@ -172,3 +178,39 @@ def reflective_level(judgements: Judgements, *, risk_present: bool) -> int:
         if handling == "passed_over":
             return min(level, 2)
     return level
+
+
+#: Feature kinds that are words of the response, and so can be shown as evidence.
+_WORD_FEATURES = ("w:", "b:", "t:", "e:", "n:")
+
+
+def evidence(
+    response: str, client_statement: str, head: str, label: str | None = None, limit: int = 3
+) -> list[tuple[int, int]]:
+    """Spans of the response's words that pushed `head` (towards `label`) the most."""
+    model = _model()
+    spec = model.heads[head]
+    column = spec["start"] + (spec["labels"].index(label) if label is not None else 0)
+    weighted = []
+    for feature in featurize(response, client_statement):
+        i = model.index.get(feature)
+        if i is not None and feature.startswith(_WORD_FEATURES) and len(feature) > 5:
+            weight = float(model.weights[i, column])
+            if weight > 0:
+                weighted.append((weight, feature[2:]))
+    lowered = response[:MAX_CHARS].lower().translate(_QUOTES)
+    spans: list[tuple[int, int]] = []
+    for _, words in sorted(weighted, reverse=True):
+        found = _locate(lowered, words.split())
+        if found is not None and all(found[1] <= s or found[0] >= e for s, e in spans):
+            spans.append(found)
+        if len(spans) == limit:
+            break
+    return sorted(spans)
+
+
+def _locate(text: str, words: list[str]) -> tuple[int, int] | None:
+    pattern = r"\W+".join(re.escape(w) for w in words)
+    prefix = r"(?<!\w)" if words[0][0].isalnum() else ""
+    match = re.search(prefix + pattern, text)
+    return (match.start(), match.end()) if match else None

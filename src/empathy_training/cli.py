@@ -134,7 +134,16 @@ def grade(source: Path, output: Path, rubric: str) -> None:
 @click.option(
     "--passcode",
     envvar="EMPATHY_TRAINING_PASSCODE",
-    help="Supervisor passcode for the dashboard and grading apps (stored as a salted hash).",
+    help=(
+        "Supervisor passcode for the dashboard and grading apps (stored as a salted hash). "
+        "On the command line it is visible to other users of the machine (ps); prefer the "
+        "EMPATHY_TRAINING_PASSCODE environment variable or --passcode-file."
+    ),
+)
+@click.option(
+    "--passcode-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the supervisor passcode from the first line of this file.",
 )
 @click.option("--workshop", "workshop_name", help="Create a workshop with this name at start.")
 def serve(
@@ -143,11 +152,17 @@ def serve(
     port: int,
     no_browser: bool,
     passcode: str | None,
+    passcode_file: Path | None,
     workshop_name: str | None,
 ) -> None:
     """Serve the practice app and the supervisor apps with Voila (SQLite by default)."""
     from .serve import run
 
+    if passcode_file is not None:
+        lines = passcode_file.read_text(encoding="utf-8").splitlines()
+        passcode = lines[0].strip() if lines else ""
+        if not passcode:
+            raise click.ClickException(f"{passcode_file}: the first line holds no passcode")
     try:
         sys.exit(
             run(

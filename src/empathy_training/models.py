@@ -293,6 +293,8 @@ class Assessment:
     """Against a vignette's answer key: what was caught, missed and over-read."""
     evidence: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     """Spans behind the level, depth, validation and EPITOME codes, by name."""
+    risk_handled: str | None = None
+    """With a risk cue in the client's words: 'taken_up', 'passed_over' or 'safety_error'."""
 
     @property
     def hrq_meaning(self) -> str:
@@ -346,6 +348,7 @@ class Assessment:
             scorer_version=data["scorer_version"],
             rubric=data.get("rubric", "reflection"),
             vignette_id=data.get("vignette_id"),
+            risk_handled=data.get("risk_handled"),
             accuracy=None
             if accuracy is None
             else VignetteAccuracy(

@@ -7,11 +7,12 @@ import math
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 from typing import Any, NamedTuple
 
 from . import behaviour as classifier
+from . import classifiers as learned
 from . import language as lang
 from .behaviour import Prediction
 from .errors import EmptyResponseError, ResponseTooLongError
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 #: Version of the scoring rules and lexicons; stored with every assessment.
-SCORER_VERSION = "0.2.0"
+SCORER_VERSION = "0.3.0"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 #: Built-in rubrics.
@@ -1658,6 +1659,8 @@ class _Context(NamedTuple):
     validation_evidence: Spans
     lex: _Lexicons
     vignette: Vignette | None
+    risk_handling: str | None = None
+    """The model's judgement of how the response handles a risk cue; None without one."""
 
 
 #: A detector's decision: met or missed, the evidence spans, and placeholder values for the
@@ -1789,15 +1792,17 @@ def _detect_over_interpretation(ctx: _Context, params: Mapping[str, Any]) -> Dec
 
 
 def _detect_risk(ctx: _Context, params: Mapping[str, Any]) -> Decision:
-    """Left out unless the vignette has risk cues."""
+    """Left out unless the vignette has risk cues; the model judges how the cue was handled."""
     if ctx.key is None or not ctx.key.risk_cues:
         return None
-    missed = ctx.key.accuracy.missed_risks
-    if missed:
-        cue = " ".join(missed[0].cue.split())
-        return False, [], {"cue": cue, "cue_words": cue[:1].lower() + cue[1:]}
-    spans = [s for k, s in ctx.key.caught_spans.items() if k.startswith("risk:")]
-    return True, spans, {}
+    if ctx.risk_handling == "taken_up":
+        spans = [s for k, s in ctx.key.caught_spans.items() if k.startswith("risk:")]
+        return True, spans, {}
+    cue = " ".join(ctx.key.risk_cues[0].cue.split())
+    values = {"cue": cue, "cue_words": cue[:1].lower() + cue[1:]}
+    if ctx.risk_handling == "safety_error":
+        values["variant"] = "unsafe"
+    return False, [], values
 
 
 #: Detectors a rubric criterion can name, each deciding met or missed with evidence.
@@ -1879,6 +1884,99 @@ def _summary(rubric: Rubric, criteria: Sequence[CriterionResult], values: Mappin
     return " ".join(sentences[:3])
 
 
+def _risk_present(vignette: Vignette | None, statement_text: str) -> bool:
+    """Whether the client's words carry a risk cue: the vignette's key says, else the model."""
+    if vignette is not None:
+        return bool(vignette.answer_key.risk_cues)
+    if not statement_text.strip():
+        return False
+    return learned.statement_risk(statement_text) >= learned.RISK_THRESHOLD
+
+
+def _learned_spans(found: _Findings, head: str, label: str | None = None) -> list[tuple[int, int]]:
+    statement = found.statement.original if found.statement is not None else ""
+    spans = learned.evidence(found.text.original, statement, head, label)
+    return spans or [(0, len(found.text.original))]
+
+
+def _reconcile(found: _Findings, judged: learned.Judgements, *, with_key: bool) -> None:
+    """Make the findings say what the learned models decided; the rules supply the words.
+
+    Roadblocks are the models' categories, each with the words that weighed most with the
+    model, plus any the rules' exact patterns found; a reflection is there when the depth model
+    says so, with the rules' clauses or the model's words as evidence. The rules' off-topic
+    check stands only against a vignette's answer key (`with_key`): against one client turn, a
+    reflection that adds meaning must use words the client did not say, and lexical overlap
+    cannot tell it from one about something else.
+    """
+    kept = list(found.roadblocks)  # the rules' exact patterns stay (see the model card)
+    have = {r.category for r in kept}
+    for category in judged.roadblocks:
+        if category not in have:
+            start, end = _learned_spans(found, f"roadblock_{category}")[0]
+            kept.append(_Roadblock(category, start, end))
+    found.roadblocks = sorted(kept, key=lambda r: r.start)
+    if not with_key:
+        found.off_topic = []
+    depth = judged.top("depth")
+    if depth == "none" or found.off_topic:
+        found.reflective = []
+        found.depth, found.depth_evidence = "none", []
+        found.apt, found.apt_evidence = False, []
+        return
+    if not found.reflective:
+        strength = 1.0 - judged.probabilities["depth"]["none"]
+        found.reflective = [
+            _Reflective(a, b, strength, "learned") for a, b in _learned_spans(found, "depth", depth)
+        ]
+    found.depth = depth
+    if not found.depth_evidence:
+        found.depth_evidence = [(r.start, r.end) for r in found.reflective]
+    found.apt = depth == "complex" and judged.binary["names_unstated"] >= 0.5
+    if found.apt and not found.apt_evidence:
+        found.apt_evidence = found.depth_evidence
+
+
+def _risk_handling(judged: learned.Judgements, risk_present: bool) -> str | None:
+    return judged.top("risk_handling") if risk_present else None
+
+
+def _with_risk(key: _KeyResult | None, handling: str | None) -> _KeyResult | None:
+    """The key's result with its missed risks as the model judged them."""
+    if key is None or not key.risk_cues or handling is None:
+        return key
+    missed = () if handling == "taken_up" else tuple(key.risk_cues)
+    return key._replace(accuracy=replace(key.accuracy, missed_risks=missed))
+
+
+def _learned_confidence(judged: learned.Judgements, level: int, handling: str | None) -> float:
+    """How sure the models are of the parts the level rests on."""
+    any_roadblock = judged.binary["any_roadblock"]
+    sure = max(judged.probabilities["depth"].values()) * max(any_roadblock, 1 - any_roadblock)
+    if level >= 4:
+        unstated = judged.binary["names_unstated"]
+        sure *= max(unstated, 1 - unstated)
+    if handling is not None:
+        sure *= max(judged.probabilities["risk_handling"].values())
+    return round(max(0.05, min(0.99, sure)), 2)
+
+
+def _behaviour_spans(found: _Findings, label: str, lex: _Lexicons) -> Spans:
+    if label == "reflection":
+        return [(r.start, r.end) for r in found.reflective]
+    if label == "question":
+        return [
+            (found.text.sentences[i].question_start, found.text.sentences[i].end)
+            for i in found.questions
+        ]
+    return [
+        (r.start, r.end)
+        for r in found.roadblocks
+        if (lex.by_id[r.category].behaviour == label)
+        or (label == "other" and lex.by_id[r.category].behaviour not in _BEHAVIOURS)
+    ]
+
+
 def score_response(
     response: str | object,
     *,
@@ -1900,20 +1998,32 @@ def score_response(
         statement_text = vignette.statement
     lex = _lexicons()
     client = _client(statement_text, vignette)
-    found, key, classifier, depth_classifier, q_type = _analyse(text, client, vignette, spec)
-    behaviour, behaviour_p, behaviour_spans = _behaviour(found, lex, classifier)
+    found, key, _, _, q_type = _analyse(text, client, vignette, spec)
+    judged = learned.judge(text, statement_text)
+    _reconcile(found, judged, with_key=key is not None)
+    handling = _risk_handling(judged, _risk_present(vignette, statement_text))
+    key = _with_risk(key, handling)
+    behaviour = judged.top("behaviour")
+    behaviour_spans = _behaviour_spans(found, behaviour, lex) or _learned_spans(
+        found, "behaviour", behaviour
+    )
     depth, depth_spans = found.depth, found.depth_evidence
-    # A reflection judged off topic against a whole vignette stays without depth; against one
-    # client turn it may be about something said earlier, so the classifier's view stands.
-    off_topic = bool(found.off_topic) and vignette is not None
-    if behaviour == "reflection" and depth == "none" and not off_topic:
-        depth, depth_spans = _classifier_depth(depth_classifier, behaviour_spans)
     if not found.questions:
         q_type = None
-    level, level_spans = _hrq(found, key)
-    validation, validation_spans = _validation(found, lex)
+    elif judged.top("question_type") != "none":
+        q_type = judged.top("question_type")
+    level = learned.reflective_level(
+        judged, risk_present=handling is not None, roadblocked=bool(found.roadblocks)
+    )
+    _, level_spans = _hrq(found, None)
+    validation = int(judged.top("validation"))
+    rule_validation, validation_spans = _validation(found, lex)
+    if rule_validation != validation:
+        validation_spans = _learned_spans(found, "validation", str(validation))
+    # EPITOME stays with the rules: on EPITOME's own Reddit data they beat the learned heads
+    # (macro-F1 0.66 / 0.55 / 0.70 against 0.36 / 0.37 / 0.53; see the model card).
     epitome, epitome_spans = _epitome(found, lex)
-    ctx = _Context(found, key, validation, validation_spans, lex, vignette)
+    ctx = _Context(found, key, validation, validation_spans, lex, vignette, handling)
     fill = dict(client.fill)
     fill.update(
         level=str(level),
@@ -1958,10 +2068,11 @@ def score_response(
         epitome=epitome,
         criteria=criteria,
         feedback=feedback,
-        confidence=_confidence(found, level, behaviour_p),
+        confidence=_learned_confidence(judged, level, handling),
         scorer_version=SCORER_VERSION,
         rubric=spec.id,
         vignette_id=vignette.id if vignette is not None else None,
         accuracy=key.accuracy if key is not None else None,
         evidence={k: v for k, v in evidence.items() if v},
+        risk_handled=handling,
     )

@@ -156,7 +156,9 @@ def run(
     server = plan(db_url=url, host=host, port=port, preheat=preheat)
     trainee_url = server.app_url(PRACTICE_NOTEBOOK, _lan_host(host))
     server.env["EMPATHY_TRAINING_TRAINEE_URL"] = trainee_url
-    process = subprocess.Popen(server.command, env=server.env)
+    # Voila and its kernels get a process group of their own, stopped together (also on TERM).
+    process = subprocess.Popen(server.command, env=server.env, start_new_session=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         wait_until_ready(server.base_url, process)
         print(f"Database: {_safe_url(url)}")
@@ -175,12 +177,28 @@ def run(
     except KeyboardInterrupt:
         return 0
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        signal.signal(signal.SIGTERM, previous)
+        _stop_group(process)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop Voila and every kernel it started: interrupt, then kill what is left."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    process.wait()
 
 
 def _lan_host(host: str) -> str | None:

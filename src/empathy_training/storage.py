@@ -84,8 +84,17 @@ def default_database_url() -> str:
     if configured:
         return configured
     directory = Path(platformdirs.user_data_dir("empathy-training", appauthor=False))
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{directory / DEFAULT_DATABASE_FILE}"
+
+
+def _private_file(database: str) -> None:
+    """Create a SQLite database file (and its folder) readable by its owner only."""
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 # --- records returned to callers ---------------------------------------------------------
@@ -670,6 +679,7 @@ def _create_engine(url: URL) -> Engine:
     if memory:
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
+        _private_file(str(url.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
