@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 
-from empathy_training import scoring
 from empathy_training.loading import load_library
 from empathy_training.models import Vignette
 from empathy_training.scoring import score_response, warm_up

@@ -41,24 +41,37 @@ def main() -> None:
             a_all.append(votes[1])
             b_all.append(votes[2])
             w_all.append(votes[0])
-            rows.append({
-                "statement_id": sid, "writer": folder.name, "setting": row["setting"],
-                "client": row["client"], "statement": row["statement"],
-                "writer_risk": votes[0], "writer_risk_kind": row["risk_kind"],
-                "rater_a": {"risk": votes[1], "risk_kind": a[sid]["risk_kind"]},
-                "rater_b": {"risk": votes[2], "risk_kind": b[sid]["risk_kind"]},
-                "risk": sum(votes) >= 2,
-            })
+            rows.append(
+                {
+                    "statement_id": sid,
+                    "writer": folder.name,
+                    "setting": row["setting"],
+                    "client": row["client"],
+                    "statement": row["statement"],
+                    "writer_risk": votes[0],
+                    "writer_risk_kind": row["risk_kind"],
+                    "rater_a": {"risk": votes[1], "risk_kind": a[sid]["risk_kind"]},
+                    "rater_b": {"risk": votes[2], "risk_kind": b[sid]["risk_kind"]},
+                    "risk": sum(votes) >= 2,
+                }
+            )
     with args.out.open("w", encoding="utf-8") as file:
         for row in rows:
             file.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(json.dumps({
-        "statements": len(rows),
-        "with_risk": sum(bool(r["risk"]) for r in rows),
-        "kappa_rater_a_b": round(float(cohen_kappa_score(a_all, b_all)), 3),
-        "kappa_writer_rater_a": round(float(cohen_kappa_score(w_all, a_all)), 3),
-        "agreement_a_b": round(sum(x == y for x, y in zip(a_all, b_all)) / len(rows), 3),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "statements": len(rows),
+                "with_risk": sum(bool(r["risk"]) for r in rows),
+                "kappa_rater_a_b": round(float(cohen_kappa_score(a_all, b_all)), 3),
+                "kappa_writer_rater_a": round(float(cohen_kappa_score(w_all, a_all)), 3),
+                "agreement_a_b": round(
+                    sum(x == y for x, y in zip(a_all, b_all, strict=True)) / len(rows), 3
+                ),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":
