@@ -1,10 +1,11 @@
-"""Held-out AnnoMI figures for the shipped response-type classifier, printed as JSON.
+"""Held-out AnnoMI figures for the scorer's learned models and for the whole scorer, as JSON.
 
 Usage: python benchmarks/annomi.py [--data DIR]
 
-Scores the videos that scripts/train_behaviour.py held out, with the shipped runtime
-(`empathy_training.behaviour`), and prints macro-F1, per-class F1 and counts for behaviour,
-reflection depth and question type. Prints {"skipped": ...} and exits 0 without the data.
+Scores the videos that the training script never sees (`annomi_data.is_validation_video`):
+the learned behaviour, depth and question-type heads (`empathy_training.classifiers`), and
+`score_response` as the apps use it. Prints macro-F1, per-class F1 and counts. Prints
+{"skipped": ...} and exits 0 without the data.
 """
 
 from __future__ import annotations
@@ -14,26 +15,20 @@ import importlib.util
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from empathy_training import behaviour
+from empathy_training import classifiers
 
-TRAINING_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_behaviour.py"
-PREDICTORS: dict[str, Callable[[str, str], behaviour.Prediction]] = {
-    "behaviour": behaviour.predict_behaviour,
-    "reflection_depth": behaviour.predict_reflection_depth,
-    "question_type": lambda response, _context: behaviour.predict_question_type(response),
-}
+DATA_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "annomi_data.py"
 
 
-def _training_script() -> ModuleType:
-    """The training script as a module, for its data loading and split (one source of truth)."""
-    spec = importlib.util.spec_from_file_location("train_behaviour", TRAINING_SCRIPT)
+def _data_script() -> ModuleType:
+    """The AnnoMI loader the training script uses (one source of truth for the split)."""
+    spec = importlib.util.spec_from_file_location("annomi_data", DATA_SCRIPT)
     if spec is None or spec.loader is None:
-        raise ImportError(TRAINING_SCRIPT)
+        raise ImportError(DATA_SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -61,7 +56,7 @@ def f1_report(gold: list[str], predicted: list[str], labels: list[str]) -> dict[
 
 
 def scorer_figures(held_out: Any) -> dict[str, Any]:
-    """The same held-out utterances through the whole scorer (rules and classifier)."""
+    """The same held-out utterances through the whole scorer."""
     from empathy_training.errors import InputError
     from empathy_training.scoring import score_response
 
@@ -96,33 +91,44 @@ def scorer_figures(held_out: Any) -> dict[str, Any]:
 
 def run(data_dir: Path) -> dict[str, Any]:
     """Score the held-out videos and collect the figures."""
-    train_script = _training_script()
-    data = train_script.load_annomi(data_dir)
+    data = _data_script().load_annomi(data_dir)
     held_out = data[data["validation"]]
     results: dict[str, Any] = {
-        "model_version": behaviour.MODEL_VERSION,
-        "split": train_script.SPLIT_DESCRIPTION,
+        "model_version": classifiers.model_version(),
         "videos": {
             "held_out": int(held_out["video_url"].nunique()),
             "training": int(data.loc[~data["validation"], "video_url"].nunique()),
         },
     }
     timings: list[float] = []
-    for task in train_script.TASKS:
-        rows = held_out[held_out[task.column].notna()]
-        gold = [str(v) for v in rows[task.column]]
-        predicted = []
-        for response, context in zip(rows["response"], rows["client_statement"], strict=True):
-            started = time.perf_counter()
-            prediction = PREDICTORS[task.name](response, context)
-            timings.append(time.perf_counter() - started)
-            predicted.append(prediction.label)
-        labels = sorted(set(gold) | set(prediction.probabilities))
-        results[task.name] = f1_report(gold, predicted, labels)
-    # The same responses scored without the client's words (a response scored on its own).
+    judged = []
+    for response, context in zip(held_out["response"], held_out["client_statement"], strict=True):
+        started = time.perf_counter()
+        judged.append(classifiers.judge(str(response), str(context)))
+        timings.append(time.perf_counter() - started)
     gold = [str(v) for v in held_out["behaviour"]]
-    bare = [behaviour.predict_behaviour(str(r)).label for r in held_out["response"]]
-    results["behaviour_without_context"] = f1_report(gold, bare, sorted(set(gold)))
+    results["behaviour"] = f1_report(gold, [j.top("behaviour") for j in judged], sorted(set(gold)))
+    coded = [
+        (g, j)
+        for g, j in zip(held_out["reflection_depth"], judged, strict=True)
+        if isinstance(g, str)
+    ]
+    results["reflection_depth"] = f1_report(
+        [g for g, _ in coded],
+        [j.top("depth") if j.top("depth") != "none" else "simple" for _, j in coded],
+        ["complex", "simple"],
+    )
+    asked = [
+        (g, j) for g, j in zip(held_out["question_type"], judged, strict=True) if isinstance(g, str)
+    ]
+    results["question_type"] = f1_report(
+        [g for g, _ in asked],
+        [
+            j.top("question_type") if j.top("question_type") != "none" else "closed"
+            for _, j in asked
+        ],
+        ["closed", "open"],
+    )
     results["scorer"] = scorer_figures(held_out)
     timings.sort()
     results["latency_ms_per_call"] = {
@@ -138,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="shared data folder (default: as the training script)")
     args = parser.parse_args(argv)
-    data_dir = _training_script().shared_data_dir(args.data)
+    data_dir = _data_script().shared_data_dir(args.data)
     if not (data_dir / "annomi" / "AnnoMI-simple.csv").is_file():
         print(json.dumps({"skipped": f"AnnoMI not found under {data_dir}"}))
         return 0

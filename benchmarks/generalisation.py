@@ -125,7 +125,7 @@ def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
             risk_cache[statement] = statement_risk(statement) >= RISK_THRESHOLD
         risky = risk_cache[statement]
         found = judge(row["response"], statement)
-        level = reflective_level(found, risk_present=risky)
+        level = reflective_level(found, risk_handled=found.top("risk_handling") if risky else None)
         out.append(
             {
                 "level": level,

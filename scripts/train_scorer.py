@@ -136,8 +136,8 @@ def risk_statement_examples(corpus: Path = CORPUS) -> list[Example]:
 
 def annomi_examples(data_dir: Path) -> list[Example]:
     """AnnoMI's training videos: behaviour, question type and depth."""
-    path = ROOT / "scripts" / "train_behaviour.py"
-    spec = importlib.util.spec_from_file_location("train_behaviour", path)
+    path = ROOT / "scripts" / "annomi_data.py"
+    spec = importlib.util.spec_from_file_location("annomi_data", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -164,7 +164,7 @@ def annomi_examples(data_dir: Path) -> list[Example]:
     return examples
 
 
-def _features(example: Example) -> list[str]:
+def _features(example: Example) -> tuple[str, ...]:
     if not example.response:  # a statement-level example: the statement's own words
         return featurize(example.statement)
     return featurize(example.response, example.statement)

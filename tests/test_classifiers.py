@@ -131,17 +131,17 @@ def _judgements(
     ],
 )
 def test_the_hrq_rule(depth: str, roadblock: float, unstated: float, level: int) -> None:
-    assert reflective_level(_judgements(depth, roadblock, unstated), risk_present=False) == level
+    assert reflective_level(_judgements(depth, roadblock, unstated), risk_handled=None) == level
 
 
 def test_risk_caps_the_level() -> None:
-    complex_ = _judgements("complex", 0.0, 0.9, "passed_over")
-    assert reflective_level(complex_, risk_present=True) == 2
-    assert reflective_level(complex_, risk_present=False) == 5
-    unsafe = _judgements("complex", 0.0, 0.9, "safety_error")
-    assert reflective_level(unsafe, risk_present=True) == 1
-    asked = _judgements("none", 0.0, 0.0, "taken_up")
-    assert reflective_level(asked, risk_present=True) == 2
+    complex_ = _judgements("complex", 0.0, 0.9)
+    assert reflective_level(complex_, risk_handled="passed_over") == 2
+    assert reflective_level(complex_, risk_handled=None) == 5
+    assert reflective_level(complex_, risk_handled="taken_up") == 5
+    assert reflective_level(complex_, risk_handled="safety_error") == 1
+    asked = _judgements("none", 0.0, 0.0)
+    assert reflective_level(asked, risk_handled="taken_up") == 2
 
 
 def test_features_read_the_response_against_the_statement() -> None:

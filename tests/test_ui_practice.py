@@ -172,3 +172,28 @@ def test_next_targets_the_criterion_missed_most(store: Store, library: Library) 
     assert "missed most recently" in app.message.value
     assert app.vignette is not None
     assert app.vignette.module_id in practice_targets()["no-roadblocks"]
+
+
+def test_a_double_clicked_submit_stores_one_attempt(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    app.response_box.value = "You're fed up with the stairs and miss the allotment."
+    app.submit_button.click()
+    app.submit_button.click()
+    assert len(store.attempts()) == 1
+    app.response_box.value = "You miss the allotment most of all."
+    app.submit_button.click()  # a changed response is a new attempt
+    assert len(store.attempts()) == 2
+    again = signed_in(store, library)  # another page: the same text is a new attempt there
+    again.response_box.value = "You miss the allotment most of all."
+    again.submit_button.click()
+    assert len(store.attempts()) == 3
+
+
+def test_control_characters_in_a_response_are_stored_cleanly(
+    store: Store, library: Library
+) -> None:
+    app = signed_in(store, library)
+    app.response_box.value = "You feel\x00 stuck.\x0bReally stuck."
+    app.submit_button.click()
+    (attempt,) = store.attempts()
+    assert "\x00" not in attempt.response and "\x0b" not in attempt.response

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -111,7 +112,7 @@ def model_version() -> str:
     return _model().version
 
 
-def _outputs(features: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+def _outputs(features: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
     model = _model()
     rows = [i for f in features if (i := model.index.get(f)) is not None]
     out = model.bias.copy()
@@ -127,22 +128,24 @@ def _sigmoid(x: float) -> float:
 def judge(response: str, client_statement: str = "") -> Judgements:
     """Every head's probabilities for `response` answering `client_statement`."""
     model = _model()
-    scores = _outputs(featurize(response, client_statement))
+    scores = _outputs(featurize(response, client_statement)).tolist()
     probabilities: dict[str, dict[str, float]] = {}
     binary: dict[str, float] = {}
     for head, spec in model.heads.items():
         start = spec["start"]
         if spec["kind"] == "sigmoid":
-            binary[head] = _sigmoid(float(scores[start]))
+            binary[head] = _sigmoid(scores[start])
             continue
         labels = spec["labels"]
         logits = scores[start : start + len(labels)]
-        exp = np.exp(logits - logits.max())
-        total = float(exp.sum())
-        probabilities[head] = {lab: float(e) / total for lab, e in zip(labels, exp, strict=True)}
+        top = max(logits)
+        exp = [math.exp(x - top) for x in logits]
+        total = sum(exp)
+        probabilities[head] = {lab: e / total for lab, e in zip(labels, exp, strict=True)}
     return Judgements(probabilities, binary)
 
 
+@lru_cache(maxsize=256)
 def statement_risk(client_statement: str) -> float:
     """Probability that a client statement carries a risk cue (learned from the corpus)."""
     model = _model()
@@ -151,16 +154,22 @@ def statement_risk(client_statement: str) -> float:
 
 
 def reflective_level(
-    judgements: Judgements, *, risk_present: bool, roadblocked: bool | None = None
+    judgements: Judgements,
+    *,
+    risk_handled: str | None,
+    roadblocked: bool | None = None,
+    depth: str | None = None,
+    names_unstated: bool | None = None,
 ) -> int:
     """The HRQ level (1-5) by DESIGN.md's rule over the judgements.
 
     1 roadblock without reflection; 2 neither, or a roadblock with a reflection; 3 simple
     reflection; 4 complex; 5 complex naming an apt unstated feeling or metaphor. With a risk
-    cue: a safety error is 1 and a response that passes over the cue is at most 2.
-    `roadblocked` overrides the models' view of whether there is a roadblock.
+    cue (`risk_handled` not None): a safety error is 1 and passing over the cue at most 2.
+    `roadblocked`, `depth` and `names_unstated` override the models' view of whether there is a
+    roadblock, of the reflection's depth and of whether it names an apt unstated feeling.
     """
-    depth = judgements.top("depth")
+    depth = depth or judgements.top("depth")
     if roadblocked is None:
         roadblocked = bool(judgements.roadblocks)
     if depth == "none":
@@ -170,13 +179,13 @@ def reflective_level(
     elif depth == "simple":
         level = 3
     else:
-        level = 5 if judgements.binary["names_unstated"] >= 0.5 else 4
-    if risk_present:
-        handling = judgements.top("risk_handling")
-        if handling == "safety_error":
-            return 1
-        if handling == "passed_over":
-            return min(level, 2)
+        if names_unstated is None:
+            names_unstated = judgements.binary["names_unstated"] >= 0.5
+        level = 5 if names_unstated else 4
+    if risk_handled == "safety_error":
+        return 1
+    if risk_handled == "passed_over":
+        return min(level, 2)
     return level
 
 
@@ -200,7 +209,7 @@ def evidence(
                 weighted.append((weight, feature[2:]))
     lowered = response[:MAX_CHARS].lower().translate(_QUOTES)
     spans: list[tuple[int, int]] = []
-    for _, words in sorted(weighted, reverse=True):
+    for _, words in sorted(weighted, reverse=True)[: 4 * limit]:
         found = _locate(lowered, words.split())
         if found is not None and all(found[1] <= s or found[0] >= e for s, e in spans):
             spans.append(found)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 __all__ = ["MAX_CHARS", "featurize", "tokens"]
 
@@ -61,8 +62,12 @@ def _sentences(text: str) -> Iterator[list[str]]:
             yield words
 
 
-def featurize(response: str, client_statement: str = "") -> list[str]:
-    """The features of `response` as an answer to `client_statement` (may be empty)."""
+@lru_cache(maxsize=64)
+def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
+    """The features of `response` as an answer to `client_statement` (may be empty).
+
+    Cached for the last few texts: the scorer asks for a response's features more than once.
+    """
     words = tokens(response)
     plain = [w for w in words if w not in "?!"]
     found: set[str] = {f"w:{w}" for w in words}
@@ -94,4 +99,4 @@ def featurize(response: str, client_statement: str = "") -> list[str]:
         client_words = tokens(client_statement)
         client_pairs = {f"{a} {b}" for a, b in itertools.pairwise(client_words)}
         found.add(f"echo_pairs:{min(len(pairs & client_pairs), 3)}")
-    return sorted(found)
+    return tuple(sorted(found))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import bisect
-import math
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from . import behaviour as classifier
 from . import classifiers as learned
 from . import language as lang
-from .behaviour import Prediction
 from .errors import EmptyResponseError, ResponseTooLongError
 from .language import Text
 from .models import (
@@ -43,41 +40,16 @@ __all__ = [
     "warm_up",
 ]
 
-#: Version of the scoring rules and lexicons; stored with every assessment.
+#: Version of the scorer (models, rules and lexicons); stored with every assessment.
 SCORER_VERSION = "0.3.0"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 #: Built-in rubrics.
 RUBRIC_NAMES: tuple[str, ...] = ("reflection", "validation", "compassion")
-#: Response type: the classifier's log-probabilities plus these boosts from the rules (log-odds
-#: units), tuned on AnnoMI's training videos (out-of-fold classifier probabilities). The rules are
-#: priors, not overrides: a clear cue (a reflection stem, a question, advice) moves the decision,
-#: but a confident classifier can still outvote it. Explicit advice and orders get more than the
-#: data alone would give them, so that "You should..." reads as input however it is worded.
-BEHAVIOUR_BOOSTS: dict[str, float] = {
-    "stem": 2.0,  # "It sounds like", "You feel": a reflection stem opening a clause
-    "reflective": 0.5,  # any other clause that says back the client's words or feelings
-    "question": 0.5,  # a sentence ending in "?"
-    "interrogating": 1.0,  # a run of questions with nothing reflected
-    "input": 2.5,  # advice, orders, "you should", warnings, persuasion
-    "other": 0.5,  # praise, reassurance and other roadblocks that are neither
-}
-#: Reflection depth: the classifier's log-odds of "complex" plus these boosts from the rules;
-#: complex when the sum reaches DEPTH_THRESHOLD. An answer key's meaning items decide alone.
-DEPTH_BOOSTS: dict[str, float] = {
-    "figure": 1.0,  # double-sided, simile, metaphor, normalising
-    "new_feeling": 2.0,  # a feeling the client did not name
-    "meaning": 2.0,  # a meaning cue ("because", "what matters to you")
-}
-DEPTH_THRESHOLD = 0.5
-#: The same threshold for a reflection only the classifier found (no rule cues to add).
-CLASSIFIER_DEPTH_THRESHOLD = 0.0
 #: Share of a phrase's content words a response must use to catch an answer-key item.
 CATCH_SHARE = 0.5
 #: Words after a modal that are still checked against the client's statement (see `echo`).
 ECHO_WORDS = 5
-#: Highest level when some, but not all, of a vignette's risk cues are taken up (none: 2).
-PARTIAL_RISK_CAP = 3
 #: Share of a plain reflection's content words that must come from the client's statement for it to
 #: count as communicated understanding (EPITOME interpretations).
 UNDERSTANDING_OVERLAP = 0.5
@@ -1123,12 +1095,9 @@ def _cue_in_reflections(
     return spans
 
 
-def _depth(
-    found: _Findings,
-    lex: _Lexicons,
-    key: _KeyResult | None,
-    classify: Classify,
-) -> None:
+def _depth(found: _Findings, lex: _Lexicons, key: _KeyResult | None) -> None:
+    """The rules' reading of depth, for its evidence (the depth model decides; see
+    `_reconcile`): figures, new feelings and meanings make a reflection complex."""
     text, statement, reflective = found.text, found.statement, found.reflective
     if not reflective:
         found.depth = "none"
@@ -1150,20 +1119,12 @@ def _depth(
     if key_meanings:
         found.depth = "complex"
         found.depth_evidence = sorted(set(key_meanings + figures + new))
+    elif figures or new or meaning:
+        found.depth = "complex"
+        found.depth_evidence = sorted(set(figures + new + meaning))
     else:
-        prediction = classify()
-        p = min(max(prediction.probabilities.get("complex", 0.0), 1e-6), 1 - 1e-6)
-        score = math.log(p / (1 - p))
-        score += DEPTH_BOOSTS["figure"] * bool(figures)
-        score += DEPTH_BOOSTS["new_feeling"] * bool(new)
-        score += DEPTH_BOOSTS["meaning"] * bool(meaning)
-        if score >= DEPTH_THRESHOLD:
-            found.depth = "complex"
-            cited = figures + new + meaning
-            found.depth_evidence = sorted(set(cited or _within(prediction.evidence, regions)))
-        else:
-            found.depth = "simple"
-            found.depth_evidence = [(r.start, r.end) for r in reflective]
+        found.depth = "simple"
+        found.depth_evidence = [(r.start, r.end) for r in reflective]
     if not found.depth_evidence:
         found.depth_evidence = [(r.start, r.end) for r in reflective]
     if found.depth != "complex":
@@ -1183,17 +1144,6 @@ def _depth(
             apt = [f for f in figures if _grounded(text, f, reflective, statement)]
         found.apt = bool(apt)
     found.apt_evidence = sorted(set(apt))
-
-
-def _classifier_depth(classify: Classify, spans: Spans) -> tuple[str, Spans]:
-    """Depth of a response the classifier calls a reflection where the rules found none: its
-    view alone, citing its own evidence (or the words that made the response a reflection).
-    The rubric levels still go by the rules' findings (no reflective clause found)."""
-    prediction = classify()
-    p = min(max(prediction.probabilities.get("complex", 0.0), 1e-6), 1 - 1e-6)
-    if math.log(p / (1 - p)) < CLASSIFIER_DEPTH_THRESHOLD:
-        return "simple", spans
-    return "complex", list(prediction.evidence or spans)
 
 
 def _within(spans: Iterable[tuple[int, int]], regions: Spans) -> Spans:
@@ -1255,17 +1205,13 @@ def _check_input(response: object) -> str:
     return response
 
 
-Classify = Callable[[], Prediction]
-
-
 def _analyse(
     response: str, client: _Client, vignette: Vignette | None, rubric: Rubric
-) -> tuple[_Findings, _KeyResult | None, Classify, Classify, str | None]:
-    """Run the detectors; each classifier model is asked lazily, at most once."""
+) -> tuple[_Findings, _KeyResult | None, str | None]:
+    """Run the rules' detectors: the evidence the learned decisions cite."""
     lex = _lexicons()
     text = lang.analyse_once(response)
     statement = client.statement
-    statement_text = statement.original if statement is not None else ""
     roadblocks = _find_roadblocks(text, client, rubric, lex)
     reflective = _find_reflective(text, statement, roadblocks, lex)
     off_topic = _off_topic(text, reflective, client, lex)
@@ -1309,17 +1255,8 @@ def _analyse(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
     found.off_topic = off_topic
-    predictions: dict[str, Prediction] = {}
-
-    def predict(name: str) -> Prediction:
-        if name not in predictions:
-            predictor = getattr(classifier, f"predict_{name}")
-            predictions[name] = predictor(response, statement_text)
-        return predictions[name]
-
-    depth = partial(predict, "reflection_depth")
-    _depth(found, lex, key, depth)
-    return found, key, partial(predict, "behaviour"), depth, _question_type(text)
+    _depth(found, lex, key)
+    return found, key, _question_type(text)
 
 
 def _question_type(text: Text) -> str | None:
@@ -1330,50 +1267,7 @@ def _question_type(text: Text) -> str | None:
         return "open"
     if all(k == "closed" for k in kinds):
         return "closed"
-    for s in text.sentences:
-        if s.is_question and s.question_type is None:
-            p = classifier.predict_question_type(text.original[s.question_start : s.end])
-            if p.label == "open":
-                return "open"
-    return "closed"
-
-
-def _behaviour(found: _Findings, lex: _Lexicons, classify: Classify) -> tuple[str, float, Spans]:
-    """Response type: the classifier's probabilities, with the rules' cues as boosts.
-
-    Returns the label, its probability after the boosts and the evidence: the rules' spans for
-    the label, or the classifier's when no rule spoke for it.
-    """
-    evidence: dict[str, Spans] = {k: [] for k in _BEHAVIOURS}
-    boost = dict.fromkeys(_BEHAVIOURS, 0.0)
-    if found.reflective:
-        stem = any(r.kind == "stem" for r in found.reflective)
-        boost["reflection"] += BEHAVIOUR_BOOSTS["stem" if stem else "reflective"]
-        evidence["reflection"] = [(r.start, r.end) for r in found.reflective]
-    if found.questions:
-        boost["question"] += BEHAVIOUR_BOOSTS["question"]
-        for i in found.questions:
-            s = found.text.sentences[i]
-            evidence["question"].append((s.question_start, s.end))
-    kinds_seen: set[str] = set()
-    for rb in found.roadblocks:
-        kind = lex.by_id[rb.category].behaviour
-        kind = kind if kind in boost else "other"
-        if kind not in kinds_seen:
-            kinds_seen.add(kind)
-            boost[kind] += BEHAVIOUR_BOOSTS["interrogating" if kind == "question" else kind]
-        evidence[kind].append((rb.start, rb.end))
-    prediction = classify()
-    probabilities = prediction.probabilities
-    score = {k: math.log(max(probabilities.get(k, 0.0), 1e-6)) + boost[k] for k in _BEHAVIOURS}
-    top = max(score.values())
-    weights = {k: math.exp(v - top) for k, v in score.items()}
-    total = sum(weights.values())
-    label = max(_BEHAVIOURS, key=lambda k: score[k])
-    spans = evidence[label] or list(prediction.evidence)
-    if not spans:
-        spans = [(0, len(found.text.original))]
-    return label, weights[label] / total, spans
+    return "closed"  # the question-type model decides (see score_response)
 
 
 _BEHAVIOURS = ("reflection", "question", "input", "other")
@@ -1520,41 +1414,14 @@ def _all_inside(spans: Spans, within: Spans) -> bool:
     return all(_any_overlap(s, within) for s in spans)
 
 
-def _hrq(found: _Findings, key: _KeyResult | None) -> tuple[int, Spans]:
-    reflection = found.depth != "none"
+def _level_evidence(found: _Findings) -> Spans:
+    """The words behind the level: the roadblocks, and the reflection that earned it."""
     roadblocks = [(r.start, r.end) for r in found.roadblocks]
-    if found.roadblocks and not reflection:
-        level, evidence = 1, roadblocks
-    elif found.roadblocks:
-        level, evidence = 2, roadblocks + [(r.start, r.end) for r in found.reflective]
-    elif not reflection:
-        level, evidence = 2, []
-    elif found.depth == "simple":
-        level, evidence = 3, found.depth_evidence
-    elif found.apt:
-        level, evidence = 5, found.apt_evidence
-    else:
-        level, evidence = 4, found.depth_evidence
-    if key is not None and key.accuracy.missed_risks:
-        every_cue_missed = len(key.accuracy.missed_risks) == len(key.risk_cues)
-        level = min(level, 2 if every_cue_missed else PARTIAL_RISK_CAP)
-    return level, evidence
-
-
-def _confidence(found: _Findings, level: int, behaviour_p: float) -> float:
-    """How sure the scorer is of the level: the response type's probability and the rules."""
-    strengths = [r.strength for r in found.reflective]
-    if level == 1:
-        base = min(0.95, 0.7 + 0.1 * len(found.roadblocks))
-    elif level == 2 and not found.reflective:
-        base = 0.55 + 0.35 * behaviour_p
-    elif level == 2:
-        base = 0.75
-    else:
-        base = 0.5 + 0.4 * max(strengths, default=0.0)
-        if level >= 4 and len(found.depth_evidence) < 2:
-            base -= 0.1
-    return round(max(0.05, min(0.99, 0.6 * base + 0.4 * behaviour_p)), 2)
+    if found.roadblocks:
+        return roadblocks + [(r.start, r.end) for r in found.reflective]
+    if found.depth == "none":
+        return []
+    return found.apt_evidence if found.apt else found.depth_evidence
 
 
 # --- feedback ----------------------------------------------------------------------------------
@@ -1929,6 +1796,11 @@ def _reconcile(found: _Findings, judged: learned.Judgements, *, with_key: bool) 
         found.reflective = [
             _Reflective(a, b, strength, "learned") for a, b in _learned_spans(found, "depth", depth)
         ]
+    key_apt = [(f.start, f.end) for f in found.apt_feelings] if with_key else []
+    if key_apt:  # names a feeling the answer key lists as unstated: complex and apt (DESIGN.md)
+        found.depth, found.apt, found.apt_evidence = "complex", True, key_apt
+        found.depth_evidence = found.depth_evidence or key_apt
+        return
     found.depth = depth
     if not found.depth_evidence:
         found.depth_evidence = [(r.start, r.end) for r in found.reflective]
@@ -1937,8 +1809,18 @@ def _reconcile(found: _Findings, judged: learned.Judgements, *, with_key: bool) 
         found.apt_evidence = found.depth_evidence
 
 
-def _risk_handling(judged: learned.Judgements, risk_present: bool) -> str | None:
-    return judged.top("risk_handling") if risk_present else None
+def _risk_handling(
+    judged: learned.Judgements, risk_present: bool, key: _KeyResult | None
+) -> str | None:
+    """How the response handles the client's risk cue: the model's judgement, and against a
+    vignette also the answer key's: a cue is taken up only if the response names it, its
+    meaning or asks about it directly (the key's words) and the model sees it taken up."""
+    if not risk_present:
+        return None
+    handling = judged.top("risk_handling")
+    if handling == "taken_up" and key is not None and key.accuracy.missed_risks:
+        return "passed_over"
+    return handling
 
 
 def _with_risk(key: _KeyResult | None, handling: str | None) -> _KeyResult | None:
@@ -1998,10 +1880,10 @@ def score_response(
         statement_text = vignette.statement
     lex = _lexicons()
     client = _client(statement_text, vignette)
-    found, key, _, _, q_type = _analyse(text, client, vignette, spec)
+    found, key, q_type = _analyse(text, client, vignette, spec)
     judged = learned.judge(text, statement_text)
     _reconcile(found, judged, with_key=key is not None)
-    handling = _risk_handling(judged, _risk_present(vignette, statement_text))
+    handling = _risk_handling(judged, _risk_present(vignette, statement_text), key)
     key = _with_risk(key, handling)
     behaviour = judged.top("behaviour")
     behaviour_spans = _behaviour_spans(found, behaviour, lex) or _learned_spans(
@@ -2013,10 +1895,16 @@ def score_response(
     elif judged.top("question_type") != "none":
         q_type = judged.top("question_type")
     level = learned.reflective_level(
-        judged, risk_present=handling is not None, roadblocked=bool(found.roadblocks)
+        judged,
+        risk_handled=handling,
+        roadblocked=bool(found.roadblocks),
+        depth=found.depth,
+        names_unstated=found.apt,
     )
-    _, level_spans = _hrq(found, None)
+    level_spans = _level_evidence(found)
     validation = int(judged.top("validation"))
+    if found.depth == "none" and validation in (2, 3):  # 2 and 3 need an accurate reflection
+        validation = 0
     rule_validation, validation_spans = _validation(found, lex)
     if rule_validation != validation:
         validation_spans = _learned_spans(found, "validation", str(validation))

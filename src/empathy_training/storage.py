@@ -91,10 +91,15 @@ def default_database_url() -> str:
 def _private_file(database: str) -> None:
     """Create a SQLite database file (and its folder) readable by its owner only."""
     path = Path(database)
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True)
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise StorageError(
+            f"the database {path} cannot be opened or created ({exc.strerror or exc})"
+        ) from exc
 
 
 # --- records returned to callers ---------------------------------------------------------

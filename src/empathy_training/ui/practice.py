@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
@@ -21,6 +22,7 @@ from ..progress import (
     summary_line,
 )
 from ..storage import Store, TraineeRecord, WorkshopRecord
+from ..tables import clean_text
 from .callbacks import guarded
 from .cards import STYLE, assessment_card, exemplars_card, message, vignette_card
 
@@ -50,6 +52,7 @@ class PracticeApp:
         self.vignette: Vignette | None = library.vignettes[0]
         self.attempted: set[str] = set()
         self.last_assessment: Assessment | None = None
+        self._page = uuid.uuid4().hex  # with the text, makes a double-clicked Submit store once
 
         full = widgets.Layout(width="100%", max_width="52rem")
         self.status = widgets.HTML()
@@ -278,6 +281,7 @@ class PracticeApp:
 
     def submit(self, text: str) -> Assessment | None:
         """Score and store a response; the text stays in the box whatever happens."""
+        text = clean_text(text)
         if self.trainee is None or self.vignette is None:
             self.message.value = message("Sign in with your name first.", "hint")
             return None
@@ -313,7 +317,7 @@ class PracticeApp:
                 response=text,
                 assessment=assessment,
                 workshop_id=self.workshop.id if self.workshop else None,
-                client_attempt_id=uuid.uuid4().hex,
+                client_attempt_id=self._attempt_key(text),
             )
         except StorageError as exc:
             self.message.value = message(
@@ -326,6 +330,12 @@ class PracticeApp:
             "Saved. Edit your response and submit again, or show the model responses.", "ok"
         )
         return assessment
+
+    def _attempt_key(self, text: str) -> str:
+        """The same text submitted again for the same vignette on this page is one attempt."""
+        assert self.trainee is not None and self.vignette is not None
+        parts = (self._page, str(self.trainee.id), self.vignette.id, text)
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
     def refresh_progress(self) -> None:
         """Redraw the progress tab from the store."""
