@@ -152,6 +152,7 @@ def scorer_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
         a = score_response(row["response"], client_statement=row["client"]["statement"])
         out.append(
             {
+                "confidence": a.confidence,
                 "risk_handled": a.risk_handled or "na",
                 "level": a.hrq_level,
                 "behaviour": a.behaviour,
@@ -190,6 +191,30 @@ def with_models(folder: Path | None, predict: Callable[[], list[Prediction]]) ->
         return predict()
     finally:
         classifiers._model = original
+
+
+def calibration(gold: Sequence[Prediction], predicted: Sequence[Prediction]) -> dict[str, Any]:
+    """Expected calibration error of `confidence` for the level being exactly right, with the
+    reliability table (10 equal-width bins)."""
+    bins: list[list[tuple[float, bool]]] = [[] for _ in range(10)]
+    for g, p in zip(gold, predicted, strict=True):
+        bins[min(9, int(p["confidence"] * 10))].append((p["confidence"], g["level"] == p["level"]))
+    table, error = [], 0.0
+    for i, items in enumerate(bins):
+        if not items:
+            continue
+        mean = sum(c for c, _ in items) / len(items)
+        right = sum(ok for _, ok in items) / len(items)
+        error += len(items) / len(gold) * abs(mean - right)
+        table.append(
+            {
+                "bin": f"{i / 10:.1f}-{(i + 1) / 10:.1f}",
+                "n": len(items),
+                "mean_confidence": round(mean, 3),
+                "share_right": round(right, 3),
+            }
+        )
+    return {"ece": round(error, 3), "reliability": table}
 
 
 def rater_figures(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -241,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         "rows": len(blind),
         "statements": len({r["statement_id"] for r in blind}),
         "writers": sorted({r["writer"] for r in blind}),
-        "scorer": figures(gold, scorer_predictions(blind)),
+        "scorer": figures(gold, scored := scorer_predictions(blind)),
+        "scorer_calibration": calibration(gold, scored),
         "models_alone": figures(gold, learned_predictions(blind)),
         "raters": rater_figures(blind),
     }

@@ -26,7 +26,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from empathy_training.classifiers import HEAD_ORDER, MODEL_FILE, VOCABULARY_FILE
+from empathy_training.classifiers import (
+    HEAD_ORDER,
+    MODEL_FILE,
+    VOCABULARY_FILE,
+    statement_features,
+)
 from empathy_training.features import featurize
 from empathy_training.models import ROADBLOCK_IDS
 
@@ -135,7 +140,9 @@ def risk_statement_examples(corpus: Path = CORPUS) -> list[Example]:
 
 
 def annomi_examples(data_dir: Path) -> list[Example]:
-    """AnnoMI's training videos: behaviour, question type and depth."""
+    """AnnoMI's training videos: behaviour, question type and depth; and its clients' turns as
+    examples of ordinary talk for the statement risk head (MI conversations about drinking,
+    smoking or diet, with no risk cue)."""
     path = ROOT / "scripts" / "annomi_data.py"
     spec = importlib.util.spec_from_file_location("annomi_data", path)
     assert spec and spec.loader
@@ -145,6 +152,12 @@ def annomi_examples(data_dir: Path) -> list[Example]:
     data = module.load_annomi(data_dir)
     data = data[~data["validation"]]
     examples = []
+    clients = sorted(
+        {c for c in data["client_statement"] if isinstance(c, str) and len(c.split()) >= 5}
+    )
+    examples += [
+        Example("", c, "annomi-clients", ANNOMI_WEIGHT, {"statement_risk": 0}) for c in clients
+    ]
     for row in data.to_dict("records"):
         qtype, depth = row["question_type"], row["reflection_depth"]
         labels = {
@@ -166,7 +179,7 @@ def annomi_examples(data_dir: Path) -> list[Example]:
 
 def _features(example: Example) -> tuple[str, ...]:
     if not example.response:  # a statement-level example: the statement's own words
-        return featurize(example.statement)
+        return statement_features(example.statement)
     return featurize(example.response, example.statement)
 
 

@@ -60,12 +60,22 @@ def test_grades_a_good_csv_and_keeps_other_columns() -> None:
         assert column in graded.columns
     assert list(graded["note"]) == list(table["note"])
     first = graded.iloc[0]
-    assert (first["hrq_level"], first["behaviour"], first["error"]) == (3, "reflection", "")
-    assert graded.iloc[1]["roadblocks"] == "advising"
+    alone = score_response(
+        table.iloc[0]["response"], client_statement=table.iloc[0]["client_statement"]
+    )
+    assert (first["hrq_level"], first["behaviour"], first["error"]) == (
+        alone.hrq_level,
+        alone.behaviour,
+        "",
+    )
+    assert first["behaviour"] == "reflection" and first["hrq_level"] >= 3
+    assert "advising" in graded.iloc[1]["roadblocks"].split(";")
     assert graded.iloc[1]["hrq_level"] == 1
     assert graded.iloc[2]["error"] == "empty response"
     assert pd.isna(graded.iloc[2]["hrq_level"])
-    assert graded.iloc[3]["error"] == "" and graded.iloc[3]["hrq_level"] == 3
+    by_vignette = score_response(table.iloc[3]["response"], vignette=VIGNETTE)
+    assert graded.iloc[3]["error"] == ""
+    assert graded.iloc[3]["hrq_level"] == by_vignette.hrq_level
     assert "unknown vignette id 'no-such-vignette'" in graded.iloc[4]["error"]
     assert graded.iloc[5]["error"] == ""
 
@@ -95,9 +105,9 @@ def test_write_and_read_back(tmp_path: Path, suffix: str) -> None:
     write_results(graded, out)
     back = read_responses(out)
     assert list(back.columns) == list(graded.columns)
-    assert back.iloc[0]["hrq_level"] == "3"
+    assert back.iloc[0]["hrq_level"] == str(graded.iloc[0]["hrq_level"])
     # A CSV cell is defused with a leading "'"; an XLSX cell is stored as text as it is.
-    formula_like = '=HYPERLINK("http://example.org","click")'
+    formula_like = '=HYPERLINK("http://example.org","click") You feel confused about all of it.'
     expected = "'" + formula_like if suffix == ".csv" else formula_like
     assert back.iloc[5]["response"] == expected
     if suffix == ".xlsx":
@@ -221,3 +231,15 @@ def test_assessments_column_holds_each_rows_assessment() -> None:
     assert vignette_row.vignette_id == "test-tablets"
     assert graded.iloc[2][ASSESSMENT_COLUMN] == ""  # the empty response: no assessment
     assert graded.iloc[4][ASSESSMENT_COLUMN] == ""  # unknown vignette
+
+
+def test_a_response_that_is_not_english_gets_an_error_and_the_rest_are_graded() -> None:
+    table = pd.DataFrame(
+        {
+            "response": ["Tu es fatigué et tu en as marre de tout ça.", "You're worn out."],
+            "client_statement": ["I'm so tired.", "I'm so tired."],
+        }
+    )
+    graded = grade(table)
+    assert "reads English" in graded.iloc[0]["error"]
+    assert graded.iloc[1]["error"] == "" and graded.iloc[1]["hrq_level"] >= 1

@@ -6,6 +6,7 @@ EmpathyTrainingError
  ├── InputError             user input that cannot be scored or read
  │    ├── EmptyResponseError
  │    ├── ResponseTooLongError
+ │    ├── NotEnglishError    the scorer reads English only
  │    └── TooManyRowsError   a table longer than the reader accepts
  └── StorageError           the database cannot be read or written
 """
@@ -53,6 +54,10 @@ class EmptyResponseError(InputError):
 
 class ResponseTooLongError(InputError):
     """The response is longer than the scorer accepts."""
+
+
+class NotEnglishError(InputError):
+    """The response does not read as English, which is all the scorer reads."""
 
 
 class TooManyRowsError(InputError):

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from . import classifiers as learned
 from . import language as lang
-from .errors import EmptyResponseError, ResponseTooLongError
+from .errors import EmptyResponseError, NotEnglishError, ResponseTooLongError
 from .language import Text
 from .models import (
     HRQ_MEANINGS,
@@ -1871,10 +1871,15 @@ def score_response(
     `rubric` is a built-in rubric's name (see RUBRIC_NAMES) or a loaded Rubric. Raises
     ValueError for an unknown rubric, EmptyResponseError for an empty response (or one that is
     not text at all, such as a spreadsheet's empty cell) and ResponseTooLongError for one over
-    MAX_RESPONSE_CHARS characters.
+    MAX_RESPONSE_CHARS characters, and NotEnglishError for one that does not read as English.
     """
     spec = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     text = _check_input(response)
+    if not learned.reads_as_english(text):
+        raise NotEnglishError(
+            "This scorer reads English only, and this response does not read as English. "
+            "Write your response in English to get feedback."
+        )
     statement_text = client_statement if client_statement is not None else ""
     if not statement_text.strip() and vignette is not None:
         statement_text = vignette.statement

@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..coaching import choose_next
-from ..errors import EmptyResponseError, ResponseTooLongError, StorageError
+from ..errors import InputError, StorageError
 from ..models import Assessment, Library, Vignette
 from ..progress import (
     AttemptSummary,
@@ -302,7 +302,7 @@ class PracticeApp:
             assessment = self.score(
                 text, vignette=self.vignette, rubric=self.library.rubric_for(self.vignette)
             )
-        except (EmptyResponseError, ResponseTooLongError) as exc:
+        except InputError as exc:  # empty, too long, not English: said, and the text kept
             self.message.value = message(str(exc), "hint")
             return None
         self.last_assessment = assessment
