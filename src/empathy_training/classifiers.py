@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import _QUOTES, MAX_CHARS, featurize, tokens
+from .features import MAX_CHARS, featurize, tokens
 from .models import ROADBLOCK_IDS
 
 __all__ = [
@@ -220,7 +220,8 @@ _WORD_FEATURES = ("w:", "b:", "t:", "e:", "n:")
 def evidence(
     response: str, client_statement: str, head: str, label: str | None = None, limit: int = 3
 ) -> list[tuple[int, int]]:
-    """Spans of the response's words that pushed `head` (towards `label`) the most."""
+    """Spans of the response's words that pushed `head` (towards `label`) the most, strongest
+    first."""
     model = _model()
     spec = model.heads[head]
     column = spec["start"] + (spec["labels"].index(label) if label is not None else 0)
@@ -231,19 +232,20 @@ def evidence(
             weight = float(model.weights[i, column])
             if weight > 0:
                 weighted.append((weight, feature[2:]))
-    lowered = response[:MAX_CHARS].lower().translate(_QUOTES)
+    text = response[:MAX_CHARS]
     spans: list[tuple[int, int]] = []
     for _, words in sorted(weighted, reverse=True)[: 4 * limit]:
-        found = _locate(lowered, words.split())
+        found = _locate(text, words.split())
         if found is not None and all(found[1] <= s or found[0] >= e for s, e in spans):
             spans.append(found)
         if len(spans) == limit:
             break
-    return sorted(spans)
+    return spans
 
 
 def _locate(text: str, words: list[str]) -> tuple[int, int] | None:
-    pattern = r"\W+".join(re.escape(w) for w in words)
+    """Where the words stand in the original text (case and curly quotes ignored)."""
+    pattern = r"\W+".join(re.escape(w).replace("'", "['’]") for w in words)
     prefix = r"(?<!\w)" if words[0][0].isalnum() else ""
-    match = re.search(prefix + pattern, text)
+    match = re.search(prefix + pattern, text, re.IGNORECASE)
     return (match.start(), match.end()) if match else None

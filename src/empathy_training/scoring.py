@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from . import classifiers as learned
 from . import language as lang
+from . import risk
 from .errors import EmptyResponseError, NotEnglishError, ResponseTooLongError
 from .language import Text
 from .models import (
@@ -1665,8 +1666,10 @@ def _detect_risk(ctx: _Context, params: Mapping[str, Any]) -> Decision:
     if ctx.risk_handling == "taken_up":
         spans = [s for k, s in ctx.key.caught_spans.items() if k.startswith("risk:")]
         return True, spans, {}
-    cue = " ".join(ctx.key.risk_cues[0].cue.split())
-    values = {"cue": cue, "cue_words": cue[:1].lower() + cue[1:]}
+    first = (ctx.key.accuracy.missed_risks or ctx.key.risk_cues)[0]
+    cue = " ".join(first.cue.split())
+    words = cue if re.match(r"I\b", cue) else cue[:1].lower() + cue[1:]
+    values = {"cue": cue, "cue_words": words, "direct_question": risk.direct_question(first.kind)}
     if ctx.risk_handling == "safety_error":
         values["variant"] = "unsafe"
     return False, [], values
@@ -1757,6 +1760,8 @@ def _risk_present(vignette: Vignette | None, statement_text: str) -> bool:
         return bool(vignette.answer_key.risk_cues)
     if not statement_text.strip():
         return False
+    if risk.explicit_cue(statement_text):
+        return True
     return learned.statement_risk(statement_text) >= learned.RISK_THRESHOLD
 
 
@@ -1810,21 +1815,30 @@ def _reconcile(found: _Findings, judged: learned.Judgements, *, with_key: bool) 
 
 
 def _risk_handling(
-    judged: learned.Judgements, risk_present: bool, key: _KeyResult | None
+    judged: learned.Judgements, risk_present: bool, key: _KeyResult | None, response: str
 ) -> str | None:
-    """How the response handles the client's risk cue: the model's judgement, and against a
-    vignette also the answer key's: a cue is taken up only if the response names it, its
-    meaning or asks about it directly (the key's words) and the model sees it taken up."""
+    """How the response handles the client's risk cue: the model's judgement, with two exact
+    rules. Asking plainly about the risk always takes the cue up (unless the model sees a safety
+    error), and against a vignette a cue the response neither names in the key's words nor asks
+    about is passed over."""
     if not risk_present:
         return None
     handling = judged.top("risk_handling")
-    if handling == "taken_up" and key is not None and key.accuracy.missed_risks:
-        return "passed_over"
-    return handling
+    if handling == "safety_error":
+        return handling
+    if risk.asks_directly(response):
+        return "taken_up"
+    every_cue_missed = (
+        key is not None
+        and bool(key.risk_cues)
+        and len(key.accuracy.missed_risks) == len(key.risk_cues)
+    )
+    return "passed_over" if handling == "taken_up" and every_cue_missed else handling
 
 
 def _with_risk(key: _KeyResult | None, handling: str | None) -> _KeyResult | None:
-    """The key's result with its missed risks as the model judged them."""
+    """The key's result with its missed risks as judged: none when the cue was taken up, every
+    cue when it was passed over or mishandled."""
     if key is None or not key.risk_cues or handling is None:
         return key
     missed = () if handling == "taken_up" else tuple(key.risk_cues)
@@ -1888,7 +1902,7 @@ def score_response(
     found, key, q_type = _analyse(text, client, vignette, spec)
     judged = learned.judge(text, statement_text)
     _reconcile(found, judged, with_key=key is not None)
-    handling = _risk_handling(judged, _risk_present(vignette, statement_text), key)
+    handling = _risk_handling(judged, _risk_present(vignette, statement_text), key, text)
     key = _with_risk(key, handling)
     behaviour = judged.top("behaviour")
     behaviour_spans = _behaviour_spans(found, behaviour, lex) or _learned_spans(

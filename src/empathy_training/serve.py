@@ -158,7 +158,7 @@ def run(
     server.env["EMPATHY_TRAINING_TRAINEE_URL"] = trainee_url
     # Voila and its kernels get a process group of their own, stopped together (also on TERM).
     process = subprocess.Popen(server.command, env=server.env, start_new_session=True)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         wait_until_ready(server.base_url, process)
         print(f"Database: {_safe_url(url)}")
@@ -177,8 +177,11 @@ def run(
     except KeyboardInterrupt:
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl+C must not orphan Voila
         _stop_group(process)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -93,7 +93,7 @@ def _private_file(database: str) -> None:
     path = Path(database)
     try:
         if not path.parent.exists():
-            path.parent.mkdir(mode=0o700, parents=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
@@ -684,7 +684,8 @@ def _create_engine(url: URL) -> Engine:
     if memory:
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
-        _private_file(str(url.database))
+        if not str(url.database).startswith("file:") and url.query.get("uri") != "true":
+            _private_file(str(url.database))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
