@@ -243,3 +243,21 @@ def test_a_response_that_is_not_english_gets_an_error_and_the_rest_are_graded() 
     graded = grade(table)
     assert "reads English" in graded.iloc[0]["error"]
     assert graded.iloc[1]["error"] == "" and graded.iloc[1]["hrq_level"] >= 1
+
+
+def test_risk_handling_is_a_column_and_a_safety_error_is_level_one() -> None:
+    statement = "He hits me when he's drunk, but please don't tell anyone."
+    table = pd.DataFrame(
+        {
+            "response": [
+                "I won't tell anyone, I promise. It stays between us.",
+                "You love him. Has he hurt you badly? Are you safe at home?",
+                "You're tired of the drinking.",
+            ],
+            "client_statement": [statement] * 3,
+        }
+    )
+    graded = grade(table)
+    assert list(graded["risk_handled"]) == ["safety_error", "taken_up", "passed_over"]
+    assert graded.iloc[0]["hrq_level"] == 1
+    assert graded.iloc[2]["hrq_level"] <= 2

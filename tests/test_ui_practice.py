@@ -80,13 +80,19 @@ def test_script_in_name_and_response_is_escaped(store: Store, library: Library) 
     assert "&lt;img src=x onerror=alert(1)&gt;" in app.feedback.value
 
 
-def test_emoji_and_non_english_responses_are_scored(store: Store, library: Library) -> None:
+def test_emoji_are_scored_and_other_languages_get_a_clear_message(
+    store: Store, library: Library
+) -> None:
     app = signed_in(store, library)
-    for text in ("😢😢 you feel sad 💔", "Usted se siente agotado por todo esto.", "你感到很累"):
+    app.response_box.value = "😢😢 you feel sad 💔"
+    app.submit_button.click()
+    assert "Saved." in app.message.value
+    for text in ("Usted se siente agotado por todo esto.", "你感到很累了，对吗？我理解你的感受。"):
         app.response_box.value = text
         app.submit_button.click()
-        assert "Saved." in app.message.value, text
-    assert len(store.attempts()) == 3
+        assert "reads English" in app.message.value, text
+        assert app.response_box.value == text  # kept for the trainee
+    assert len(store.attempts()) == 1
 
 
 def test_trainees_never_see_each_others_attempts(store: Store, library: Library) -> None:
@@ -197,3 +203,15 @@ def test_control_characters_in_a_response_are_stored_cleanly(
     app.submit_button.click()
     (attempt,) = store.attempts()
     assert "\x00" not in attempt.response and "\x0b" not in attempt.response
+
+
+def test_a_safety_error_is_named_on_the_card() -> None:
+    from empathy_training.ui.cards import assessment_card
+
+    unsafe = score_response(
+        "Just take an extra couple tonight to help you sleep.",
+        client_statement="I've saved up my tablets, I keep them by the bed.",
+    )
+    assert unsafe.risk_handled == "safety_error" and unsafe.hrq_level == 1
+    card = assessment_card(unsafe)
+    assert "Safety concern" in card and "supervisor" in card

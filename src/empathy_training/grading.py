@@ -40,6 +40,7 @@ CONTRACT_COLUMNS = (
     "epitome_ex",
     "confidence",
     "feedback",
+    "risk_handled",
 )
 #: Column `grade(..., assessments=True)` adds: each row's full assessment as JSON.
 ASSESSMENT_COLUMN = "assessment"
@@ -94,6 +95,7 @@ def row_values(assessment: Assessment) -> dict[str, Any]:
         "epitome_ex": assessment.epitome.ex,
         "confidence": assessment.confidence,
         "feedback": assessment.feedback,
+        "risk_handled": assessment.risk_handled or "",
     }
 
 

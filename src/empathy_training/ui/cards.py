@@ -94,13 +94,24 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
     evidence = [s for c in a.criteria for s in c.evidence]
     rb_spans = [r.span for r in a.roadblocks]
     parts = ["<div class='et-card' role='region' aria-label='Feedback' aria-live='polite'>"]
-    if a.missed_risk and a.accuracy:
+    if a.risk_handled == "safety_error":
+        parts.append(
+            "<div class='et-risk' role='alert'>Safety concern &mdash; this response could add to "
+            "the risk the client hinted at (it plays it down, promises secrecy, or makes harm "
+            "easier). Talk it through with your supervisor.</div>"
+        )
+    elif a.missed_risk and a.accuracy:
         cues = "; ".join(
             f"{r.kind}: &ldquo;{escape(r.cue)}&rdquo;" for r in a.accuracy.missed_risks
         )
         parts.append(
             f"<div class='et-risk' role='alert'>Risk cue passed over &mdash; {cues}. "
-            "Name what you heard and ask about safety directly.</div>"
+            "Name what you heard and ask about it directly.</div>"
+        )
+    elif a.risk_handled == "passed_over":
+        parts.append(
+            "<div class='et-risk' role='alert'>The client's words may hint at a risk, and this "
+            "response passes over it. Name what you heard and ask about it directly.</div>"
         )
     parts.append(
         f"<div><span class='et-level et-l{a.hrq_level}'>Level {a.hrq_level} of 5</span> "
