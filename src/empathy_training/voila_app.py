@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 from tornado import web
 from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-__all__ = ["KERNEL_PROTOCOL", "GuardedKernelWebsocketHandler", "GuardedVoila", "main"]
+__all__ = [
+    "KERNEL_PROTOCOL",
+    "MAX_PAGES_ENV",
+    "GuardedKernelWebsocketHandler",
+    "GuardedVoila",
+    "main",
+]
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +35,19 @@ log = logging.getLogger(__name__)
 KERNEL_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 #: Most parts a v1 message may have (channel, header, parent, metadata, content, buffers).
 MAX_MESSAGE_PARTS = 64
+#: Environment variable: most app pages open at once (each holds a kernel of about 90 MB).
+MAX_PAGES_ENV = "EMPATHY_TRAINING_MAX_PAGES"
+#: Default for MAX_PAGES_ENV: a room of 40 trainees with a supervisor and some reloads.
+DEFAULT_MAX_PAGES = 50
+#: Kernels kept started ahead of page loads (see notebooks/voila.json), not counted as pages.
+PREHEATED_KERNELS = 2
+ROOM_FULL_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>The room is full</title></head>
+<body style="font-family: sans-serif; max-width: 36rem; margin: 4rem auto; line-height: 1.5">
+<h1>The room is full</h1>
+<p>Every place on this server is taken just now. Try again in a minute; a place frees up as
+soon as someone closes their page.</p></body></html>"""
 
 
 def v1_offsets(message: bytes) -> list[int] | None:
@@ -93,15 +115,63 @@ class GuardedKernelWebsocketHandler(VoilaKernelWebsocketHandler):  # type: ignor
         return super(VoilaKernelWebsocketHandler, self).write_message(message, binary)
 
 
+class ClosingPageHandler(VoilaShutdownKernelHandler):  # type: ignore[misc]
+    """Shuts a closed page's kernel down. The page's beforeunload request cannot carry the
+    XSRF token Voila 0.5.13 asks for (voila issue 1458), so none is asked: the kernel id, a
+    random UUID only that page knows, is the credential."""
+
+    def check_xsrf_cookie(self) -> None:
+        """No token: see the class docstring."""
+
+    async def post(self, kernel_id: str) -> None:
+        """Shut the kernel down if it is still running."""
+        if kernel_id not in self.kernel_manager.list_kernel_ids():
+            self.set_status(204)
+            self.finish()
+            return
+        await super().post(kernel_id)
+
+
+def max_pages() -> int:
+    """Most pages open at once: MAX_PAGES_ENV, else DEFAULT_MAX_PAGES."""
+    try:
+        return max(1, int(os.environ.get(MAX_PAGES_ENV, DEFAULT_MAX_PAGES)))
+    except ValueError:
+        return DEFAULT_MAX_PAGES
+
+
+class CappedPageHandler(TornadoVoilaHandler):  # type: ignore[misc]
+    """An app page, or "the room is full" when every place is taken."""
+
+    async def get(self, path: str | None = None) -> None:
+        """Render the page unless MAX_PAGES_ENV pages are open already."""
+        running = len(self.kernel_manager.list_kernel_ids())
+        if running >= max_pages() + PREHEATED_KERNELS:
+            log.warning("refused a page: %d kernels running", running)
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(ROOM_FULL_PAGE)
+            return
+        await super().get(path)
+
+
+_REPLACED = {
+    VoilaKernelWebsocketHandler: GuardedKernelWebsocketHandler,
+    VoilaShutdownKernelHandler: ClosingPageHandler,
+    TornadoVoilaHandler: CappedPageHandler,
+}
+
+
 class GuardedVoila(Voila):  # type: ignore[misc]
-    """Voila with the guarded kernel websocket in place of its own."""
+    """Voila with the guarded kernel websocket, a page cap and working shutdown on close."""
 
     def init_handlers(self) -> list[Any]:
-        """Voila's handlers, with the kernel websocket replaced."""
+        """Voila's handlers, with the kernel websocket, page and shutdown handlers replaced."""
         handlers: list[Any] = []
         for handler in super().init_handlers():
-            if len(handler) > 1 and handler[1] is VoilaKernelWebsocketHandler:
-                handler = (handler[0], GuardedKernelWebsocketHandler, *handler[2:])
+            if len(handler) > 1 and handler[1] in _REPLACED:
+                handler = (handler[0], _REPLACED[handler[1]], *handler[2:])
             handlers.append(handler)
         return handlers
 

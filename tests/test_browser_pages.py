@@ -1,0 +1,71 @@
+"""Pages hold kernels: a closed page gives its kernel back, and a full room says so."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from empathy_training.voila_app import MAX_PAGES_ENV
+
+from browser import chromium, chromium_available, served
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(), reason="Debian's chromium is not installed"),
+]
+
+
+def _kernels(port: int) -> int:
+    """Kernels of the Voila server listening on `port` (its child ipykernel processes)."""
+    voila = None
+    processes: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        processes[int(entry.name)] = (parent, command)
+        if "empathy_training.voila_app" in command and f"--Voila.port={port}" in command:
+            voila = int(entry.name)
+    return sum(
+        1 for parent, command in processes.values() if parent == voila and "ipykernel" in command
+    )
+
+
+def _wait_for(condition, seconds: float = 30) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_a_closed_page_frees_its_kernel_and_a_full_room_says_so(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'pages.db'}"
+    with served(db, env={MAX_PAGES_ENV: "1"}) as base, chromium() as browser:
+        port = int(base.rsplit(":", 1)[1].strip("/"))
+        url = f"{base}voila/render/practice.ipynb"
+        assert _wait_for(lambda: _kernels(port) == 2), "two preheated kernels wait"
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_label("Your name").wait_for(timeout=60_000)
+        assert _wait_for(lambda: _kernels(port) == 3), "the pool refills behind the page"
+
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=30)
+        assert refused.value.code == 503
+        assert "The room is full" in refused.value.read().decode()
+
+        page.goto("about:blank")  # leaving the page sends Voila's shutdown beacon
+        page.close(run_before_unload=True)
+        assert _wait_for(lambda: _kernels(port) == 2), "the closed page's kernel is shut down"
+        with urllib.request.urlopen(url, timeout=60) as reply:
+            assert reply.status == 200
