@@ -143,17 +143,24 @@ def max_pages() -> int:
 class CappedPageHandler(TornadoVoilaHandler):  # type: ignore[misc]
     """An app page, or "the room is full" when every place is taken."""
 
+    rendering = 0
+    """Pages being rendered now, whose kernels may not be running yet."""
+
     async def get(self, path: str | None = None) -> None:
-        """Render the page unless MAX_PAGES_ENV pages are open already."""
+        """Render the page unless MAX_PAGES_ENV pages are open (or opening) already."""
         running = len(self.kernel_manager.list_kernel_ids())
-        if running >= max_pages() + PREHEATED_KERNELS:
+        if running + CappedPageHandler.rendering >= max_pages() + PREHEATED_KERNELS:
             log.warning("refused a page: %d kernels running", running)
             self.set_status(503)
             self.set_header("Retry-After", "60")
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(ROOM_FULL_PAGE)
             return
-        await super().get(path)
+        CappedPageHandler.rendering += 1
+        try:
+            await super().get(path)
+        finally:
+            CappedPageHandler.rendering -= 1
 
 
 _REPLACED = {
