@@ -149,7 +149,9 @@ class CappedPageHandler(TornadoVoilaHandler):  # type: ignore[misc]
     async def get(self, path: str | None = None) -> None:
         """Render the page unless MAX_PAGES_ENV pages are open (or opening) already."""
         running = len(self.kernel_manager.list_kernel_ids())
-        if running + CappedPageHandler.rendering >= max_pages() + PREHEATED_KERNELS:
+        # A page being rendered may or may not have its kernel running yet: count it once.
+        opening = CappedPageHandler.rendering + PREHEATED_KERNELS
+        if max(running, opening) >= max_pages() + PREHEATED_KERNELS:
             log.warning("refused a page: %d kernels running", running)
             self.set_status(503)
             self.set_header("Retry-After", "60")
