@@ -152,7 +152,7 @@ class CappedPageHandler(TornadoVoilaHandler):  # type: ignore[misc]
         # A page being rendered may or may not have its kernel running yet: count it once.
         opening = CappedPageHandler.rendering + PREHEATED_KERNELS
         if max(running, opening) >= max_pages() + PREHEATED_KERNELS:
-            log.warning("refused a page: %d kernels running", running)
+            log.warning("refused a page: %d kernels running, %d rendering", running, opening)
             self.set_status(503)
             self.set_header("Retry-After", "60")
             self.set_header("Content-Type", "text/html; charset=utf-8")
