@@ -1771,6 +1771,14 @@ def _learned_spans(found: _Findings, head: str, label: str | None = None) -> lis
     return spans or [(0, len(found.text.original))]
 
 
+def _sentence_around(text: Text, span: tuple[int, int]) -> tuple[int, int]:
+    """The sentence that holds a span (the span itself if none does)."""
+    for sentence in text.sentences:
+        if sentence.start <= span[0] < sentence.end:
+            return sentence.start, sentence.end
+    return span
+
+
 def _reconcile(found: _Findings, judged: learned.Judgements, *, with_key: bool) -> None:
     """Make the findings say what the learned models decided; the rules supply the words.
 
@@ -1784,8 +1792,10 @@ def _reconcile(found: _Findings, judged: learned.Judgements, *, with_key: bool) 
     kept = list(found.roadblocks)  # the rules' exact patterns stay (see the model card)
     have = {r.category for r in kept}
     for category in judged.roadblocks:
-        if category not in have:
-            start, end = _learned_spans(found, f"roadblock_{category}")[0]
+        if category not in have:  # the sentence holding the words that weighed most
+            start, end = _sentence_around(
+                found.text, _learned_spans(found, f"roadblock_{category}")[0]
+            )
             kept.append(_Roadblock(category, start, end))
     found.roadblocks = sorted(kept, key=lambda r: r.start)
     if not with_key:
