@@ -1792,10 +1792,11 @@ def _reconcile(found: _Findings, judged: learned.Judgements, *, with_key: bool) 
     kept = list(found.roadblocks)  # the rules' exact patterns stay (see the model card)
     have = {r.category for r in kept}
     for category in judged.roadblocks:
-        if category not in have:  # the sentence holding the words that weighed most
-            start, end = _sentence_around(
-                found.text, _learned_spans(found, f"roadblock_{category}")[0]
-            )
+        if category not in have:  # the words that weighed most, or their sentence
+            words = _learned_spans(found, f"roadblock_{category}")[0]
+            sentence = _sentence_around(found.text, words)
+            taken = [(r.start, r.end) for r in kept]
+            start, end = words if _any_overlap(sentence, taken) else sentence
             kept.append(_Roadblock(category, start, end))
     found.roadblocks = sorted(kept, key=lambda r: r.start)
     if not with_key:
