@@ -27,28 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from empathy_training.voila_app import MAX_PAGES_ENV  # noqa: E402
 
-from browser import chromium, served  # noqa: E402
-
-
-def _server_processes(port: int) -> tuple[int, list[int]]:
-    """Voila's pid and its kernels' pids."""
-    voila, children = 0, []
-    table: dict[int, tuple[int, str]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        table[int(entry.name)] = (parent, command)
-        if "empathy_training.voila_app" in command and f"--Voila.port={port}" in command:
-            voila = int(entry.name)
-    children = [
-        pid for pid, (parent, cmd) in table.items() if parent == voila and "ipykernel" in cmd
-    ]
-    return voila, children
+from browser import chromium, served, server_processes  # noqa: E402
 
 
 def _rss_mb(pids: list[int]) -> float:
@@ -64,8 +43,8 @@ def _rss_mb(pids: list[int]) -> float:
 
 
 def _snapshot(port: int) -> dict[str, Any]:
-    voila, kernels = _server_processes(port)
-    return {"kernels": len(kernels), "rss_mb": _rss_mb([voila, *kernels])}
+    voila, kernels = server_processes(port)
+    return {"kernels": len(kernels), "rss_mb": _rss_mb([*voila, *kernels])}
 
 
 def _load(url: str) -> str:

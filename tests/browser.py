@@ -36,6 +36,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_processes(port: int) -> tuple[list[int], list[int]]:
+    """The Voila server listening on `port`: its pids (none once stopped) and its kernels'."""
+    table: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        table[int(entry.name)] = (parent, command)
+    voila = [
+        pid
+        for pid, (_, command) in table.items()
+        if "empathy_training.voila_app" in command and f"--Voila.port={port}" in command
+    ]
+    kernels = [
+        pid
+        for pid, (parent, command) in table.items()
+        if parent in voila and "ipykernel" in command
+    ]
+    return voila, kernels
+
+
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
 

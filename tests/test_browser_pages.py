@@ -11,7 +11,7 @@ import pytest
 
 from empathy_training.voila_app import MAX_PAGES_ENV
 
-from browser import chromium, chromium_available, served
+from browser import chromium, chromium_available, served, server_processes
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,23 +20,7 @@ pytestmark = [
 
 
 def _kernels(port: int) -> int:
-    """Kernels of the Voila server listening on `port` (its child ipykernel processes)."""
-    voila = None
-    processes: dict[int, tuple[int, str]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        processes[int(entry.name)] = (parent, command)
-        if "empathy_training.voila_app" in command and f"--Voila.port={port}" in command:
-            voila = int(entry.name)
-    return sum(
-        1 for parent, command in processes.values() if parent == voila and "ipykernel" in command
-    )
+    return len(server_processes(port)[1])
 
 
 def _wait_for(condition, seconds: float = 30) -> bool:  # type: ignore[no-untyped-def]

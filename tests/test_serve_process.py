@@ -16,21 +16,11 @@ from empathy_training.passcode import has_passcode
 from empathy_training.serve import port_is_free, wait_until_ready
 from empathy_training.storage import Store
 
-from browser import free_port
+from browser import free_port, server_processes
 
 
 def _voila_pids(port: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if "empathy_training.voila_app" in command and f"--Voila.port={port}" in command:
-            found.append(int(entry.name))
-    return found
+    return server_processes(port)[0]
 
 
 @pytest.mark.browser
