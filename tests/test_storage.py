@@ -351,7 +351,7 @@ def test_migrations_build_the_schema_the_models_describe(store: Store, database_
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, storage.metadata) == []
-        assert context.get_current_revision() == "0001"
+        assert context.get_current_revision() == storage.SCHEMA_REVISION
     engine.dispose()
 
 
@@ -371,7 +371,7 @@ def test_migrating_an_existing_database_is_a_no_op_and_keeps_data(
     with engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     engine.dispose()
-    assert versions == [("0001",)]
+    assert versions == [(storage.SCHEMA_REVISION,)]
 
 
 def test_without_migrate_the_schema_is_left_alone(sqlite_url: str) -> None:
@@ -526,4 +526,33 @@ def test_schema_revision_constant_is_the_migrations_head(sqlite_url: str) -> Non
     assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
     store = Store(sqlite_url)
     assert store.schema_revision() == SCHEMA_REVISION
+    store.close()
+
+
+def test_names_that_clash_in_case_are_kept_apart_when_migrating(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from empathy_training.storage import MIGRATIONS_DIR
+
+    engine = create_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")  # a database from before names were compared in any case
+        for name in ("Sam", "sam", "Alex"):
+            connection.execute(
+                text(
+                    "INSERT INTO trainees (display_name, created_at) "
+                    "VALUES (:name, CURRENT_TIMESTAMP)"
+                ),
+                {"name": name},
+            )
+    engine.dispose()
+    store = Store(database_url)
+    assert [t.display_name for t in store.trainees()] == ["Sam", "sam (2)", "Alex"]
+    found = store.find_trainee("SAM")
+    assert found is not None and found[0].display_name == "Sam"
+    assert store.create_trainee("ALEX") is None  # taken, in any case
     store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 
@@ -20,11 +21,21 @@ def store(tmp_path: Path) -> Store:
     return Store(f"sqlite:///{tmp_path / 'practice.db'}")
 
 
-def signed_in(store: Store, library: Library, name: str = "Sam") -> PracticeApp:
+def signed_in(
+    store: Store, library: Library, name: str = "Sam", personal_code: str = ""
+) -> PracticeApp:
     app = PracticeApp(store, library, score_response)
     app.name_box.value = name
+    app.personal_box.value = personal_code
     app.start_button.click()
     return app
+
+
+def personal_code(app: PracticeApp) -> str:
+    """The personal code the app showed at sign-up."""
+    match = re.search(r"class='et-code'>([A-Z0-9-]+)<", app.status.value)
+    assert match, app.status.value
+    return match.group(1)
 
 
 def test_sign_in_shows_the_first_vignette(store: Store, library: Library) -> None:
@@ -107,13 +118,80 @@ def test_trainees_never_see_each_others_attempts(store: Store, library: Library)
     assert sam.progress_chart.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_returning_trainee_picks_up_history(store: Store, library: Library) -> None:
+def test_returning_trainee_picks_up_history_with_their_personal_code(
+    store: Store, library: Library
+) -> None:
     first = signed_in(store, library, "Sam")
+    code = personal_code(first)
     first.response_box.value = "So you're fed up with it all."
     first.submit_button.click()
-    again = signed_in(store, library, "Sam")
+    again = signed_in(store, library, "  sAM ", code.lower().replace("-", " "))
     assert "Welcome back" in again.status.value
+    assert again.trainee == first.trainee  # names are one trainee in any case
+    assert "et-code" not in again.status.value  # the code is shown once only
     assert not again.exemplars_button.disabled  # this vignette was tried before
+
+
+def test_another_trainee_typing_your_name_sees_nothing_of_yours(
+    store: Store, library: Library
+) -> None:
+    sam = signed_in(store, library, "Sam")
+    sam.response_box.value = "So you're fed up with it all."
+    sam.submit_button.click()
+    intruder = signed_in(store, library, "sam")
+    assert intruder.trainee is None and "already used the name" in intruder.status.value
+    assert intruder.tabs.layout.display == "none"
+    intruder.personal_box.value = "ABCD-EFGH"
+    intruder.start_button.click()
+    assert intruder.trainee is None and "does not belong" in intruder.status.value
+    assert intruder.personal_box.value == ""  # not left in the page
+
+
+def test_guessing_personal_codes_is_slowed_down(store: Store, library: Library) -> None:
+    owner = signed_in(store, library, "Sam")
+    code = personal_code(owner)
+    guesser = PracticeApp(store, library, score_response)
+    for _ in range(6):
+        guesser.name_box.value = "Sam"
+        guesser.personal_box.value = "ABCD-EFGH"
+        guesser.start_button.click()
+    assert "Too many wrong personal codes" in guesser.status.value
+    late = signed_in(store, library, "Sam", code)  # even the right code waits, on any page
+    assert late.trainee is None and "Try again in" in late.status.value
+
+
+def test_enter_in_the_name_box_signs_in(store: Store, library: Library) -> None:
+    app = PracticeApp(store, library, score_response)
+    app.name_box.value = "Robin"
+    app.name_box._handle_string_msg(None, {"event": "submit"}, [])  # the browser's Enter
+    assert app.trainee is not None and app.trainee.display_name == "Robin"
+    assert "Welcome, Robin" in app.status.value
+
+
+def test_each_vignette_keeps_its_own_draft(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    first, second = library.modules[0].vignettes[:2]
+    app.select(first.id)
+    app.response_box.value = "A half-written answer for the first client"
+    app.select(second.id)
+    assert app.response_box.value == ""  # not the other client's answer
+    app.response_box.value = "Another for the second"
+    app.select(first.id)
+    assert app.response_box.value == "A half-written answer for the first client"
+    app.next_button.click()
+    assert app.response_box.value != "A half-written answer for the first client"
+
+
+def test_the_browser_draft_key_changes_after_a_submission(store: Store, library: Library) -> None:
+    app = signed_in(store, library)
+    keys = [c for c in app.response_box._dom_classes if c.startswith("et-draft-")]
+    assert len(keys) == 1 and "et-draft" in app.response_box._dom_classes
+    app.response_box.value = "You're fed up with the stairs."
+    app.submit_button.click()
+    after = [c for c in app.response_box._dom_classes if c.startswith("et-draft-")]
+    assert len(after) == 1 and after != keys
+    again = signed_in(store, library, "Sam", personal_code(app))
+    assert [c for c in again.response_box._dom_classes if c.startswith("et-draft-")] == after
 
 
 def test_next_moves_to_a_new_vignette_with_a_reason(store: Store, library: Library) -> None:
@@ -189,7 +267,7 @@ def test_a_double_clicked_submit_stores_one_attempt(store: Store, library: Libra
     app.response_box.value = "You miss the allotment most of all."
     app.submit_button.click()  # a changed response is a new attempt
     assert len(store.attempts()) == 2
-    again = signed_in(store, library)  # another page: the same text is a new attempt there
+    again = signed_in(store, library, "Sam", personal_code(app))  # another page: a new attempt
     again.response_box.value = "You miss the allotment most of all."
     again.submit_button.click()
     assert len(store.attempts()) == 3

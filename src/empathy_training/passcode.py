@@ -48,10 +48,26 @@ def set_passcode(store: SettingStore, passcode: str) -> None:
         )
     if len(passcode) > MAX_PASSCODE_LENGTH:
         raise InputError(f"A supervisor passcode must be at most {MAX_PASSCODE_LENGTH} characters.")
+    store.set_setting(PASSCODE_SETTING, hash_secret(passcode))
+
+
+def hash_secret(secret: str, n: int = SCRYPT_N) -> str:
+    """A salted scrypt hash of `secret` in the stored form scheme$params$salt$hash."""
     salt = secrets.token_bytes(SALT_BYTES)
-    key = _derive(passcode, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    params = f"n={SCRYPT_N},r={SCRYPT_R},p={SCRYPT_P}"
-    store.set_setting(PASSCODE_SETTING, f"{SCHEME}${params}${_b64(salt)}${_b64(key)}")
+    key = _derive(secret, salt, n, SCRYPT_R, SCRYPT_P)
+    return f"{SCHEME}$n={n},r={SCRYPT_R},p={SCRYPT_P}${_b64(salt)}${_b64(key)}"
+
+
+def secret_matches(stored: str, attempt: str) -> bool:
+    """Whether `attempt` is the secret `stored` hashes, in time that does not leak where."""
+    if len(attempt) > MAX_PASSCODE_LENGTH:
+        return False
+    parsed = _parse(stored)
+    if parsed is None:
+        return False
+    n, r, p, salt, expected = parsed
+    actual = _derive(attempt, salt, n, r, p, len(expected))
+    return hmac.compare_digest(actual, expected)
 
 
 def has_passcode(store: SettingStore) -> bool:
@@ -65,14 +81,7 @@ def check_passcode(store: SettingStore, attempt: str) -> bool:
     The comparison takes the same time wherever the hashes differ.
     """
     stored = store.get_setting(PASSCODE_SETTING)
-    if not stored or len(attempt) > MAX_PASSCODE_LENGTH:
-        return False
-    parsed = _parse(stored)
-    if parsed is None:
-        return False
-    n, r, p, salt, expected = parsed
-    actual = _derive(attempt, salt, n, r, p, len(expected))
-    return hmac.compare_digest(actual, expected)
+    return bool(stored) and secret_matches(stored or "", attempt)
 
 
 def _derive(passcode: str, salt: bytes, n: int, r: int, p: int, length: int = KEY_BYTES) -> bytes:

@@ -27,6 +27,20 @@ PRACTICE_NOTEBOOK = "practice.ipynb"
 DASHBOARD_NOTEBOOK = "dashboard.ipynb"
 #: The grader's app.
 GRADING_NOTEBOOK = "grading.ipynb"
+#: Each app's address on the server, and its notebook.
+APP_PAGES = {
+    "practice": PRACTICE_NOTEBOOK,
+    "dashboard": DASHBOARD_NOTEBOOK,
+    "grading": GRADING_NOTEBOOK,
+}
+#: The Voila template the apps are served with: Voila's lab template with no CDN assets,
+#: a lost-connection banner and drafts kept in the browser.
+TEMPLATE = "empathy"
+#: The only JupyterLab extensions the pages load: the widget managers (no code highlighting,
+#: since no code is shown).
+LAB_EXTENSIONS = ("@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager")
+#: The Jupyter data folder that holds TEMPLATE.
+TEMPLATE_ROOT = Path(__file__).parent / "share" / "jupyter"
 
 
 @dataclass(frozen=True)
@@ -41,9 +55,10 @@ class ServerPlan:
     """Where the server listens, as a URL."""
 
     def app_url(self, notebook: str, host: str | None = None) -> str:
-        """The URL of one notebook app; `host` replaces the listening address."""
+        """The URL of one notebook's app; `host` replaces the listening address."""
         base = self.base_url if host is None else _with_host(self.base_url, host)
-        return f"{base}voila/render/{notebook}"
+        page = {nb: app for app, nb in APP_PAGES.items()}.get(notebook)
+        return f"{base}{page}" if page else f"{base}voila/render/{notebook}"
 
 
 def notebooks_dir() -> Path:
@@ -79,6 +94,9 @@ def plan(
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
         "--theme=light",
+        f"--template={TEMPLATE}",
+        f"--VoilaConfiguration.extension_allowlist={list(LAB_EXTENSIONS)}",
+        "--VoilaConfiguration.http_header_envs=['X-Empathy-Client']",
         "--strip_sources=True",
         "--show_tracebacks=False",
         f"--Voila.config_file_paths={folder}",
@@ -89,6 +107,9 @@ def plan(
     )
     env = dict(os.environ)
     env["EMPATHY_TRAINING_DB"] = db_url
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")) if p
+    )
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     display_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     return ServerPlan(command, env, f"http://{display_host}:{port}/")

@@ -47,6 +47,7 @@ __all__ = [
     "TraineeRecord",
     "WorkshopRecord",
     "default_database_url",
+    "name_key",
     "normalise_join_code",
 ]
 
@@ -58,6 +59,10 @@ DEFAULT_DATABASE_FILE = "empathy-training.db"
 SQLITE_BUSY_TIMEOUT = 30.0
 #: Longest display name a trainee may have.
 MAX_NAME_LENGTH = 60
+#: Room for a name's compared form (case folding can lengthen a name: 'ß' becomes 'ss').
+NAME_KEY_LENGTH = 4 * MAX_NAME_LENGTH
+#: Longest stored hash of a trainee's personal code.
+MAX_SECRET_HASH_LENGTH = 200
 #: Longest workshop name.
 MAX_WORKSHOP_NAME_LENGTH = 200
 #: Longest vignette, module or client attempt id.
@@ -73,7 +78,7 @@ _MIGRATION_LOCK = 7_341_001
 _ATTEMPT_LOCK = 7_341_002
 
 #: The newest migration; tests check that it is the head of the migrations below.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0003_trainee_codes"
 #: The Alembic migrations shipped with the package.
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -229,10 +234,10 @@ class _Workshop(_Base):
 class _Trainee(_Base):
     __tablename__ = "trainees"
     __table_args__ = (
-        UniqueConstraint("workshop_id", "display_name"),
+        UniqueConstraint("workshop_id", "name_key"),
         Index(
-            "uq_trainees_solo_display_name",
-            "display_name",
+            "uq_trainees_solo_name_key",
+            "name_key",
             unique=True,
             sqlite_where=text("workshop_id IS NULL"),
             postgresql_where=text("workshop_id IS NULL"),
@@ -240,6 +245,8 @@ class _Trainee(_Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     display_name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
+    code_hash: Mapped[str | None] = mapped_column(String(MAX_SECRET_HASH_LENGTH))
     created_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"))
 
@@ -271,6 +278,13 @@ class _Rating(_Base):
     rubric_version: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
     updated_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
+
+
+class _FailedCheck(_Base):
+    __tablename__ = "failed_checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(MAX_ID_LENGTH), index=True)
+    failed_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
 
 
 class _Setting(_Base):
@@ -380,23 +394,77 @@ class Store:
     # --- trainees --------------------------------------------------------------------------
 
     def trainee(self, display_name: str, workshop_id: int | None = None) -> TraineeRecord:
-        """The trainee with this name in this workshop (or solo), created if new."""
+        """The trainee with this name (any case) in this workshop (or solo), created if new.
+
+        This does not check a personal code: the practice app signs in with `identity`.
+        """
+        found = self.find_trainee(display_name, workshop_id)
+        if found is not None:
+            return found[0]
+        created = self.create_trainee(display_name, workshop_id)
+        if created is not None:
+            return created
+        found = self.find_trainee(display_name, workshop_id)  # another process created it first
+        assert found is not None
+        return found[0]
+
+    def find_trainee(
+        self, display_name: str, workshop_id: int | None = None
+    ) -> tuple[TraineeRecord, str | None] | None:
+        """The trainee with this name (any case) here, and the hash of their personal code."""
+        key = name_key(_clean_name(display_name))
+        query = select(_Trainee).where(
+            _Trainee.name_key == key,
+            _Trainee.workshop_id.is_(None)
+            if workshop_id is None
+            else _Trainee.workshop_id == workshop_id,
+        )
+        with self._transaction("read the trainee", write=False) as session:
+            row = session.scalars(query).first()
+            return None if row is None else (_trainee_record(row), row.code_hash)
+
+    def create_trainee(
+        self, display_name: str, workshop_id: int | None = None, code_hash: str | None = None
+    ) -> TraineeRecord | None:
+        """A new trainee, or None if the name (in any case) is already taken here."""
         name = _clean_name(display_name)
         with self._transaction("save the trainee") as session:
             if workshop_id is not None and session.get(_Workshop, workshop_id) is None:
                 raise InputError(f"There is no workshop with id {workshop_id}.")
-            query = select(_Trainee).where(
-                _Trainee.display_name == name,
-                _Trainee.workshop_id.is_(None)
-                if workshop_id is None
-                else _Trainee.workshop_id == workshop_id,
+            row = _Trainee(
+                display_name=name,
+                name_key=name_key(name),
+                code_hash=code_hash,
+                workshop_id=workshop_id,
+                created_at=_now(),
             )
-            row = session.scalars(query).first()
+            return _trainee_record(row) if _insert(session, row) else None
+
+    def set_trainee_code(self, trainee_id: int, code_hash: str) -> None:
+        """Store the hash of a trainee's personal code (an earlier trainee's first one)."""
+        with self._transaction("save the personal code") as session:
+            row = session.get(_Trainee, trainee_id)
             if row is None:
-                row = _Trainee(display_name=name, workshop_id=workshop_id, created_at=_now())
-                if not _insert(session, row):
-                    row = session.scalars(query).one()  # another process created it first
-            return _trainee_record(row)
+                raise InputError(f"There is no trainee with id {trainee_id}.")
+            row.code_hash = code_hash
+
+    # --- failed checks (passcodes, personal codes) -----------------------------------------
+
+    def record_failure(self, subject: str, at: datetime | None = None) -> None:
+        """Note a failed check of `subject` (e.g. 'passcode:CLIENT') at `at` (default: now)."""
+        with self._transaction("note a failed check") as session:
+            session.add(_FailedCheck(subject=subject[:MAX_ID_LENGTH], failed_at=at or _now()))
+
+    def failures_since(self, subject: str, since: datetime) -> list[datetime]:
+        """When checks of `subject` failed since `since`, oldest first."""
+        query = (
+            select(_FailedCheck.failed_at)
+            .where(_FailedCheck.subject == subject[:MAX_ID_LENGTH])
+            .where(_FailedCheck.failed_at >= since)
+            .order_by(_FailedCheck.failed_at)
+        )
+        with self._transaction("read failed checks", write=False) as session:
+            return [_utc(moment) for moment in session.scalars(query)]
 
     def trainees(self, workshop_id: int | None = None) -> list[TraineeRecord]:
         """Trainees of one workshop, or every trainee when `workshop_id` is None; by id."""
@@ -812,6 +880,11 @@ def _insert(session: Session, row: _Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def name_key(display_name: str) -> str:
+    """The form two names are compared in: 'Sam  K.' and 'sam k.' are one trainee."""
+    return " ".join(display_name.split()).casefold()
 
 
 def _clean_name(display_name: str) -> str:

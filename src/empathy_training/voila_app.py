@@ -15,17 +15,22 @@ import logging
 import os
 from typing import Any
 
+from jupyter_server.utils import url_path_join
 from tornado import web
 from voila.app import Voila
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+from .serve import APP_PAGES, TEMPLATE, TEMPLATE_ROOT
 
 __all__ = [
     "KERNEL_PROTOCOL",
     "MAX_PAGES_ENV",
     "GuardedKernelWebsocketHandler",
     "GuardedVoila",
+    "LandingHandler",
     "main",
 ]
 
@@ -39,6 +44,8 @@ MAX_MESSAGE_PARTS = 64
 MAX_PAGES_ENV = "EMPATHY_TRAINING_MAX_PAGES"
 #: Default for MAX_PAGES_ENV: a room of 40 trainees with a supervisor and some reloads.
 DEFAULT_MAX_PAGES = 50
+#: Request header, set by this server, that Voila passes to a page's kernel as HTTP_X_...
+CLIENT_HEADER = "X-Empathy-Client"
 #: Kernels kept started ahead of page loads (see notebooks/voila.json), not counted as pages.
 PREHEATED_KERNELS = 2
 ROOM_FULL_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -158,6 +165,9 @@ class CappedPageHandler(TornadoVoilaHandler):  # type: ignore[misc]
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(ROOM_FULL_PAGE)
             return
+        # The page's kernel learns which device asked for it (for limits on passcode guessing);
+        # whatever the client sent under this name is replaced.
+        self.request.headers[CLIENT_HEADER] = self.request.remote_ip or "unknown device"
         CappedPageHandler.rendering += 1
         try:
             await super().get(path)
@@ -165,10 +175,43 @@ class CappedPageHandler(TornadoVoilaHandler):  # type: ignore[misc]
             CappedPageHandler.rendering -= 1
 
 
+class AppPageHandler(CappedPageHandler):
+    """One app at its own address (/practice, /dashboard, /grading): no file names shown."""
+
+    def initialize(self, **kwargs: Any) -> None:
+        """Take the app's notebook from the route's arguments."""
+        self.app_notebook: str = kwargs.pop("app_notebook")
+        super().initialize(**kwargs)
+
+    async def get(self, path: str | None = None) -> None:
+        """Render this app's notebook."""
+        await super().get(self.app_notebook)
+
+
+class LandingHandler(web.RequestHandler):
+    """The front door: the three apps in plain words, instead of Voila's file list."""
+
+    def initialize(self, **kwargs: Any) -> None:
+        """Ignore the tree handler's options."""
+
+    def get(self, path: str | None = None) -> None:
+        """The landing page (every tree address leads here)."""
+        if path:
+            self.redirect(self.settings.get("base_url", "/"))
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(LANDING_PAGE.read_text(encoding="utf-8"))
+
+
+#: The landing page's HTML, kept beside the template.
+LANDING_PAGE = TEMPLATE_ROOT / "voila" / "templates" / TEMPLATE / "landing.html"
+
 _REPLACED = {
     VoilaKernelWebsocketHandler: GuardedKernelWebsocketHandler,
     VoilaShutdownKernelHandler: ClosingPageHandler,
     TornadoVoilaHandler: CappedPageHandler,
+    TornadoVoilaTreeHandler: LandingHandler,
 }
 
 
@@ -178,11 +221,22 @@ class GuardedVoila(Voila):  # type: ignore[misc]
     def init_handlers(self) -> list[Any]:
         """Voila's handlers, with the kernel websocket, page and shutdown handlers replaced."""
         handlers: list[Any] = []
+        page_options: dict[str, Any] = {}
         for handler in super().init_handlers():
+            if len(handler) > 1 and handler[1] is TornadoVoilaHandler:
+                page_options = handler[2]
             if len(handler) > 1 and handler[1] in _REPLACED:
                 handler = (handler[0], _REPLACED[handler[1]], *handler[2:])
             handlers.append(handler)
-        return handlers
+        apps = [
+            (
+                url_path_join(self.server_url, app),
+                AppPageHandler,
+                {**page_options, "app_notebook": nb},
+            )
+            for app, nb in APP_PAGES.items()
+        ]
+        return apps + handlers
 
 
 def main() -> None:

@@ -39,6 +39,10 @@ table.et-table td,table.et-table th{border-bottom:1px solid #e1e4e8;padding:4px 
   text-align:left;vertical-align:top}
 .et-stack.widget-textarea{flex-direction:column;align-items:stretch}
 .et-stack.widget-textarea .widget-label{width:auto;text-align:left;margin-bottom:2px}
+.et-stack.widget-textarea textarea{font-family:inherit;font-size:15px;line-height:1.45}
+.et-code-notice{background:#eef3fb;color:#1f2f4d;border:2px solid #5b7db1;font-size:1.05em}
+.et-code{font-family:monospace;font-size:1.25em;letter-spacing:.08em;white-space:nowrap}
+.widget-dropdown select{text-overflow:ellipsis}
 </style>
 """
 

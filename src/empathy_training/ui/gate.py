@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import ipywidgets as widgets
 
+from ..lockout import FREE_TRIES, WINDOW, wait_seconds
 from ..passcode import SettingStore, check_passcode, has_passcode
 from .callbacks import guarded
 from .cards import message
 
-#: Wrong passcodes a page accepts before its gate stays shut (reload to try again).
-MAX_PASSCODE_TRIES = 5
+log = logging.getLogger(__name__)
+
+#: Wrong passcodes from one device, on any page, before each further try must wait.
+MAX_PASSCODE_TRIES = FREE_TRIES
+#: Environment variable in which the server hands a page's kernel the device's address.
+CLIENT_ENV = "HTTP_X_EMPATHY_CLIENT"
+
+
+class GateStore(SettingStore, Protocol):
+    """The part of `storage.Store` the gate uses."""
+
+    def record_failure(self, subject: str, at: datetime | None = None) -> None:
+        """Note a failed check at `at` (default: now)."""
+
+    def failures_since(self, subject: str, since: datetime) -> list[datetime]:
+        """Failed checks of `subject` since `since`."""
 
 
 class PasscodeGate:
     """Asks for the supervisor passcode; calls `on_unlock` once, when it checks.
 
     `app` names the app in messages ("This dashboard", "Grading"); `shows` says what the
-    passcode protects; `unlocked_message` is shown once the app is open.
+    passcode protects; `unlocked_message` is shown once the app is open. Wrong passcodes are
+    logged and counted per device across every page and reload (see `lockout`).
     """
 
     def __init__(
         self,
-        store: SettingStore,
+        store: GateStore,
         *,
         app: str,
         shows: str,
@@ -36,7 +55,7 @@ class PasscodeGate:
         self.unlocked_message = unlocked_message
         self.on_unlock = on_unlock
         self.unlocked = False
-        self.failed_tries = 0
+        self.client = os.environ.get(CLIENT_ENV) or "unknown device"
         self.status = widgets.HTML()
         self.passcode_box = widgets.Password(
             description="Supervisor passcode",
@@ -54,6 +73,7 @@ class PasscodeGate:
         )
         self.unlock_button.on_click(self._on_unlock)
         self.passcode_box.on_submit(self._on_unlock)
+        self.passcode_box.observe(self._on_typing, names="value")
         if not has_passcode(store):
             self._show_no_passcode()
 
@@ -65,6 +85,10 @@ class PasscodeGate:
             "your own'.",
             "error",
         )
+
+    def _on_typing(self, change: dict[str, Any]) -> None:
+        if change["new"] and not self.unlocked:
+            self.unlock_button.disabled = False  # the wait is checked again on the next try
 
     def _on_unlock(self, _: Any = None) -> None:
         @guarded(lambda: self.status)
@@ -85,25 +109,36 @@ class PasscodeGate:
         if not passcode:
             self.status.value = message("Type the supervisor passcode first.", "hint")
             return False
-        if self.failed_tries >= MAX_PASSCODE_TRIES:
-            self.status.value = message(
-                "Too many wrong passcodes. Reload the page to try again.", "error"
-            )
+        subject = f"passcode:{self.client}"
+        wait = self._wait(subject)
+        if wait:
+            self._say_wait(wait)
             return False
         if not check_passcode(self.store, passcode):
-            self.failed_tries += 1
-            left = MAX_PASSCODE_TRIES - self.failed_tries
-            self.status.value = message(
-                "That is not the supervisor passcode."
-                + (f" {left} tr{'ies' if left != 1 else 'y'} left." if left else ""),
-                "error",
-            )
-            if not left:
-                self.unlock_button.disabled = True
+            self.store.record_failure(subject)
+            log.warning("a wrong supervisor passcode was typed on %s (%s)", self.app, self.client)
+            wait = self._wait(subject)
+            if wait:
+                self._say_wait(wait)
+            else:
+                self.status.value = message("That is not the supervisor passcode.", "error")
             return False
         self.unlocked = True
+        self.unlock_button.disabled = False
         self.widget.layout.display = "none"
         self.widget.children = ()
         self.status.value = message(self.unlocked_message, "ok")
         self.on_unlock()
         return True
+
+    def _wait(self, subject: str) -> int:
+        now = datetime.now(UTC)
+        return wait_seconds(self.store.failures_since(subject, now - WINDOW), now)
+
+    def _say_wait(self, seconds: int) -> None:
+        minutes = (seconds + 59) // 60
+        when = f"{seconds} seconds" if seconds < 90 else f"{minutes} minutes"
+        self.status.value = message(
+            f"Too many wrong passcodes from this device. Try again in {when}.", "error"
+        )
+        self.unlock_button.disabled = True

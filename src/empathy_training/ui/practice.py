@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
@@ -25,6 +26,8 @@ from ..storage import Store, TraineeRecord, WorkshopRecord
 from ..tables import clean_text
 from .callbacks import guarded
 from .cards import STYLE, assessment_card, exemplars_card, message, vignette_card
+from .drafts import Drafts
+from .sign_in import SignInPanel, personal_code_notice
 
 Scorer = Callable[..., Assessment]
 
@@ -56,33 +59,11 @@ class PracticeApp:
 
         full = widgets.Layout(width="100%", max_width="52rem")
         self.status = widgets.HTML()
-        self.name_box = widgets.Text(
-            description="Your name",
-            placeholder="e.g. Sam K.",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="20rem"),
-        )
-        self.code_box = widgets.Text(
-            description="Workshop code (optional)",
-            placeholder="e.g. K7QF-2M",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="20rem"),
-        )
-        self.start_button = widgets.Button(
-            description="Start practising", button_style="primary", tooltip="Sign in and start"
-        )
-        self.sign_in = widgets.VBox(
-            [
-                widgets.HTML(
-                    "<p>Enter the name you use here. Returning? Type the same name to pick up "
-                    "your history. In a workshop, also type the code your supervisor shows.</p>"
-                ),
-                widgets.HBox(
-                    [self.name_box, self.code_box, self.start_button],
-                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
-                ),
-            ]
-        )
+        self.sign_in = SignInPanel(store, self.status, self._signed_in)
+        self.name_box = self.sign_in.name_box
+        self.code_box = self.sign_in.code_box
+        self.personal_box = self.sign_in.personal_box
+        self.start_button = self.sign_in.start_button
         self.module_picker = widgets.Dropdown(
             description="Module",
             options=[(m.title, m.id) for m in library.modules],
@@ -99,6 +80,8 @@ class PracticeApp:
             layout=widgets.Layout(width="100%", max_width="52rem", height="7rem"),
         )
         self.response_box.add_class("et-stack")
+        self.drafts = Drafts(self.response_box)
+        self.submissions: Counter[str] = Counter()  # per vignette: names the browser's draft
         self.submit_button = widgets.Button(
             description="Submit", button_style="primary", tooltip="Score this response"
         )
@@ -144,9 +127,10 @@ class PracticeApp:
         self.tabs = widgets.Tab(children=[self.practice, self.progress])
         self.tabs.titles = ("Practice", "My progress")
         self.tabs.layout.display = "none"
-        self.widget = widgets.VBox([widgets.HTML(STYLE), self.status, self.sign_in, self.tabs])
+        self.widget = widgets.VBox(
+            [widgets.HTML(STYLE), self.status, self.sign_in.widget, self.tabs]
+        )
 
-        self.start_button.on_click(self._on_start)
         self.module_picker.observe(self._on_module, names="value")
         self.vignette_picker.observe(self._on_vignette, names="value")
         self.submit_button.on_click(self._on_submit)
@@ -161,47 +145,35 @@ class PracticeApp:
     def _target(self) -> widgets.HTML:
         return self.message if self.trainee else self.status
 
-    def _on_start(self, _: Any = None) -> None:
-        @guarded(lambda: self.status)
-        def run() -> None:
-            name = self.name_box.value.strip()
-            if not name:
-                self.status.value = message("Type your name first, then press Start.", "hint")
-                return
-            code = self.code_box.value.strip()
-            if code:
-                self.workshop = self.store.workshop_by_code(code)
-                if self.workshop is None or self.workshop.closed:
-                    self.status.value = message(
-                        f"No open workshop has the code '{code}'. Check the code on the screen, "
-                        "or leave it empty to practise on your own.",
-                        "error",
-                    )
-                    return
-                self._limit_to_workshop(self.workshop)
-            self.trainee = self.store.trainee(
-                name, workshop_id=self.workshop.id if self.workshop else None
-            )
-            history = self.store.attempts(trainee_id=self.trainee.id)
-            self.attempted = {a.vignette_id for a in history}
-            greeting = (
-                f"Welcome back, {name}: {len(history)} earlier attempt"
-                f"{'s' if len(history) != 1 else ''} found."
-                if history
-                else f"Welcome, {name}. Read the client's words and respond."
-            )
-            if self.workshop is not None:
-                greeting += f" You are in the workshop '{self.workshop.name}'."
-                if self.workshop.seconds_per_vignette:
-                    minutes = max(1, round(self.workshop.seconds_per_vignette / 60))
-                    greeting += f" Allow about {minutes} min per vignette."
-            self.status.value = message(greeting, "ok")
-            self.sign_in.layout.display = "none"
-            self.tabs.layout.display = None
-            self.practice.layout.display = None
-            self._show_vignette()
-
-        run()
+    def _signed_in(
+        self, trainee: TraineeRecord, workshop: WorkshopRecord | None, new_code: str | None
+    ) -> None:
+        self.trainee = trainee
+        self.workshop = workshop
+        if workshop is not None:
+            self._limit_to_workshop(workshop)
+        name = trainee.display_name
+        history = self.store.attempts(trainee_id=trainee.id)
+        self.attempted = {a.vignette_id for a in history}
+        self.submissions = Counter(a.vignette_id for a in history)
+        greeting = (
+            f"Welcome back, {name}: {len(history)} earlier attempt"
+            f"{'s' if len(history) != 1 else ''} found."
+            if history
+            else f"Welcome, {name}. Read the client's words and respond."
+        )
+        if workshop is not None:
+            greeting += f" You are in the workshop '{workshop.name}'."
+            if workshop.seconds_per_vignette:
+                minutes = max(1, round(workshop.seconds_per_vignette / 60))
+                greeting += f" Allow about {minutes} min per vignette."
+        self.status.value = message(greeting, "ok") + (
+            personal_code_notice(new_code) if new_code else ""
+        )
+        self.sign_in.widget.layout.display = "none"
+        self.tabs.layout.display = None
+        self.practice.layout.display = None
+        self._show_vignette()
 
     def _on_module(self, change: dict[str, Any]) -> None:
         @guarded(lambda: self._target())
@@ -214,7 +186,9 @@ class PracticeApp:
         @guarded(lambda: self._target())
         def run() -> None:
             if change["new"]:
+                leaving = self.vignette.id if self.vignette else None
                 self.vignette = self.library.vignette(change["new"])
+                self.drafts.switch(leaving, self.vignette.id)
                 self._show_vignette()
 
         run()
@@ -309,6 +283,7 @@ class PracticeApp:
         self.feedback.value = assessment_card(assessment)
         self.exemplars_button.disabled = False
         self.attempted.add(self.vignette.id)
+        self.drafts.submitted(self.vignette.id)
         try:
             self.store.record_attempt(
                 self.trainee.id,
@@ -326,6 +301,8 @@ class PracticeApp:
                 "error",
             )
             return assessment
+        self.submissions[self.vignette.id] += 1
+        self.drafts.label(self.trainee.id, self.vignette.id, self.submissions[self.vignette.id])
         self.message.value = message(
             "Saved. Edit your response and submit again, or show the model responses.", "ok"
         )
@@ -385,6 +362,9 @@ class PracticeApp:
         if self.vignette is None:
             return
         self.card.value = vignette_card(self.vignette)
+        if self.trainee is not None:
+            vignette_id = self.vignette.id
+            self.drafts.label(self.trainee.id, vignette_id, self.submissions[vignette_id])
         self.feedback.value = ""
         self.exemplars.value = ""
         self.message.value = ""
