@@ -66,9 +66,11 @@ def chromium_available() -> bool:
 
 
 @contextmanager
-def served(db_url: str, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `empathy-training serve` on a free port; yield its base URL."""
-    port = free_port()
+def served(
+    db_url: str, *extra: str, env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """Run `empathy-training serve` on `port` (default: a free one); yield its base URL."""
+    port = port or free_port()
     command = [
         sys.executable,
         "-m",

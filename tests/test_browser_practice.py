@@ -17,21 +17,27 @@ XSS = "<img src=x onerror=alert(1)>"
 RESPONSE = "You're fed up that your knee keeps you from the allotment you love."
 
 
-def sign_in(page, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, url: str, name: str, code: str = "") -> str:  # type: ignore[no-untyped-def]
+    """Sign in; the personal code shown to a new trainee, or ''."""
     page.goto(url)
     page.get_by_label("Your name").fill(name, timeout=60_000)
+    if code:
+        page.get_by_label("Personal code (if you have one)").fill(code)
     page.get_by_role("button", name="Start practising").click()
     page.get_by_text("Your response").first.wait_for(timeout=20_000)
+    shown = page.locator(".et-code")
+    return str(shown.inner_text()) if shown.count() else ""
 
 
 def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'practice.db'}"
     dialogs: list[str] = []
     with served(db) as base, chromium() as browser:
-        url = f"{base}voila/render/practice.ipynb"
+        url = f"{base}practice"
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        sign_in(page, url, f"Sam {XSS}")
+        code = sign_in(page, url, f"Sam {XSS}")
+        assert code, "a new trainee is shown a personal code"
         screenshot(page, "practice-1-vignette")
 
         box = page.get_by_label("Your response")
@@ -60,10 +66,10 @@ def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: 
         page.close(run_before_unload=True)
 
     with served(db) as base, chromium() as browser:  # the server was stopped and started again
-        url = f"{base}voila/render/practice.ipynb"
+        url = f"{base}practice"
         again = browser.new_page(viewport={"width": 1280, "height": 720})
         again.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        sign_in(again, url, f"Sam {XSS}")
+        sign_in(again, url, f"sam {XSS}", code)  # any case, with the personal code
         again.get_by_text("Welcome back").wait_for()
         again.get_by_role("tab", name="My progress").click()
         again.get_by_text("1 attempt on 1 vignette").wait_for(timeout=20_000)
@@ -100,7 +106,7 @@ def test_keyboard_alone_is_enough(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'keyboard.db'}"
     with served(db) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(f"{base}voila/render/practice.ipynb")
+        page.goto(f"{base}practice")
         page.get_by_label("Your name").wait_for(timeout=60_000)
         tab_to(page, "Your name")
         page.keyboard.type("Kim")

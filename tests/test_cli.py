@@ -190,8 +190,8 @@ def test_serve_for_a_room_prints_urls_and_join_code(tmp_path: Path) -> None:
     output = "\n".join(lines)
     (workshop,) = Store(db).workshops()
     assert f"Join code for 'Ward 4': {workshop.join_code}" in output
-    assert f":{port}/voila/render/practice.ipynb" in output
-    assert f":{port}/voila/render/dashboard.ipynb" in output
+    assert f":{port}/practice\n" in output
+    assert f":{port}/dashboard\n" in output
     assert "secret-code" not in output and "secret-code" not in (
         Store(db).get_setting("supervisor_passcode") or ""
     )
