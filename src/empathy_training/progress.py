@@ -81,15 +81,20 @@ def roadblock_counts(attempts: list[AttemptSummary]) -> list[tuple[str, int]]:
     return counts.most_common()
 
 
-def progress_chart(attempts: list[AttemptSummary], library: Library | None = None) -> bytes:
-    """PNG with three panels: level per attempt, mean level by module, roadblocks most used."""
+def progress_charts(
+    attempts: list[AttemptSummary], library: Library | None = None
+) -> tuple[bytes, bytes, bytes]:
+    """Three PNG charts, each readable on a phone: level per attempt, mean level by module,
+    and the roadblocks used most. Side by side on a wide screen, one under another on a phone.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(11, 3.4), dpi=100, layout="constrained")
-    over_time, modules, roadblocks = figure.subplots(1, 3)
+    figures = [Figure(figsize=(4.2, 3.2), dpi=100, layout="constrained") for _ in range(3)]
+    over_time, modules, roadblocks = (f.subplots() for f in figures)
     if not attempts:
         for axis in (over_time, modules, roadblocks):
             axis.set_axis_off()
@@ -98,7 +103,10 @@ def progress_chart(attempts: list[AttemptSummary], library: Library | None = Non
         levels = [a.assessment.hrq_level for a in attempts]
         over_time.plot(range(1, len(levels) + 1), levels, marker="o", color="#3b6e8f")
         over_time.set_xlim(0.5, len(levels) + 0.5)
-        over_time.xaxis.get_major_locator().set_params(integer=True)
+        if len(levels) <= 12:
+            over_time.set_xticks(range(1, len(levels) + 1))
+        else:
+            over_time.xaxis.set_major_locator(MaxNLocator(integer=True))
         over_time.set_ylim(0.5, 5.5)
         over_time.set_yticks([1, 2, 3, 4, 5])
         over_time.set_xlabel("attempt")
@@ -106,13 +114,14 @@ def progress_chart(attempts: list[AttemptSummary], library: Library | None = Non
         over_time.set_title("Level per attempt")
         rows = by_module(attempts, library)[::-1]
         modules.barh(
-            [_short(r.module) for r in rows],
+            [_label(r.module) for r in rows],
             [r.mean_level for r in rows],
             height=0.6,
             color="#2f7d4f",
         )
         modules.set_ylim(-0.7, max(len(rows), 3) - 0.3)
         modules.set_xlim(0, 5)
+        modules.set_xticks([0, 1, 2, 3, 4, 5])
         modules.set_title("Mean level by module")
         counts = roadblock_counts(attempts)[:6][::-1]
         if not counts:
@@ -120,15 +129,25 @@ def progress_chart(attempts: list[AttemptSummary], library: Library | None = Non
             roadblocks.set_axis_off()
         else:
             roadblocks.barh(
-                [c[0] for c in counts], [c[1] for c in counts], height=0.6, color="#a8322d"
+                [_label(c[0]) for c in counts],
+                [c[1] for c in counts],
+                height=0.6,
+                color="#a8322d",
             )
             roadblocks.set_ylim(-0.7, max(len(counts), 3) - 0.3)
             roadblocks.set_title("Roadblocks used most")
-            roadblocks.xaxis.get_major_locator().set_params(integer=True)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+            roadblocks.xaxis.set_major_locator(MaxNLocator(integer=True))
+    pngs = []
+    for figure in figures:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        pngs.append(buffer.getvalue())
+    return pngs[0], pngs[1], pngs[2]
 
 
-def _short(text: str, width: int = 22) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _label(text: str, width: int = 18) -> str:
+    """A bar's label on at most two short lines."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width) or [""]
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ..models import Assessment, Span, Vignette
@@ -43,6 +44,12 @@ table.et-table td,table.et-table th{border-bottom:1px solid #e1e4e8;padding:4px 
 .et-code-notice{background:#eef3fb;color:#1f2f4d;border:2px solid #5b7db1;font-size:1.05em}
 .et-code{font-family:monospace;font-size:1.25em;letter-spacing:.08em;white-space:nowrap}
 .widget-dropdown select{text-overflow:ellipsis}
+.et-lead{font-size:1.08em}
+.et-next{font-weight:600;margin:8px 0}
+.et-details{margin-top:10px;overflow-wrap:anywhere}
+table.et-scored{width:100%}
+.et-details summary{cursor:pointer;color:#2f5fa7;font-weight:600;padding:4px 0}
+table.et-scored th{font-weight:600;color:#4a5261;white-space:nowrap}
 </style>
 """
 
@@ -89,12 +96,34 @@ def highlighted(text: str, spans: list[Span], roadblock_spans: list[Span] | None
     return "".join(out)
 
 
+#: A closing example in a line of feedback: ", for example: 'It sounds like ...'".
+_EXAMPLE = re.compile(r"(?:,\s*|\s+)for example:?\s*'(?P<example>.+)'\s*\.?\s*$", re.S)
+
+
+class _ExamplesOnce:
+    """Lets each example sentence appear once per card: later lines keep their advice only."""
+
+    def __init__(self) -> None:
+        self.shown: set[str] = set()
+
+    def __call__(self, text: str) -> str:
+        match = _EXAMPLE.search(text)
+        if match is None:
+            return text
+        example = match.group("example").strip()
+        if example in self.shown:
+            return text[: match.start()].rstrip(" ,;:") + "."
+        self.shown.add(example)
+        return text
+
+
 def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> str:
     """Level, risk flag, criteria with the response's own words, roadblocks and alternatives.
 
     `whose` names the response for the reader: the trainee's own, or one a grader reviews.
     """
     a = assessment
+    once = _ExamplesOnce()
     evidence = [s for c in a.criteria for s in c.evidence]
     rb_spans = [r.span for r in a.roadblocks]
     parts = ["<div class='et-card' role='region' aria-label='Feedback' aria-live='polite'>"]
@@ -118,14 +147,23 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
             "response passes over it. Name what you heard and ask about it directly.</div>"
         )
     parts.append(
-        f"<div><span class='et-level et-l{a.hrq_level}'>Level {a.hrq_level} of 5</span> "
-        f"{escape(a.hrq_meaning)}</div>"
+        f"<div class='et-lead'><span class='et-level et-l{a.hrq_level}'>Level {a.hrq_level} "
+        f"of 5</span> {escape(a.hrq_meaning)}</div>"
     )
-    parts.append(f"<p>{escape(a.feedback)}</p>")
+    parts.append(f"<p class='et-next'>{escape(once(a.feedback))}</p>")
     parts.append(
         f"<div class='et-small'>{escape(whose)}, with the words the scoring rests on marked"
         " (roadblocks in red):</div>"
         f"<div class='et-response'>{highlighted(a.response, evidence, rb_spans)}</div>"
+    )
+    if a.roadblocks:
+        parts.append("<div class='et-roadblocks'><b>Roadblocks</b><ul>")
+        for r in a.roadblocks:
+            alt = f" &mdash; instead: {escape(once(r.alternative))}" if r.alternative else ""
+            parts.append(f"<li>{escape(r.category)}: &ldquo;{escape(r.span.text)}&rdquo;{alt}</li>")
+        parts.append("</ul></div>")
+    parts.append(
+        "<details class='et-details'><summary>Each criterion, and how this was scored</summary>"
     )
     if a.criteria:
         parts.append("<ul class='et-crit'>")
@@ -134,31 +172,43 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
             state = "met" if c.met else "missed"
             parts.append(
                 f"<li class='{css}'><b>{escape(c.name)}</b> <span class='et-small'>({state})"
-                f"</span><br>{escape(c.feedback)}</li>"
+                f"</span><br>{escape(once(c.feedback))}</li>"
             )
         parts.append("</ul>")
-    if a.roadblocks:
-        parts.append("<div><b>Roadblocks</b><ul>")
-        for r in a.roadblocks:
-            alt = f" &mdash; instead: {escape(r.alternative)}" if r.alternative else ""
-            parts.append(f"<li>{escape(r.category)}: &ldquo;{escape(r.span.text)}&rdquo;{alt}</li>")
-        parts.append("</ul></div>")
-    question = f", {escape(a.question_type)} question" if a.question_type else ""
-    parts.append(
-        f"<div class='et-small'>Response type: {escape(a.behaviour)}{question}; "
-        f"reflection depth: {escape(a.reflection_depth)}; validation level "
-        f"{a.validation_level}: {escape(a.validation_meaning)}; EPITOME "
-        f"ER {a.epitome.er} / IP {a.epitome.ip} / EX {a.epitome.ex}; "
-        f"confidence {a.confidence:.0%}; scorer {escape(a.scorer_version)}.</div>"
-    )
-    if a.accuracy and (a.accuracy.caught or a.accuracy.missed):
-        caught = ", ".join(escape(x) for x in a.accuracy.caught) or "nothing yet"
-        parts.append(
-            f"<div class='et-small'>Accuracy against this vignette: caught {caught} "
-            f"({a.accuracy.score:.0%} of what matters).</div>"
-        )
+    parts.append(_scoring_details(a))
+    parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
+
+
+_BEHAVIOUR_WORDS = {
+    "reflection": "a reflection (saying back what you heard)",
+    "question": "a question",
+    "input": "input (information, advice or opinion)",
+    "other": "other (neither a reflection, a question nor input)",
+}
+
+
+def _scoring_details(a: Assessment) -> str:
+    """What the scorer read in the response, one plain line each."""
+    kind = _BEHAVIOUR_WORDS.get(a.behaviour, a.behaviour)
+    if a.question_type:
+        kind += f" ({a.question_type} question)"
+    rows = [
+        ("Kind of response", kind),
+        ("Depth of reflection", a.reflection_depth.replace("_", " ")),
+        ("Validation", f"level {a.validation_level}: {a.validation_meaning}"),
+        (
+            "Empathy codes (EPITOME)",
+            f"emotional reaction {a.epitome.er}, interpretation "
+            f"{a.epitome.ip}, exploration {a.epitome.ex} (each 0 to 2)",
+        ),
+    ]
+    if a.accuracy and a.accuracy.caught:
+        rows.append(("What you picked up", ", ".join(a.accuracy.caught)))
+    rows.append(("How sure the scorer is", f"{a.confidence:.0%} (scorer {a.scorer_version})"))
+    cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    return f"<table class='et-table et-scored'>{cells}</table>"
 
 
 def exemplars_card(vignette: Vignette) -> str:

@@ -18,7 +18,7 @@ from ..progress import (
     AttemptSummary,
     by_module,
     in_order,
-    progress_chart,
+    progress_charts,
     roadblock_counts,
     summary_line,
 )
@@ -118,7 +118,13 @@ class PracticeApp:
             layout=widgets.Layout(display="none"),
         )
         self.progress_summary = widgets.HTML()
-        self.progress_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.progress_images = [
+            widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="400px"))
+            for _ in range(3)
+        ]
+        self.progress_chart = widgets.HBox(
+            self.progress_images, layout=widgets.Layout(flex_flow="row wrap")
+        )
         self.progress_table = widgets.HTML()
         self.refresh_button = widgets.Button(description="Refresh progress")
         self.progress = widgets.VBox(
@@ -321,7 +327,10 @@ class PracticeApp:
             for a in self._history()
         )
         self.progress_summary.value = f"<p>{escape(summary_line(attempts))}</p>"
-        self.progress_chart.value = progress_chart(attempts, self.library)
+        for image, png in zip(
+            self.progress_images, progress_charts(attempts, self.library), strict=True
+        ):
+            image.value = png
         if not attempts:
             self.progress_table.value = ""
             return

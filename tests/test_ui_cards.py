@@ -1,0 +1,38 @@
+"""The feedback card: the level and one next step first, each example once, details folded."""
+
+from __future__ import annotations
+
+import re
+
+from empathy_training.models import Library
+from empathy_training.scoring import score_response
+from empathy_training.ui.cards import assessment_card
+
+ADVICE = "You should just take the blue one in the morning, don't worry about it."
+
+
+def _card(library: Library, text: str) -> str:
+    vignette = library.vignette("rlb-three-inhalers")
+    return assessment_card(score_response(text, vignette=vignette))
+
+
+def test_a_card_leads_with_the_level_and_one_next_step(library: Library) -> None:
+    card = _card(library, ADVICE)
+    lead = card.index("class='et-lead'")
+    assert lead < card.index("class='et-next'") < card.index("<details")
+    assert "Level 1 of 5" in card[lead : card.index("<details")]
+
+
+def test_each_example_sentence_appears_once(library: Library) -> None:
+    card = _card(library, ADVICE)
+    examples = re.findall(r"for example:? &#x27;(.+?)&#x27;", card)
+    assert examples, "the card offers at least one example"
+    assert len(examples) == len(set(examples)), examples
+
+
+def test_scoring_details_are_folded_and_in_plain_words(library: Library) -> None:
+    card = _card(library, ADVICE)
+    details = card[card.index("<details") :]
+    assert "<summary>" in details and "Kind of response" in details
+    assert "input (information, advice or opinion)" in details
+    assert "Response type:" not in card and ".;" not in card and "Accuracy" not in card
