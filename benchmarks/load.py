@@ -65,7 +65,7 @@ def run(pages: int, cycles: int, max_pages: int) -> dict[str, Any]:
         db = f"sqlite:///{Path(folder) / 'load.db'}"
         with served(db, env={MAX_PAGES_ENV: str(max_pages)}) as base:
             port = int(base.rsplit(":", 1)[1].strip("/"))
-            url = f"{base}voila/render/practice.ipynb"
+            url = f"{base}practice"
             time.sleep(5)
             result["baseline"] = _snapshot(port)
             started = time.monotonic()
@@ -79,7 +79,7 @@ def run(pages: int, cycles: int, max_pages: int) -> dict[str, Any]:
             }
         with served(db, env={MAX_PAGES_ENV: str(max_pages)}) as base, chromium() as browser:
             port = int(base.rsplit(":", 1)[1].strip("/"))
-            url = f"{base}voila/render/practice.ipynb"
+            url = f"{base}practice"
             time.sleep(5)
             baseline = _snapshot(port)
             failures = 0

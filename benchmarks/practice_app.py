@@ -73,7 +73,7 @@ def measure(pool: bool) -> dict[str, Any]:
         db = f"sqlite:///{Path(folder) / 'bench.db'}"
         extra = {} if pool else {"EMPATHY_TRAINING_PREHEAT": "0"}
         with served(db, env=extra) as base, chromium() as browser:
-            url = f"{base}voila/render/practice.ipynb"
+            url = f"{base}practice"
             if pool:
                 time.sleep(8)  # let the preheated kernels finish running the notebook
             page, first_load = open_app(browser, url, "bench-0")

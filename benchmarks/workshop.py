@@ -108,7 +108,7 @@ def server_memory(pages: int) -> dict[str, Any]:
             opened = []
             for n in range(pages):
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
-                page.goto(f"{base}voila/render/practice.ipynb")
+                page.goto(f"{base}practice")
                 page.get_by_label("Your name").fill(f"Trainee {n}", timeout=120_000)
                 page.get_by_role("button", name="Start practising").click()
                 page.get_by_label("Your response").wait_for(timeout=60_000)

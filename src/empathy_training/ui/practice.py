@@ -66,11 +66,14 @@ class PracticeApp:
         self.start_button = self.sign_in.start_button
         self.module_picker = widgets.Dropdown(
             description="Module",
+            style={"description_width": "initial"},
             options=[(m.title, m.id) for m in library.modules],
             layout=widgets.Layout(width="100%", max_width="24rem"),
         )
         self.vignette_picker = widgets.Dropdown(
-            description="Vignette", layout=widgets.Layout(width="100%", max_width="24rem")
+            description="Vignette",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", max_width="30rem"),  # the longest title fits
         )
         self.card = widgets.HTML(layout=full)
         self.response_box = widgets.Textarea(
