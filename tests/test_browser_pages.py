@@ -1,14 +1,17 @@
-"""Pages hold kernels: a closed page gives its kernel back, and a full room says so."""
+"""Pages hold kernels: a closed page gives its kernel back, a full room says so, and wrong
+passcodes are counted per device across pages."""
 
 from __future__ import annotations
 
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from empathy_training.storage import Store
 from empathy_training.voila_app import MAX_PAGES_ENV
 
 from browser import chromium, chromium_available, served, server_processes
@@ -61,3 +64,26 @@ def _renders(url: str) -> bool:
     except urllib.error.HTTPError as exc:
         assert exc.code == 503  # the server may still be letting go of the closed page
         return False
+
+
+def test_wrong_passcodes_are_counted_across_reloads(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'gate.db'}"
+    passcode = tmp_path / "passcode"
+    passcode.write_text("tea-and-biscuit\n")
+    extra = ("--passcode-file", str(passcode))
+    with served(db, *extra, env={"EMPATHY_TRAINING_PREHEAT": "0"}) as base, chromium() as browser:
+        page = browser.new_page()
+        for _ in range(5):
+            page.goto(f"{base}grading")  # a reload gives a new kernel each time
+            page.get_by_label("Supervisor passcode").fill("wrong", timeout=60_000)
+            page.get_by_label("Supervisor passcode").press("Enter")
+            page.get_by_text("not the supervisor passcode").or_(
+                page.get_by_text("Too many wrong passcodes")
+            ).first.wait_for(timeout=20_000)
+        page.goto(f"{base}dashboard")  # another app, the same device
+        page.get_by_label("Supervisor passcode").fill("tea-and-biscuit", timeout=60_000)
+        page.get_by_label("Supervisor passcode").press("Enter")
+        page.get_by_text("Too many wrong passcodes from this device").wait_for(timeout=20_000)
+    # The server told each page's kernel which device asked: the count is this browser's.
+    since = datetime.now(UTC) - timedelta(hours=1)
+    assert len(Store(db).failures_since("passcode:127.0.0.1", since)) == 5
