@@ -42,6 +42,7 @@ __all__ = [
     "swap_person",
     "topic_phrase",
     "topic_stems",
+    "word_list",
 ]
 
 #: Package folder holding the rubric and lexicon files.
@@ -192,8 +193,14 @@ def phrase_stems(phrase: str) -> tuple[str, ...]:
 
 
 @cache
+def word_list(name: str, key: str) -> frozenset[str]:
+    """A list of words from a lexicon file, in lower case (empty when the file has none)."""
+    return frozenset(str(w).lower() for w in lexicon(name).get(key) or ())
+
+
+@cache
 def _stopwords() -> frozenset[str]:
-    return frozenset(str(w).lower() for w in lexicon("lexicon-language")["stopwords"])
+    return word_list("lexicon-language", "stopwords")
 
 
 def content_stems(words: Iterable[Word]) -> frozenset[str]:
@@ -789,11 +796,6 @@ def _families_by_stems() -> dict[tuple[str, ...], tuple[str, ...]]:
 
 
 @cache
-def _feeling_context() -> frozenset[str]:
-    return frozenset(str(w).lower() for w in lexicon("lexicon-feelings").get("context", ()))
-
-
-@cache
 def family_labels() -> dict[str, str]:
     """Plain label of each feeling family, e.g. 'fear' -> 'afraid'."""
     families = lexicon("lexicon-feelings")["families"]
@@ -943,7 +945,7 @@ def _sentence_bounds(norm: str) -> list[tuple[int, int]]:
     bounds: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(norm):
-        if m.group().startswith((".",)) and m.group() == ".":
+        if m.group() == ".":
             before = norm[start : m.start()].rsplit(None, 1)
             if before and before[-1].lower().strip("(\"'") in _ABBREVIATIONS:
                 continue
@@ -963,13 +965,8 @@ def _sentence_bounds(norm: str) -> list[tuple[int, int]]:
 
 
 @cache
-def _reflection_lexicon() -> Mapping[str, Any]:
-    return lexicon("lexicon-reflection")
-
-
-@cache
 def _question_patterns() -> tuple[re.Pattern[str] | None, ...]:
-    data = _reflection_lexicon()
+    data = lexicon("lexicon-reflection")
     return (
         compile_start_patterns(tuple(data["question_openers"])),
         compile_start_patterns(tuple(data["open_starts"])),
@@ -1015,7 +1012,7 @@ def _question_first_words() -> frozenset[str] | None:
     """Words a question opener can start with, discourse words included ('so what...'); None
     when a pattern's first word is not known (then every clause is tried)."""
     words: set[str] = set()
-    for pattern in _reflection_lexicon()["question_openers"]:
+    for pattern in lexicon("lexicon-reflection")["question_openers"]:
         first = first_words(str(pattern))
         if first is None:
             return None
@@ -1042,16 +1039,11 @@ def _names_an_event(words: Sequence[Word], i: int, entry: _FeelingEntry) -> bool
     return prev in _ARTICLES or (prev2 in _ARTICLES and prev not in _QUANTIFIERS)
 
 
-@cache
-def _not_feelings() -> frozenset[str]:
-    return frozenset(str(w).lower() for w in lexicon("lexicon-feelings").get("not_feelings", ()))
-
-
 def _feelings(words: Sequence[Word]) -> tuple[Feeling, ...]:
     index = _feeling_index()
-    excluded = _not_feelings()
+    excluded = word_list("lexicon-feelings", "not_feelings")
     families = _families_by_stems()
-    context = _feeling_context()
+    context = word_list("lexicon-feelings", "context")
     found: list[Feeling] = []
     i = 0
     n = len(words)
@@ -1195,7 +1187,7 @@ def _frames() -> _Frames:
         return frozenset(tuple(normalise(str(f)).lower().split()) for f in data.get(key) or ())
 
     own, situation = frames("self_frames"), frames("situation_frames")
-    fillers = frozenset(str(w).lower() for w in data.get("frame_fillers") or ())
+    fillers = word_list("lexicon-feelings", "frame_fillers")
     reach = max((len(f) for f in own | situation), default=1) + 4
     return _Frames(own, situation, fillers, reach)
 
@@ -1284,13 +1276,6 @@ def _settings() -> tuple[Frame, ...]:
     return tuple(sorted((tuple(str(s).lower().split()) for s in items), key=len, reverse=True))
 
 
-@cache
-def _noun_modifiers() -> frozenset[str]:
-    return frozenset(
-        str(w).lower() for w in lexicon("lexicon-language").get("noun_modifiers") or ()
-    )
-
-
 def topic_phrase(text: Text) -> str | None:
     """A short phrase for what a statement is about, said back to its speaker: 'at work' for
     "...up at work...", 'with your boss' for "my boss hates me"; None when none is found."""
@@ -1310,7 +1295,7 @@ def topic_phrase(text: Text) -> str | None:
             continue
         j = i + 1
         named = []
-        if lowers[j] in _noun_modifiers() and j + 1 < len(lowers):
+        if lowers[j] in word_list("lexicon-language", "noun_modifiers") and j + 1 < len(lowers):
             named.append(lowers[j])
             j += 1
         noun = lowers[j]

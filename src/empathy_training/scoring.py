@@ -18,6 +18,7 @@ from .language import Text
 from .models import (
     HRQ_MEANINGS,
     ROADBLOCK_IDS,
+    RUBRIC_NAMES,
     VALIDATION_MEANINGS,
     Assessment,
     CriterionResult,
@@ -45,8 +46,6 @@ __all__ = [
 SCORER_VERSION = "0.3.0"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
-#: Built-in rubrics.
-RUBRIC_NAMES: tuple[str, ...] = ("reflection", "validation", "compassion")
 #: Share of a phrase's content words a response must use to catch an answer-key item.
 CATCH_SHARE = 0.5
 #: Words after a modal that are still checked against the client's statement (see `echo`).
@@ -272,17 +271,12 @@ def _patterns(items: Iterable[Any] | None) -> Matcher:
     return lang.compile_patterns(tuple(str(i) for i in items or ()))
 
 
-def _start_patterns(items: Iterable[Any] | None) -> Matcher:
-    return lang.compile_patterns(tuple(str(i) for i in items or ()))
-
-
 @dataclass(frozen=True)
 class _RoadblockSpec:
     """One roadblock's compiled patterns and rules (see lexicon-roadblocks.yml)."""
 
     id: str
     name: str
-    description: str
     behaviour: str
     priority: int
     alternative: str
@@ -372,12 +366,11 @@ def _lexicons() -> _Lexicons:
             _RoadblockSpec(
                 id=rid,
                 name=str(spec.get("name", rid.title())),
-                description=str(spec.get("description", "")),
                 behaviour=str(spec.get("behaviour", "other")),
                 priority=int(spec.get("priority", 0)),
                 alternative=" ".join(str(spec.get("alternative", "")).split()),
                 anywhere=_patterns(spec.get("anywhere")),
-                clause_start=_start_patterns(spec.get("clause_start")),
+                clause_start=_patterns(spec.get("clause_start")),
                 unless=_patterns(spec.get("unless")),
                 framed=bool(spec.get("framed", False)),
                 negatable=bool(spec.get("negatable", False)),
@@ -394,13 +387,13 @@ def _lexicons() -> _Lexicons:
         by_id={s.id: s for s in specs},
         frames=_patterns(rb.get("frames")),
         not_roadblocks=_patterns(rb.get("not_roadblocks")),
-        stems=_start_patterns(refl["stems"]),
+        stems=_patterns(refl["stems"]),
         tentative=_patterns(refl["tentative"]),
         double_sided=_patterns(refl["double_sided"]),
         simile=_patterns(refl["simile"]),
         metaphor=_patterns(refl["metaphor"]),
         meaning=_patterns(refl["meaning"]),
-        generic_questions=_start_patterns(refl["generic_questions"]),
+        generic_questions=_patterns(refl["generic_questions"]),
         invalidating=_patterns(val["invalidating"]),
         history=_patterns(val["history"]),
         normalising=_patterns(val["normalising"]),
@@ -413,13 +406,13 @@ def _lexicons() -> _Lexicons:
         self_kindness=_patterns(emp["self_kindness"]),
         amplifying=_patterns(emp["amplifying"]),
         acknowledging=_patterns(emp["acknowledging"]),
-        own_experience=_start_patterns(emp["own_experience"]),
-        not_own_experience=_start_patterns(emp["not_own_experience"]),
+        own_experience=_patterns(emp["own_experience"]),
+        not_own_experience=_patterns(emp["not_own_experience"]),
         generic_question_stems=frozenset(lang.stem(str(w)) for w in emp["generic_question_words"]),
-        first_person_words=frozenset(str(w).lower() for w in emp["first_person_words"]),
-        tag_questions=frozenset(str(w).lower() for w in refl["tag_questions"]),
-        first_person=frozenset(str(w).lower() for w in words["first_person"]),
-        anaphora=frozenset(str(w).lower() for w in words.get("anaphora") or ()),
+        first_person_words=lang.word_list("lexicon-empathy", "first_person_words"),
+        tag_questions=lang.word_list("lexicon-reflection", "tag_questions"),
+        first_person=lang.word_list("lexicon-language", "first_person"),
+        anaphora=lang.word_list("lexicon-language", "anaphora"),
         not_after_you=lang.compile_patterns(_after_subjects(subjects, not_after)),
     )
 
@@ -475,6 +468,12 @@ class _Findings:
     depth_evidence: Spans = field(default_factory=list)
     apt: bool = False
     apt_evidence: Spans = field(default_factory=list)
+
+
+def _question_spans(found: _Findings) -> Spans:
+    """The question part of each question the response asks."""
+    sentences = found.text.sentences
+    return [(sentences[i].question_start, sentences[i].end) for i in found.questions]
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -563,12 +562,10 @@ def _echoes(text: Text, end: int, statement: Text | None, echo: Pattern) -> bool
     sentence = text.sentences[text.sentence_at(end)]
     after = [w for w in text.words_from(end)[:ECHO_WORDS] if w.end <= sentence.end]
     stems = lang.content_stems(after)
-    return len(stems) >= 2 and len(stems & statement.stems) / len(stems) > CATCH_SHARE
+    return len(stems) >= 2 and _repeats(stems, statement)
 
 
-def _find_roadblocks(
-    text: Text, client: _Client, rubric: Rubric, lex: _Lexicons
-) -> list[_Roadblock]:
+def _find_roadblocks(text: Text, client: _Client, lex: _Lexicons) -> list[_Roadblock]:
     statement = client.statement
     starts = lang.opening_positions(text, _starts(text))
     blocked: Spans | None = None
@@ -651,18 +648,15 @@ _LEADING_DISCOURSE = frozenset(
 )
 
 
-def _first_word(text: Text, start: int, end: int) -> tuple[str, str]:
-    """The first word of a clause after discourse words, and the one after it."""
+def _first_word(text: Text, start: int, end: int) -> str:
+    """The first word of a clause after discourse words ('so', 'well', 'of course'...)."""
     words = text.words_in(start, end)
-    discourse = _LEADING_DISCOURSE
     i = 0
-    while i < len(words) - 1 and words[i].lower in discourse:
+    while i < len(words) - 1 and words[i].lower in _LEADING_DISCOURSE:
         i += 1
     if i < len(words) - 1 and words[i].lower == "of" and words[i + 1].lower == "course":
         i += 2
-    first = words[i].lower if i < len(words) else ""
-    second = words[i + 1].lower if i + 1 < len(words) else ""
-    return first, second
+    return words[i].lower if i < len(words) else ""
 
 
 def _find_reflective(
@@ -690,7 +684,7 @@ def _find_reflective(
         if not words:
             continue
         feelings = [f for f in text.feelings if clause.start <= f.start < end and not f.negated]
-        first, _ = _first_word(text, clause.start, end)
+        first = _first_word(text, clause.start, end)
         if any(clause.start <= s < min(end, clause.start + 40) for s in stems_at):
             reflective.append(_Reflective(clause.start, end, 1.0, "stem"))
             continue
@@ -715,11 +709,10 @@ def _find_reflective(
             continue
         if after_roadblock:
             continue
-        grounded = True
         has_you = any(w.lower in _SECOND_PERSON_WORDS for w in words)
-        if first in _SECOND_PERSON_WORDS and len(words) >= 3 and grounded:
+        if first in _SECOND_PERSON_WORDS and len(words) >= 3:
             reflective.append(_Reflective(clause.start, end, 0.7, "second-person"))
-        elif has_you and len(words) >= 3 and grounded:
+        elif has_you and len(words) >= 3:
             reflective.append(_Reflective(clause.start, end, 0.6, "about-you"))
         elif statement is not None and overlap >= CATCH_SHARE and len(words) >= 4:
             reflective.append(_Reflective(clause.start, end, 0.5, "echo"))
@@ -745,10 +738,20 @@ def _echo_span(
         return False
     stems = lang.content_stems(text.words_in(*span))
     if not stems and following:
-        clause_end = next((c.end for c in text.clauses if c.start <= span[0] < c.end), span[1])
+        clause_end = _clause_end(text, span[0], span[1])
         after = [w for w in text.words_from(span[1])[:ECHO_WORDS] if w.end <= clause_end]
-        stems = lang.content_stems(after[:ECHO_WORDS])
+        stems = lang.content_stems(after)
+    return _repeats(stems, statement)
+
+
+def _repeats(stems: frozenset[str], statement: Text) -> bool:
+    """Whether more than CATCH_SHARE of some content stems are the client's."""
     return bool(stems) and len(stems & statement.stems) / len(stems) > CATCH_SHARE
+
+
+def _clause_end(text: Text, pos: int, default: int) -> int:
+    """Where the clause holding an offset ends (`default` when no clause holds it)."""
+    return next((c.end for c in text.clauses if c.start <= pos < c.end), default)
 
 
 # --- answer keys -------------------------------------------------------------------------------
@@ -1054,8 +1057,7 @@ def _off_topic(
         return []
     skip: Spans = [(f.start, f.end) for f in text.feelings]
     for start, end in lang.find_all(lex.simile, text):
-        clause_end = next((c.end for c in text.clauses if c.start <= start < c.end), end)
-        skip.append((start, max(end, clause_end)))
+        skip.append((start, max(end, _clause_end(text, start, end))))
     skip += lang.find_all(lex.metaphor, text)
     words = [
         w
@@ -1147,11 +1149,6 @@ def _depth(found: _Findings, lex: _Lexicons, key: _KeyResult | None) -> None:
     found.apt_evidence = sorted(set(apt))
 
 
-def _within(spans: Iterable[tuple[int, int]], regions: Spans) -> Spans:
-    """The spans that overlap one of the regions."""
-    return [s for s in spans if _any_overlap(s, regions)]
-
-
 def _grounded(
     text: Text, span: tuple[int, int], reflective: Sequence[_Reflective], statement: Text | None
 ) -> bool:
@@ -1169,23 +1166,10 @@ def _grounded(
 # --- the pipeline ------------------------------------------------------------------------------
 
 
-def _span_book(text: Text) -> dict[tuple[int, int], Span]:
-    """The Span objects made for a text so far, by offsets: made once, shared by every list of
-    evidence (and every rubric) that cites the same words."""
-    book: dict[tuple[int, int], Span] = text.kept("spans")
-    return book
-
-
-def _span(text: Text, span: tuple[int, int]) -> Span:
-    book = _span_book(text)
-    found = book.get(span)
-    if found is None:
-        found = book[span] = Span(span[0], span[1], text.original[span[0] : span[1]])
-    return found
-
-
 def _spans(text: Text, spans: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
-    book = _span_book(text)
+    """The Span objects for offsets into a text, in order: each made once and kept with the
+    text, shared by every list of evidence (and every rubric) that cites the same words."""
+    book: dict[tuple[int, int], Span] = text.kept("spans")
     out = []
     for span in sorted(set(spans)):
         found = book.get(span)
@@ -1193,6 +1177,11 @@ def _spans(text: Text, spans: Iterable[tuple[int, int]]) -> tuple[Span, ...]:
             found = book[span] = Span(span[0], span[1], text.original[span[0] : span[1]])
         out.append(found)
     return tuple(out)
+
+
+def _span(text: Text, span: tuple[int, int]) -> Span:
+    """The Span object for one pair of offsets (see `_spans`)."""
+    return _spans(text, (span,))[0]
 
 
 def _check_input(response: object) -> str:
@@ -1207,13 +1196,13 @@ def _check_input(response: object) -> str:
 
 
 def _analyse(
-    response: str, client: _Client, vignette: Vignette | None, rubric: Rubric
+    response: str, client: _Client, rubric: Rubric
 ) -> tuple[_Findings, _KeyResult | None, str | None]:
     """Run the rules' detectors: the evidence the learned decisions cite."""
     lex = _lexicons()
     text = lang.analyse_once(response)
     statement = client.statement
-    roadblocks = _find_roadblocks(text, client, rubric, lex)
+    roadblocks = _find_roadblocks(text, client, lex)
     reflective = _find_reflective(text, statement, roadblocks, lex)
     off_topic = _off_topic(text, reflective, client, lex)
     if off_topic:
@@ -1264,11 +1253,7 @@ def _question_type(text: Text) -> str | None:
     kinds = [s.question_type for s in text.sentences if s.is_question]
     if not kinds:
         return None
-    if "open" in kinds:
-        return "open"
-    if all(k == "closed" for k in kinds):
-        return "closed"
-    return "closed"  # the question-type model decides (see score_response)
+    return "open" if "open" in kinds else "closed"  # the model decides (see score_response)
 
 
 _BEHAVIOURS = ("reflection", "question", "input", "other")
@@ -1586,10 +1571,7 @@ def _detect_question_balance(ctx: _Context, params: Mapping[str, Any]) -> Decisi
     ratio = float(params.get("ratio", 1.0))
     questions = len(ctx.found.questions)
     reflections = len(ctx.found.reflective)
-    spans = [
-        (ctx.found.text.sentences[i].question_start, ctx.found.text.sentences[i].end)
-        for i in ctx.found.questions
-    ]
+    spans = _question_spans(ctx.found)
     met = questions == 0 or reflections >= ratio * questions
     return met, [] if met else spans, {}
 
@@ -1872,10 +1854,7 @@ def _behaviour_spans(found: _Findings, label: str, lex: _Lexicons) -> Spans:
     if label == "reflection":
         return [(r.start, r.end) for r in found.reflective]
     if label == "question":
-        return [
-            (found.text.sentences[i].question_start, found.text.sentences[i].end)
-            for i in found.questions
-        ]
+        return _question_spans(found)
     return [
         (r.start, r.end)
         for r in found.roadblocks
@@ -1910,7 +1889,7 @@ def score_response(
         statement_text = vignette.statement
     lex = _lexicons()
     client = _client(statement_text, vignette)
-    found, key, q_type = _analyse(text, client, vignette, spec)
+    found, key, q_type = _analyse(text, client, spec)
     judged = learned.judge(text, statement_text)
     _reconcile(found, judged, with_key=key is not None)
     handling = _risk_handling(judged, _risk_present(vignette, statement_text), key, text)
@@ -1968,13 +1947,7 @@ def score_response(
         "feelings": _spans(found.text, [(f.start, f.end) for f in found.feelings]),
     }
     if q_type is not None:
-        evidence["question_type"] = _spans(
-            found.text,
-            [
-                (found.text.sentences[i].question_start, found.text.sentences[i].end)
-                for i in found.questions
-            ],
-        )
+        evidence["question_type"] = _spans(found.text, _question_spans(found))
     return Assessment(
         response=text,
         hrq_level=level,
