@@ -1,4 +1,4 @@
-"""The explainable scorer: a response, its client statement or vignette, a rubric -> Assessment."""
+"""The scorer's pipeline: a response, its client statement or vignette, a rubric -> Assessment."""
 
 from __future__ import annotations
 
@@ -10,12 +10,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from . import classifiers as learned
-from . import language as lang
-from . import risk
-from .errors import EmptyResponseError, NotEnglishError, ResponseTooLongError
-from .language import Text
-from .models import (
+from ..errors import EmptyResponseError, NotEnglishError, ResponseTooLongError
+from ..models import (
     HRQ_MEANINGS,
     ROADBLOCK_IDS,
     RUBRIC_NAMES,
@@ -29,6 +25,23 @@ from .models import (
     Vignette,
     VignetteAccuracy,
 )
+from . import classifiers as learned
+from . import risk
+from .data_files import lexicon, word_list
+from .feelings import Feeling, family_labels, feeling_adjective, feeling_families, self_feelings
+from .matching import (
+    PhraseMatcher,
+    compile_all,
+    compile_patterns,
+    find_all,
+    find_at_starts,
+    may_match,
+    opening_positions,
+)
+from .patterns import pattern_regex
+from .text import Sentence, Text, analyse, analyse_once, question_patterns
+from .topics import swap_person, topic_phrase, topic_stems
+from .words import content_stems, phrase_stems, stem
 
 __all__ = [
     "DETECTORS",
@@ -201,7 +214,7 @@ def load_rubric(name: str) -> Rubric:
     """Load a built-in rubric by name; ValueError names the known ones."""
     if name not in RUBRIC_NAMES:
         raise ValueError(f"unknown rubric {name!r}; known rubrics: {', '.join(RUBRIC_NAMES)}")
-    data = lang.lexicon(name)
+    data = lexicon(name)
     where = f"rubrics/{name}.yml"
     settings = data.get("settings") or {}
     criteria = []
@@ -264,11 +277,11 @@ def _without_evidence(template: str) -> str:
 # --- compiled lexicons -------------------------------------------------------------------------
 
 Pattern = re.Pattern[str] | None
-Matcher = lang.PhraseMatcher | None
+Matcher = PhraseMatcher | None
 
 
 def _patterns(items: Iterable[Any] | None) -> Matcher:
-    return lang.compile_patterns(tuple(str(i) for i in items or ()))
+    return compile_patterns(tuple(str(i) for i in items or ()))
 
 
 @dataclass(frozen=True)
@@ -331,7 +344,7 @@ def _first_person(modal: str) -> re.Pattern[str]:
     """The client's own obligation: 'I have to...', 'I really should...'."""
     return re.compile(
         r"(?<![\w'])(?:i|we)(?:'ve|'m|'d)?\s+(?:[\w']+\s+){0,2}?(?:"
-        + lang.pattern_regex(modal)
+        + pattern_regex(modal)
         + r")(?!\w)",
         re.IGNORECASE,
     )
@@ -353,11 +366,11 @@ def _after_subjects(subjects: Sequence[str], words: Sequence[str]) -> tuple[str,
 
 @cache
 def _lexicons() -> _Lexicons:
-    rb = lang.lexicon("lexicon-roadblocks")
-    refl = lang.lexicon("lexicon-reflection")
-    val = lang.lexicon("lexicon-validation")
-    emp = lang.lexicon("lexicon-empathy")
-    words = lang.lexicon("lexicon-language")
+    rb = lexicon("lexicon-roadblocks")
+    refl = lexicon("lexicon-reflection")
+    val = lexicon("lexicon-validation")
+    emp = lexicon("lexicon-empathy")
+    words = lexicon("lexicon-language")
     specs = []
     for rid in ROADBLOCK_IDS:
         spec = rb["roadblocks"][rid]
@@ -408,12 +421,12 @@ def _lexicons() -> _Lexicons:
         acknowledging=_patterns(emp["acknowledging"]),
         own_experience=_patterns(emp["own_experience"]),
         not_own_experience=_patterns(emp["not_own_experience"]),
-        generic_question_stems=frozenset(lang.stem(str(w)) for w in emp["generic_question_words"]),
-        first_person_words=lang.word_list("lexicon-empathy", "first_person_words"),
-        tag_questions=lang.word_list("lexicon-reflection", "tag_questions"),
-        first_person=lang.word_list("lexicon-language", "first_person"),
-        anaphora=lang.word_list("lexicon-language", "anaphora"),
-        not_after_you=lang.compile_patterns(_after_subjects(subjects, not_after)),
+        generic_question_stems=frozenset(stem(str(w)) for w in emp["generic_question_words"]),
+        first_person_words=word_list("lexicon-empathy", "first_person_words"),
+        tag_questions=word_list("lexicon-reflection", "tag_questions"),
+        first_person=word_list("lexicon-language", "first_person"),
+        anaphora=word_list("lexicon-language", "anaphora"),
+        not_after_you=compile_patterns(_after_subjects(subjects, not_after)),
     )
 
 
@@ -423,7 +436,8 @@ def warm_up() -> None:
     for name in RUBRIC_NAMES:
         load_rubric(name)
     _lexicons()
-    lang.compile_all()
+    compile_all()
+    question_patterns()
     score_response("You sound tired.", client_statement="I'm so tired.")
 
 
@@ -458,9 +472,9 @@ class _Findings:
     roadblocks: list[_Roadblock]
     reflective: list[_Reflective]
     questions: list[int]
-    feelings: list[lang.Feeling]
-    new_feelings: list[lang.Feeling]
-    apt_feelings: list[lang.Feeling]
+    feelings: list[Feeling]
+    new_feelings: list[Feeling]
+    apt_feelings: list[Feeling]
     cues: dict[str, Spans] = field(default_factory=dict)
     off_topic: list[str] = field(default_factory=list)
     """Words of a reflection about something the client never mentioned (see `_off_topic`)."""
@@ -504,7 +518,7 @@ def _framed(text: Text, start: int, frames: Matcher) -> bool:
         return False
     sentence = text.sentences[text.sentence_at(start)]
     lo = max(sentence.start, start - FRAME_REACH)
-    for f_start, f_end in lang.find_all(frames, text, lo, start):
+    for f_start, f_end in find_all(frames, text, lo, start):
         if _FIRST_PERSON_BEFORE.search(text.norm, max(lo, f_start - 12), f_start):
             continue
         if not _BOUNDARY.search(text.norm, f_end, start):
@@ -542,7 +556,7 @@ def _quotes_client(text: Text, span: tuple[int, int], client: _Client) -> bool:
 def _stated(text: Text, span: tuple[int, int], statement: Text | None) -> bool:
     if statement is None:
         return False
-    stems = lang.content_stems(text.words_in(*span))
+    stems = content_stems(text.words_in(*span))
     return bool(stems) and stems <= statement.stems
 
 
@@ -561,25 +575,25 @@ def _echoes(text: Text, end: int, statement: Text | None, echo: Pattern) -> bool
         return False
     sentence = text.sentences[text.sentence_at(end)]
     after = [w for w in text.words_from(end)[:ECHO_WORDS] if w.end <= sentence.end]
-    stems = lang.content_stems(after)
+    stems = content_stems(after)
     return len(stems) >= 2 and _repeats(stems, statement)
 
 
 def _find_roadblocks(text: Text, client: _Client, lex: _Lexicons) -> list[_Roadblock]:
     statement = client.statement
-    starts = lang.opening_positions(text, _starts(text))
+    starts = opening_positions(text, _starts(text))
     blocked: Spans | None = None
     found: list[tuple[int, _Roadblock]] = []
     for spec in lex.roadblocks:
-        if not (lang.may_match(spec.anywhere, text) or lang.may_match(spec.clause_start, text)):
+        if not (may_match(spec.anywhere, text) or may_match(spec.clause_start, text)):
             continue
-        spans = lang.find_all(spec.anywhere, text)
-        spans += lang.find_at_starts(spec.clause_start, text, starts)
+        spans = find_all(spec.anywhere, text)
+        spans += find_at_starts(spec.clause_start, text, starts)
         if not spans:
             continue
         if blocked is None:
-            blocked = lang.find_all(lex.not_roadblocks, text)
-        unless = lang.find_all(spec.unless, text)
+            blocked = find_all(lex.not_roadblocks, text)
+        unless = find_all(spec.unless, text)
         for span in sorted(set(spans)):
             if spec.statements_only and _in_question(text, span[0]):
                 continue
@@ -611,8 +625,8 @@ def _questioning(text: Text, rubric: Rubric, reflective: list[_Reflective]) -> l
         return [_Roadblock("questioning", s.question_start, s.end) for s in questions]
     if reflective or len(questions) < rubric.interrogating_run:
         return []
-    longest: list[lang.Sentence] = []
-    run: list[lang.Sentence] = []
+    longest: list[Sentence] = []
+    run: list[Sentence] = []
     for sentence in text.sentences:
         run = [*run, sentence] if sentence.is_question else []
         if len(run) > len(longest):
@@ -664,9 +678,9 @@ def _find_reflective(
 ) -> list[_Reflective]:
     """Clauses that say back what the client said, with how sure the rules are."""
     reflective: list[_Reflective] = []
-    clause_starts = lang.opening_positions(text, [c.start for c in text.clauses])
-    stems_at = {s for s, _ in lang.find_at_starts(lex.stems, text, clause_starts)}
-    not_reflective = {s for s, _ in lang.find_at_starts(lex.not_after_you, text, clause_starts)}
+    clause_starts = opening_positions(text, [c.start for c in text.clauses])
+    stems_at = {s for s, _ in find_at_starts(lex.stems, text, clause_starts)}
+    not_reflective = {s for s, _ in find_at_starts(lex.not_after_you, text, clause_starts)}
     first_roadblock = min((rb.start for rb in roadblocks), default=len(text.norm))
     for index, clause in enumerate(text.clauses):
         if _in_question(text, clause.start):
@@ -698,7 +712,7 @@ def _find_reflective(
             continue
         overlap, shared = 0.0, 0
         if statement is not None:
-            stems = lang.content_stems(words)
+            stems = content_stems(words)
             shared = len(stems & statement.stems)
             overlap = shared / len(stems) if stems else 0.0
         if first in _THIRD_PERSON and overlap < CATCH_SHARE:
@@ -736,11 +750,11 @@ def _echo_span(
     """
     if statement is None:
         return False
-    stems = lang.content_stems(text.words_in(*span))
+    stems = content_stems(text.words_in(*span))
     if not stems and following:
         clause_end = _clause_end(text, span[0], span[1])
         after = [w for w in text.words_from(span[1])[:ECHO_WORDS] if w.end <= clause_end]
-        stems = lang.content_stems(after)
+        stems = content_stems(after)
     return _repeats(stems, statement)
 
 
@@ -760,8 +774,8 @@ def _clause_end(text: Text, pos: int, default: int) -> int:
 @cache
 def _item_stems(item: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """Stems of an answer-key phrase, and those of its content words."""
-    stems = lang.phrase_stems(item)
-    content = lang.content_stems(lang.analyse(item).words)
+    stems = phrase_stems(item)
+    content = content_stems(analyse(item).words)
     return stems, content or frozenset(stems)
 
 
@@ -833,14 +847,14 @@ class _KeyIndex:
 
 def _key_item(item: str, *, feeling: bool = False) -> _KeyItem:
     stems, wanted = _item_stems(item)
-    families = frozenset(lang.feeling_families(item)) if feeling else frozenset()
+    families = frozenset(feeling_families(item)) if feeling else frozenset()
     return _KeyItem(item, stems, wanted, families)
 
 
 @lru_cache(maxsize=512)
 def _key_index(vignette: Vignette) -> _KeyIndex:
     key = vignette.answer_key
-    statement = lang.analyse(vignette.statement)
+    statement = analyse(vignette.statement)
     stated = tuple(_key_item(i, feeling=True) for i in key.stated_feelings)
     return _KeyIndex(
         stated=stated,
@@ -861,7 +875,7 @@ def _key_index(vignette: Vignette) -> _KeyIndex:
 
 
 def _feeling_span(
-    k: _KeyItem, text: Text, positions: Positions, feelings: Sequence[lang.Feeling]
+    k: _KeyItem, text: Text, positions: Positions, feelings: Sequence[Feeling]
 ) -> tuple[int, int] | None:
     """Where a response names an answer-key feeling, by stem or by feeling family."""
     exact = _stems_span(k.stems, k.wanted, text, positions, ordered=True)
@@ -883,7 +897,7 @@ class _KeyResult(NamedTuple):
     meaning_spans: Spans
 
 
-def _check_key(text: Text, index: _KeyIndex, feelings: Sequence[lang.Feeling]) -> _KeyResult:
+def _check_key(text: Text, index: _KeyIndex, feelings: Sequence[Feeling]) -> _KeyResult:
     positions = text.stem_positions()
     caught: dict[str, tuple[int, int]] = {}
     missed: list[str] = []
@@ -1005,24 +1019,24 @@ def _client(statement_text: str, vignette: Vignette | None) -> _Client:
 @lru_cache(maxsize=512)
 def _client_for(statement_text: str, vignette: Vignette | None) -> _Client:
     """The client context of a statement and vignette (a vignette hashes by value)."""
-    statement = lang.analyse(statement_text) if statement_text.strip() else None
+    statement = analyse(statement_text) if statement_text.strip() else None
     families: set[str] = set()
     reference: set[str] = set()
     if statement is not None:
         for f in statement.feelings:
             if not f.negated:
                 families.update(f.families)
-        reference.update(lang.topic_stems(statement.words) | statement.stems)
+        reference.update(topic_stems(statement.words) | statement.stems)
     if vignette is not None:
         key = vignette.answer_key
         for item in key.stated_feelings:
-            families.update(lang.feeling_families(item))
+            families.update(feeling_families(item))
         phrases = (*key.stated_feelings, *key.unstated_feelings, *key.meanings, *key.key_content)
         for cue in key.risk_cues:
             phrases += (cue.cue, *cue.acknowledged_by)
         for phrase in phrases:
             reference.update(_item_stems(phrase)[1])
-    said = " ".join(lang.swap_person(statement_text).lower().split()) if statement else ""
+    said = " ".join(swap_person(statement_text).lower().split()) if statement else ""
     return _Client(
         statement=statement,
         said=said,
@@ -1056,24 +1070,24 @@ def _off_topic(
     if not reflective or (client.statement is None and not client.reference):
         return []
     skip: Spans = [(f.start, f.end) for f in text.feelings]
-    for start, end in lang.find_all(lex.simile, text):
+    for start, end in find_all(lex.simile, text):
         skip.append((start, max(end, _clause_end(text, start, end))))
-    skip += lang.find_all(lex.metaphor, text)
+    skip += find_all(lex.metaphor, text)
     words = [
         w
         for r in reflective
         for w in text.words_in(r.start, r.end)
         if not _any_overlap((w.start, w.end), skip)
     ]
-    topic = lang.topic_stems(words)
-    if len(topic) < OFF_TOPIC_WORDS or _shares(lang.content_stems(words), client):
+    topic = topic_stems(words)
+    if len(topic) < OFF_TOPIC_WORDS or _shares(content_stems(words), client):
         return []
     named = {fam for f in text.feelings if not f.negated for fam in f.families}
     if named & client.stated_families or any(w.lower in lex.anaphora for w in words):
         return []
     shown: dict[str, str] = {}
     for w in words:
-        if lang.topic_stems((w,)):
+        if topic_stems((w,)):
             shown.setdefault(w.lower, text.original[w.start : w.end])
     return list(shown.values())
 
@@ -1092,7 +1106,7 @@ def _cue_in_reflections(
     """Matches of a cue inside reflective clauses that do more than repeat the client."""
     spans = []
     for r in reflective:
-        for span in lang.find_all(pattern, text, r.start, r.end):
+        for span in find_all(pattern, text, r.start, r.end):
             if not _echo_span(text, span, statement, following=following):
                 spans.append(span)
     return spans
@@ -1106,7 +1120,7 @@ def _depth(found: _Findings, lex: _Lexicons, key: _KeyResult | None) -> None:
         found.depth = "none"
         return
     regions = [(r.start, r.end) for r in reflective]
-    double = [s for s in lang.find_all(lex.double_sided, text) if _any_overlap(s, regions)]
+    double = [s for s in find_all(lex.double_sided, text) if _any_overlap(s, regions)]
     simile = _cue_in_reflections(lex.simile, text, reflective, statement, following=True)
     metaphor = _cue_in_reflections(lex.metaphor, text, reflective, statement, following=True)
     normalising = _cue_in_reflections(lex.normalising, text, reflective, None)
@@ -1159,7 +1173,7 @@ def _grounded(
         return False
     for r in reflective:
         if r.start <= span[0] < r.end:
-            return bool(lang.content_stems(text.words_in(r.start, r.end)) & statement.stems)
+            return bool(content_stems(text.words_in(r.start, r.end)) & statement.stems)
     return False
 
 
@@ -1200,7 +1214,7 @@ def _analyse(
 ) -> tuple[_Findings, _KeyResult | None, str | None]:
     """Run the rules' detectors: the evidence the learned decisions cite."""
     lex = _lexicons()
-    text = lang.analyse_once(response)
+    text = analyse_once(response)
     statement = client.statement
     roadblocks = _find_roadblocks(text, client, lex)
     reflective = _find_reflective(text, statement, roadblocks, lex)
@@ -1218,7 +1232,7 @@ def _analyse(
         f
         for f in feelings
         if not (set(f.families) & stated_families)
-        and not (statement is not None and lang.stem(f.entry.split()[0]) in statement.stems)
+        and not (statement is not None and stem(f.entry.split()[0]) in statement.stems)
         and not (
             statement is not None
             and text.words_in(f.start, f.end)
@@ -1261,11 +1275,11 @@ _BEHAVIOURS = ("reflection", "question", "input", "other")
 
 def _own_experience(text: Text, lex: _Lexicons) -> Spans:
     """Sentences telling the responder's own, similar experience ('I have trouble sleeping too')."""
-    if not lang.may_match(lex.own_experience, text):
+    if not may_match(lex.own_experience, text):
         return []
     starts = [s.start for s in text.sentences if not s.is_question]
-    opened = lang.find_at_starts(lex.own_experience, text, starts)
-    refused = {a for a, _ in lang.find_at_starts(lex.not_own_experience, text, starts)}
+    opened = find_at_starts(lex.own_experience, text, starts)
+    refused = {a for a, _ in find_at_starts(lex.not_own_experience, text, starts)}
     spans = []
     for start, _ in opened:
         if start in refused:
@@ -1304,8 +1318,8 @@ def _explorations(found: _Findings, lex: _Lexicons) -> tuple[Spans, Spans]:
             if answer and answer[0].lower in _ANSWERS and len(answer) <= 4:
                 continue
         span = (s.question_start, s.end)
-        opener = lang.find_at_starts(lex.generic_questions, text, [s.question_start])
-        rest = lang.content_stems(text.words_in(opener[0][1] if opener else span[0], span[1]))
+        opener = find_at_starts(lex.generic_questions, text, [s.question_start])
+        rest = content_stems(text.words_in(opener[0][1] if opener else span[0], span[1]))
         rest = frozenset(stem for stem in rest if stem not in lex.generic_question_stems)
         (specific if rest else generic).append(span)
     return specific, generic
@@ -1319,7 +1333,7 @@ def _shows_understanding(found: _Findings, r: _Reflective) -> bool:
         return True
     if found.statement is None:
         return has_feeling and r.strength >= 0.8
-    stems = lang.content_stems(found.text.words_in(r.start, r.end))
+    stems = content_stems(found.text.words_in(r.start, r.end))
     shared = len(stems & found.statement.stems)
     return shared >= UNDERSTANDING_WORDS and shared / max(1, len(stems)) >= UNDERSTANDING_OVERLAP
 
@@ -1334,7 +1348,7 @@ def _first_person_telling(text: Text, lex: _Lexicons) -> bool:
             second += 1
     if first < OWN_EXPERIENCE_PRONOUNS:
         return False
-    first -= len(lang.find_all(lex.not_own_experience, text))
+    first -= len(find_all(lex.not_own_experience, text))
     return first >= OWN_EXPERIENCE_PRONOUNS and first >= OWN_EXPERIENCE_RATIO * second
 
 
@@ -1342,12 +1356,12 @@ def _epitome(found: _Findings, lex: _Lexicons) -> tuple[Epitome, dict[str, Spans
     """EPITOME codes (Sharma et al. 2020): warmth, understanding, exploring."""
     text = found.text
     evidence: dict[str, Spans] = {}
-    strong = lang.find_all(lex.warmth_strong, text)
-    weak = lang.find_all(lex.warmth_weak, text)
+    strong = find_all(lex.warmth_strong, text)
+    weak = find_all(lex.warmth_weak, text)
     er = 2 if strong else 1 if weak else 0
     evidence["epitome_er"] = strong or weak
-    shared = lang.find_all(lex.shared_experience, text) + _own_experience(text, lex)
-    understanding = lang.find_all(lex.understanding_weak, text)
+    shared = find_all(lex.shared_experience, text) + _own_experience(text, lex)
+    understanding = find_all(lex.understanding_weak, text)
     understood = [(r.start, r.end) for r in found.reflective if _shows_understanding(found, r)]
     openers = [(r.start, r.end) for r in found.reflective if r.kind == "stem"]
     if not shared and _first_person_telling(text, lex):
@@ -1369,7 +1383,7 @@ def _epitome(found: _Findings, lex: _Lexicons) -> tuple[Epitome, dict[str, Spans
 
 def _validation(found: _Findings, lex: _Lexicons) -> tuple[int, Spans]:
     text = found.text
-    invalidating = lang.find_all(lex.invalidating, text)
+    invalidating = find_all(lex.invalidating, text)
     minimising = [
         (r.start, r.end)
         for r in found.roadblocks
@@ -1378,9 +1392,9 @@ def _validation(found: _Findings, lex: _Lexicons) -> tuple[int, Spans]:
     if invalidating or minimising:
         found.cues["invalidating"] = invalidating + minimising
         return 0, invalidating + minimising
-    normalising = lang.find_all(lex.normalising, text)
-    history = lang.find_all(lex.history, text)
-    sense = lang.find_all(lex.sense_making, text)
+    normalising = find_all(lex.normalising, text)
+    history = find_all(lex.history, text)
+    sense = find_all(lex.sense_making, text)
     found.cues.update(normalising=normalising, history=history)
     acknowledged = bool(found.reflective or found.feelings)
     if history and (sense or normalising) and acknowledged:
@@ -1450,14 +1464,14 @@ def _own_feeling(statement: Text | None, vignette: Vignette | None) -> str:
     """A feeling the client names about themselves, as said after "you're feeling", or ''."""
     if statement is not None:
         for situations in (False, True):
-            for f in lang.self_feelings(statement, situations=situations):
-                word = lang.feeling_adjective(statement.original[f.start : f.end])
-                word = word or lang.feeling_adjective(f.entry)
+            for f in self_feelings(statement, situations=situations):
+                word = feeling_adjective(statement.original[f.start : f.end])
+                word = word or feeling_adjective(f.entry)
                 if word:
                     return word
     if vignette is not None:
         for item in vignette.answer_key.stated_feelings:
-            word = lang.feeling_adjective(item)
+            word = feeling_adjective(item)
             if word:
                 return word
     return ""
@@ -1473,17 +1487,17 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
     unstated = ""
     if vignette is not None:
         for item in vignette.answer_key.unstated_feelings:
-            unstated = lang.feeling_adjective(item) or ""
+            unstated = feeling_adjective(item) or ""
             if unstated:
                 break
-    labels = lang.family_labels()
+    labels = family_labels()
     if not unstated:
         stated = {fam for f in (statement.feelings if statement else ()) for fam in f.families}
         for family in ("fear", "loneliness", "powerlessness", "hurt", "tiredness"):
             if family not in stated:
                 unstated = labels.get(family, family)
                 break
-    topic = lang.topic_phrase(statement) if statement is not None else None
+    topic = topic_phrase(statement) if statement is not None else None
     unstated = unstated or "worried"
     if feeling:
         example = f"It sounds like you're feeling {feeling}."
@@ -1600,7 +1614,7 @@ def _detect_no_invalidation(ctx: _Context, params: Mapping[str, Any]) -> Decisio
 
 def _detect_cue(name: str) -> Callable[[_Context, Mapping[str, Any]], Decision]:
     def detect(ctx: _Context, params: Mapping[str, Any]) -> Decision:
-        spans = lang.find_all(getattr(ctx.lex, name), ctx.found.text)
+        spans = find_all(getattr(ctx.lex, name), ctx.found.text)
         return bool(spans), spans, {}
 
     detect.__doc__ = f"Met when the response uses {name.replace('_', ' ')} wording."
@@ -1609,12 +1623,12 @@ def _detect_cue(name: str) -> Callable[[_Context, Mapping[str, Any]], Decision]:
 
 def _detect_acknowledges(ctx: _Context, params: Mapping[str, Any]) -> Decision:
     text = ctx.found.text
-    amplifying = lang.find_all(ctx.lex.amplifying, text)
+    amplifying = find_all(ctx.lex.amplifying, text)
     if amplifying:
         return False, amplifying, {}
     spans = [(r.start, r.end) for r in ctx.found.reflective]
-    spans += lang.find_all(ctx.lex.acknowledging, text)
-    spans += lang.find_all(ctx.lex.warmth_strong, text)
+    spans += find_all(ctx.lex.acknowledging, text)
+    spans += find_all(ctx.lex.warmth_strong, text)
     return bool(spans), spans, {}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import language as lang
+from .data_files import lexicon
 
 __all__ = ["asks_directly", "direct_question", "explicit_cue"]
 
@@ -19,7 +19,7 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'"})
 
 @cache
 def _pattern(group: str) -> re.Pattern[str]:
-    phrases = sorted(lang.lexicon("risk-words")[group], key=len, reverse=True)
+    phrases = sorted(lexicon("risk-words")[group], key=len, reverse=True)
     words = (r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
     return re.compile(r"(?<![\w'])(?:" + "|".join(words) + r")(?![\w'])", re.IGNORECASE)
 
@@ -36,5 +36,5 @@ def asks_directly(response: str) -> bool:
 
 def direct_question(kind: str) -> str:
     """The plain question feedback suggests for a kind of risk cue."""
-    questions = lang.lexicon("risk-words")["questions"]
+    questions = lexicon("risk-words")["questions"]
     return str(questions.get(kind, questions["default"]))
