@@ -18,6 +18,7 @@ from empathy_training.scoring.feelings import (
     feeling_families,
     self_feelings,
 )
+from empathy_training.scoring.lexicons import lexicons
 from empathy_training.scoring.matching import (
     PhraseMatcher,
     _discourse_prefix,
@@ -28,7 +29,6 @@ from empathy_training.scoring.matching import (
     opening_positions,
 )
 from empathy_training.scoring.patterns import first_words, leading_words, pattern_regex
-from empathy_training.scoring.pipeline import _lexicons
 from empathy_training.scoring.text import analyse, analyse_once
 from empathy_training.scoring.topics import swap_person, topic_phrase, topic_stems
 from empathy_training.scoring.words import WORD, normalise, stem
@@ -303,7 +303,7 @@ def _sample_texts() -> list[str]:
 
 
 def test_may_match_never_hides_a_match() -> None:
-    lex = _lexicons()
+    lex = lexicons()
     values = [getattr(lex, f.name) for f in dataclasses.fields(lex)]
     matchers = [m for m in values if isinstance(m, PhraseMatcher)]
     for spec in lex.roadblocks:
@@ -316,7 +316,7 @@ def test_may_match_never_hides_a_match() -> None:
 
 
 def test_kept_and_fresh_analysis_match_alike() -> None:
-    lex = _lexicons()
+    lex = lexicons()
     for text in _sample_texts()[:60]:
         kept, fresh = analyse(text), analyse_once(text)
         assert kept.words == fresh.words and kept.sentences == fresh.sentences

@@ -748,15 +748,15 @@ def test_vignette_example_uses_an_adjective() -> None:
 
 
 def test_statement_is_analysed_once_for_many_responses() -> None:
-    from empathy_training.scoring import pipeline, text
+    from empathy_training.scoring import client, text
 
     statement = "I've done six night shifts in a row and the ward still calls me on my days off."
     text.analyse.cache_clear()
-    pipeline._client_for.cache_clear()
+    client._client_for.cache_clear()
     for i in range(20):
         score_response(f"You're worn out by shift {i}.", client_statement=statement)
     assert text.analyse.cache_info().misses == 1
-    assert pipeline._client_for.cache_info().misses == 1
+    assert client._client_for.cache_info().misses == 1
     assert text.analyse(statement).original == statement
 
 

@@ -1,18 +1,15 @@
-"""The exact words of risk: explicit cues in what a client says, and asking about them plainly.
-
-Rules for what is exact (DESIGN.md), read from `rubrics/risk-words.yml`: a statement that says
-"kill myself" carries a risk cue whatever a model thinks, and a response that asks "are you
-thinking of ending your life?" has taken the cue up. The fuzzy rest is the models' call.
-"""
+"""Risk: the exact words of a risk cue, and how a response handles the client's cue."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 
+from ..models import Vignette
+from . import classifiers as learned
+from .answer_key import KeyResult
 from .data_files import lexicon
-
-__all__ = ["asks_directly", "direct_question", "explicit_cue"]
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'"})
 
@@ -38,3 +35,45 @@ def direct_question(kind: str) -> str:
     """The plain question feedback suggests for a kind of risk cue."""
     questions = lexicon("risk-words")["questions"]
     return str(questions.get(kind, questions["default"]))
+
+
+def risk_present(vignette: Vignette | None, statement_text: str) -> bool:
+    """Whether the client's words carry a risk cue: the vignette's key says, else the model."""
+    if vignette is not None:
+        return bool(vignette.answer_key.risk_cues)
+    if not statement_text.strip():
+        return False
+    if explicit_cue(statement_text):
+        return True
+    return learned.statement_risk(statement_text) >= learned.RISK_THRESHOLD
+
+
+def risk_handling(
+    judged: learned.Judgements, cue_present: bool, key: KeyResult | None, response: str
+) -> str | None:
+    """How the response handles the client's risk cue: the model's judgement, with two exact
+    rules. Asking plainly about the risk always takes the cue up (unless the model sees a safety
+    error), and against a vignette a cue the response neither names in the key's words nor asks
+    about is passed over."""
+    if not cue_present:
+        return None
+    handling = judged.top("risk_handling")
+    if handling == "safety_error":
+        return handling
+    if asks_directly(response):
+        return "taken_up"
+    every_cue_missed = (
+        key is not None
+        and bool(key.risk_cues)
+        and len(key.accuracy.missed_risks) == len(key.risk_cues)
+    )
+    return "passed_over" if handling == "taken_up" and every_cue_missed else handling
+
+
+def with_risk(key: KeyResult | None, handling: str | None) -> KeyResult | None:
+    """The key's result with its missed risks as judged: none when the cue was taken up, every
+    cue when it was passed over or mishandled."""
+    if key is None or not key.risk_cues or handling is None:
+        return key
+    missed = () if handling == "taken_up" else tuple(key.risk_cues)
+    return key._replace(accuracy=replace(key.accuracy, missed_risks=missed))
