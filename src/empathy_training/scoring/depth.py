@@ -46,9 +46,7 @@ def find_depth(found: Findings, lex: Lexicons, key: KeyResult | None) -> None:
     key_meanings = (
         [m for m in key.meaning_spans if not echo_span(text, m, statement)] if key else []
     )
-    found.cues.update(
-        double_sided=double, simile=simile, metaphor=metaphor, meaning=meaning + key_meanings
-    )
+    found.cues["meaning"] = meaning + key_meanings
     new = [(f.start, f.end) for f in found.new_feelings]
     figures = double + simile + metaphor + normalising
     if key_meanings:
@@ -65,7 +63,6 @@ def find_depth(found: Findings, lex: Lexicons, key: KeyResult | None) -> None:
     if found.depth != "complex":
         return
     tentative = cue_in_reflections(lex.tentative, text, reflective, None)
-    found.cues["tentative"] = tentative
     if key is not None:
         apt = [(f.start, f.end) for f in found.apt_feelings]
         if simile and key_meanings:

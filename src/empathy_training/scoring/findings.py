@@ -51,6 +51,8 @@ class Findings:
     new_feelings: list[Feeling]
     apt_feelings: list[Feeling]
     cues: dict[str, Spans] = field(default_factory=dict)
+    """Cue words a later step reads: 'meaning' (see `find_depth`) and 'invalidating' (see
+    `validation_level`)."""
     off_topic: list[str] = field(default_factory=list)
     """Words of a reflection about something the client never mentioned (see `find_off_topic`)."""
     depth: str = "none"

@@ -8,6 +8,7 @@ from .matching import find_all
 
 
 def validation_level(found: Findings, lex: Lexicons) -> tuple[int, Spans]:
+    """The validation level the rules see (0, 2 to 5), with the words it rests on."""
     text = found.text
     invalidating = find_all(lex.invalidating, text)
     minimising = [
@@ -21,7 +22,6 @@ def validation_level(found: Findings, lex: Lexicons) -> tuple[int, Spans]:
     normalising = find_all(lex.normalising, text)
     history = find_all(lex.history, text)
     sense = find_all(lex.sense_making, text)
-    found.cues.update(normalising=normalising, history=history)
     acknowledged = bool(found.reflective or found.feelings)
     if history and (sense or normalising) and acknowledged:
         level = 5 if normalising and not _all_inside(normalising, sense) else 4
