@@ -5,12 +5,12 @@ The modules follow the pipeline:
 - text features: `words`, `feelings`, `topics`, `text` (a response broken into sentences,
   clauses, words and feelings), `patterns` and `matching` (the lexicons' cue patterns found in
   it), `features` (what the learned models read);
-- learned models: `classifiers`;
-- what the rules find, as evidence: `lexicons`, `client`, `answer_key`, `roadblocks`,
-  `reflection`, `depth`, `validation`, `epitome`, `findings`, gathered by `rules`;
-- decisions: `decisions` (the models decide, the rules supply the words), `risk`;
+- the learned models: `classifiers`;
+- the rules' evidence: `lexicons`, `client`, `answer_key`, `roadblocks`, `reflection`, `depth`,
+  `validation`, `epitome` and `findings`, gathered by `rules`;
+- decisions: `decisions` (the models decide, the rules supply the words) and `risk`;
 - feedback wording: `rubrics`, `criteria`, `feedback`;
-- `pipeline`: `score_response`, which runs them in that order.
+- `pipeline`: `score_response`, which runs them.
 """
 
 from ..models import RUBRIC_NAMES, Assessment
