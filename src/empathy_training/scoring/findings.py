@@ -12,7 +12,7 @@ from .text import Text
 
 #: Share of a phrase's content words a response must use to catch an answer-key item.
 CATCH_SHARE = 0.5
-#: Words after a modal that are still checked against the client's statement (see `echo`).
+#: Words after a modal or a cue still checked against the client's statement (see `echo_span`).
 ECHO_WORDS = 5
 #: Words that speak to the client.
 SECOND_PERSON_WORDS = frozenset(
