@@ -3,7 +3,7 @@
 Usage: python benchmarks/annomi.py [--data DIR]
 
 Scores the videos that the training script never sees (`annomi_data.is_validation_video`):
-the learned behaviour, depth and question-type heads (`empathy_training.classifiers`), and
+the learned behaviour, depth and question-type heads (`empathy_training.scoring.classifiers`), and
 `score_response` as the apps use it. Prints macro-F1, per-class F1 and counts. Prints
 {"skipped": ...} and exits 0 without the data.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from empathy_training import classifiers
+from empathy_training.scoring import classifiers
 
 DATA_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "annomi_data.py"
 

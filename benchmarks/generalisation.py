@@ -110,7 +110,7 @@ def figures(gold: Sequence[Prediction], predicted: Sequence[Prediction]) -> dict
 
 def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
     """The learned scorer's labels for corpus rows (statements as their only context)."""
-    from empathy_training.classifiers import (
+    from empathy_training.scoring.classifiers import (
         RISK_THRESHOLD,
         judge,
         reflective_level,
@@ -170,7 +170,7 @@ def scorer_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
 
 def with_models(folder: Path | None, predict: Callable[[], list[Prediction]]) -> list[Prediction]:
     """Run `predict` with the weights in `folder` instead of the shipped ones."""
-    from empathy_training import classifiers
+    from empathy_training.scoring import classifiers
 
     if folder is None:
         return predict()

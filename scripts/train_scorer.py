@@ -2,13 +2,13 @@
 
 Usage: python scripts/train_scorer.py [--data DIR] [--out-dir DIR] [--cv]
 
-Every head is a logistic regression over the features of `empathy_training.features`: behaviour,
-question type and reflection depth learn from the corpus's training part and from AnnoMI's
-training videos; the twelve roadblocks, validation level, risk handling, the EPITOME codes and
-"names an apt unstated feeling or metaphor" (level 5 over 4) learn from the corpus alone; whether
-a client statement carries a risk cue learns from the corpus's statements. The blind part of the
-corpus is never read here. With --cv, also prints leave-one-writer-out figures for choosing
-settings. Reproducible: fixed seeds, sorted inputs. Prints a JSON summary.
+Every head is a logistic regression over the features of `empathy_training.scoring.features`:
+behaviour, question type and reflection depth learn from the corpus's training part and from
+AnnoMI's training videos; the twelve roadblocks, validation level, risk handling, the EPITOME
+codes and "names an apt unstated feeling or metaphor" (level 5 over 4) learn from the corpus
+alone; whether a client statement carries a risk cue learns from the corpus's statements. The
+blind part of the corpus is never read here. With --cv, also prints leave-one-writer-out figures
+for choosing settings. Reproducible: fixed seeds, sorted inputs. Prints a JSON summary.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from empathy_training.classifiers import (
+from empathy_training.models import ROADBLOCK_IDS
+from empathy_training.scoring.classifiers import (
     HEAD_ORDER,
     MODEL_FILE,
     VOCABULARY_FILE,
     statement_features,
 )
-from empathy_training.features import featurize
-from empathy_training.models import ROADBLOCK_IDS
+from empathy_training.scoring.features import featurize
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from empathy_training.classifiers import (
+from empathy_training.models import ROADBLOCK_IDS
+from empathy_training.scoring.classifiers import (
     HEAD_ORDER,
     Judgements,
     judge,
@@ -17,8 +18,7 @@ from empathy_training.classifiers import (
     reflective_level,
     statement_risk,
 )
-from empathy_training.features import featurize
-from empathy_training.models import ROADBLOCK_IDS
+from empathy_training.scoring.features import featurize
 
 CORPUS = Path(__file__).resolve().parents[1] / "src" / "empathy_training" / "data" / "corpus"
 LABELS = {

@@ -11,7 +11,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from empathy_training import language as lang
+from empathy_training.scoring.data_files import lexicon
+from empathy_training.scoring.feelings import (
+    family_labels,
+    feeling_adjective,
+    feeling_families,
+    self_feelings,
+)
+from empathy_training.scoring.lexicons import lexicons
+from empathy_training.scoring.matching import (
+    PhraseMatcher,
+    _discourse_prefix,
+    compile_patterns,
+    find_all,
+    find_at_starts,
+    may_match,
+    opening_positions,
+)
+from empathy_training.scoring.patterns import first_words, leading_words, pattern_regex
+from empathy_training.scoring.text import analyse, analyse_once
+from empathy_training.scoring.topics import swap_person, topic_phrase, topic_stems
+from empathy_training.scoring.words import WORD, normalise, stem
 
 LEXICONS = (
     "lexicon-roadblocks",
@@ -34,10 +54,10 @@ def _patterns(data: Any) -> Iterator[str]:
 
 @pytest.mark.parametrize("name", LEXICONS)
 def test_every_lexicon_pattern_compiles(name: str) -> None:
-    patterns = list(_patterns(lang.lexicon(name)))
+    patterns = list(_patterns(lexicon(name)))
     assert patterns
     for pattern in patterns:
-        re.compile(lang.pattern_regex(pattern), re.IGNORECASE)
+        re.compile(pattern_regex(pattern), re.IGNORECASE)
 
 
 @pytest.mark.parametrize(
@@ -53,19 +73,19 @@ def test_every_lexicon_pattern_compiles(name: str) -> None:
     ],
 )
 def test_stem_joins_forms_of_a_word(words: tuple[str, ...], same: bool) -> None:
-    stems = {lang.stem(w) for w in words}
+    stems = {stem(w) for w in words}
     assert (len(stems) == 1) is same
 
 
 def test_normalise_keeps_length_and_offsets() -> None:
     text = "It\u2019s \u201cfine\u201d \u2014 really"
-    assert len(lang.normalise(text)) == len(text)
-    assert lang.normalise(text).startswith('It\'s "fine"')
+    assert len(normalise(text)) == len(text)
+    assert normalise(text).startswith('It\'s "fine"')
 
 
 def test_sentences_and_clauses_carry_offsets() -> None:
     text = "You're tired, but you keep going. What helps? Dr. Shah said 39.8 is high."
-    t = lang.analyse(text)
+    t = analyse(text)
     assert [text[s.start : s.end] for s in t.sentences] == [
         "You're tired, but you keep going.",
         "What helps?",
@@ -90,22 +110,22 @@ def test_sentences_and_clauses_carry_offsets() -> None:
     ],
 )
 def test_question_type_by_first_words(question: str, kind: str) -> None:
-    sentence = lang.analyse(question).sentences[0]
+    sentence = analyse(question).sentences[0]
     assert sentence.is_question
     assert sentence.question_type == kind
 
 
 def test_statement_is_not_a_question() -> None:
-    t = lang.analyse("What you're saying is that nobody listens.")
+    t = analyse("What you're saying is that nobody listens.")
     assert not t.sentences[0].is_question
 
 
 def test_question_without_question_mark() -> None:
-    assert lang.analyse("How are you sleeping").sentences[0].is_question
+    assert analyse("How are you sleeping").sentences[0].is_question
 
 
 def test_feelings_found_by_family_and_intensity() -> None:
-    t = lang.analyse("You sound exhausted and a bit worried, maybe even heartbroken.")
+    t = analyse("You sound exhausted and a bit worried, maybe even heartbroken.")
     found = {(f.entry, f.family, f.intensity) for f in t.feelings}
     assert ("exhausted", "tiredness", "high") in found
     assert ("worried", "fear", "medium") in found
@@ -113,62 +133,62 @@ def test_feelings_found_by_family_and_intensity() -> None:
 
 
 def test_feeling_phrases_and_negation() -> None:
-    t = lang.analyse("You're fed up, but you're not alone in this.")
+    t = analyse("You're fed up, but you're not alone in this.")
     by_entry = {f.entry: f for f in t.feelings}
     assert not by_entry["fed up"].negated
     assert by_entry["alone"].negated
 
 
 def test_ambiguous_feeling_words_need_context() -> None:
-    assert not lang.analyse("I can barely get down the stairs.").feelings
-    assert lang.analyse("I feel so down.").feelings[0].family == "sadness"
+    assert not analyse("I can barely get down the stairs.").feelings
+    assert analyse("I feel so down.").feelings[0].family == "sadness"
 
 
 def test_feeling_word_naming_an_event_is_not_a_feeling() -> None:
-    assert not lang.analyse("Your body had a real scare.").feelings
-    assert lang.analyse("You were scared.").feelings
+    assert not analyse("Your body had a real scare.").feelings
+    assert analyse("You were scared.").feelings
 
 
 def test_feeling_families_of_a_phrase() -> None:
-    assert "fear" in lang.feeling_families("worried")
-    assert "self-judgement" in lang.feeling_families("a burden")
-    assert lang.feeling_families("table") == ()
+    assert "fear" in feeling_families("worried")
+    assert "self-judgement" in feeling_families("a burden")
+    assert feeling_families("table") == ()
 
 
 def test_swap_person() -> None:
-    assert lang.swap_person("I'm so fed up with my knee") == "you're so fed up with your knee"
-    assert lang.swap_person("I am tired and I want to go home") == (
+    assert swap_person("I'm so fed up with my knee") == "you're so fed up with your knee"
+    assert swap_person("I am tired and I want to go home") == (
         "you are tired and you want to go home"
     )
 
 
 def test_pattern_language() -> None:
-    matcher = lang.compile_patterns(("(so|really)? sorry (to_hear|you)", "{youre} {feeling}"))
+    matcher = compile_patterns(("(so|really)? sorry (to_hear|you)", "{youre} {feeling}"))
     assert matcher is not None
     assert ("really", "sorry") in matcher.by_words and ("you're", "worried") in matcher.by_words
 
     def found(text: str) -> list[str]:
-        t = lang.analyse(text)
-        return [text[a:b] for a, b in lang.find_all(matcher, t)]
+        t = analyse(text)
+        return [text[a:b] for a, b in find_all(matcher, t)]
 
     assert found("I'm really sorry to hear that") == ["really sorry to hear"]
     assert found("I'm sorry you feel this way") == ["sorry you"]
     assert found("you are worried") == ["you are worried"]
     assert not found("sorrynot")
-    start = lang.compile_patterns(("try (to|and)",))
-    t = lang.analyse("So, just try to rest.")
-    assert lang.find_at_starts(start, t, [0]) == [(9, 15)]
+    start = compile_patterns(("try (to|and)",))
+    t = analyse("So, just try to rest.")
+    assert find_at_starts(start, t, [0]) == [(9, 15)]
 
 
 def test_leading_words_of_a_pattern() -> None:
-    assert lang.leading_words("at least") == {("at", "least")}
-    assert lang.leading_words("(so|very)? sorry") == {
+    assert leading_words("at least") == {("at", "least")}
+    assert leading_words("(so|very)? sorry") == {
         ("so", "sorry"),
         ("very", "sorry"),
         ("sorry",),
     }
-    assert ("you", "are") in (lang.leading_words("{youre} {feeling}") or set())
-    assert lang.leading_words("{w} talking") is None
+    assert ("you", "are") in (leading_words("{youre} {feeling}") or set())
+    assert leading_words("{w} talking") is None
 
 
 @pytest.mark.parametrize(
@@ -184,12 +204,12 @@ def test_leading_words_of_a_pattern() -> None:
     ],
 )
 def test_first_words_of_a_pattern(pattern: str, words: set[str] | None) -> None:
-    found = lang.first_words(pattern)
+    found = first_words(pattern)
     assert (set(found) if found is not None else None) == words
 
 
 def test_content_stems_skip_function_words() -> None:
-    t = lang.analyse("I just want someone to tell me which one I take in the morning.")
+    t = analyse("I just want someone to tell me which one I take in the morning.")
     assert {"someon", "morn"} <= t.stems or {"morn"} <= t.stems
     assert "the" not in t.stems
 
@@ -210,14 +230,14 @@ def test_content_stems_skip_function_words() -> None:
     ],
 )
 def test_self_feelings(text: str, feelings: list[str]) -> None:
-    t = lang.analyse(text)
-    assert [text[f.start : f.end] for f in lang.self_feelings(t)] == feelings
+    t = analyse(text)
+    assert [text[f.start : f.end] for f in self_feelings(t)] == feelings
 
 
 def test_situation_feelings_only_when_asked() -> None:
-    t = lang.analyse("Honestly, it's so confusing.")
-    assert not lang.self_feelings(t)
-    assert [f.entry for f in lang.self_feelings(t, situations=True)] == ["confused"]
+    t = analyse("Honestly, it's so confusing.")
+    assert not self_feelings(t)
+    assert [f.entry for f in self_feelings(t, situations=True)] == ["confused"]
 
 
 @pytest.mark.parametrize(
@@ -240,11 +260,11 @@ def test_situation_feelings_only_when_asked() -> None:
     ],
 )
 def test_feeling_adjective(phrase: str, adjective: str | None) -> None:
-    assert lang.feeling_adjective(phrase) == adjective
+    assert feeling_adjective(phrase) == adjective
 
 
 def test_every_family_label_reads_after_feeling() -> None:
-    for family, label in lang.family_labels().items():
+    for family, label in family_labels().items():
         assert not label.endswith("ing"), (family, label)
 
 
@@ -259,14 +279,14 @@ def test_every_family_label_reads_after_feeling() -> None:
     ],
 )
 def test_topic_phrase(text: str, phrase: str | None) -> None:
-    assert lang.topic_phrase(lang.analyse(text)) == phrase
+    assert topic_phrase(analyse(text)) == phrase
 
 
 def test_topic_stems_leave_out_generic_words() -> None:
-    t = lang.analyse("It sounds really hard to explain to people at work about your knee.")
-    stems = lang.topic_stems(t.words)
-    assert {lang.stem("knee"), lang.stem("work")} <= stems
-    assert not {lang.stem(w) for w in ("hard", "explain", "people", "really")} & stems
+    t = analyse("It sounds really hard to explain to people at work about your knee.")
+    stems = topic_stems(t.words)
+    assert {stem("knee"), stem("work")} <= stems
+    assert not {stem(w) for w in ("hard", "explain", "people", "really")} & stems
 
 
 # --- matching: the quick paths give what the full search gives ----------------------------
@@ -283,39 +303,35 @@ def _sample_texts() -> list[str]:
 
 
 def test_may_match_never_hides_a_match() -> None:
-    from empathy_training import scoring
-
-    lex = scoring._lexicons()
+    lex = lexicons()
     values = [getattr(lex, f.name) for f in dataclasses.fields(lex)]
-    matchers = [m for m in values if isinstance(m, lang.PhraseMatcher)]
+    matchers = [m for m in values if isinstance(m, PhraseMatcher)]
     for spec in lex.roadblocks:
         matchers += [m for m in (spec.anywhere, spec.clause_start, spec.unless) if m]
     for text in _sample_texts():
-        t = lang.analyse_once(text)
+        t = analyse_once(text)
         for matcher in matchers:
-            if lang.find_all(matcher, t):
-                assert lang.may_match(matcher, t), text
+            if find_all(matcher, t):
+                assert may_match(matcher, t), text
 
 
 def test_kept_and_fresh_analysis_match_alike() -> None:
-    from empathy_training import scoring
-
-    lex = scoring._lexicons()
+    lex = lexicons()
     for text in _sample_texts()[:60]:
-        kept, fresh = lang.analyse(text), lang.analyse_once(text)
+        kept, fresh = analyse(text), analyse_once(text)
         assert kept.words == fresh.words and kept.sentences == fresh.sentences
         for matcher in (lex.stems, lex.meaning, lex.by_id["ordering"].anywhere, lex.frames):
-            assert lang.find_all(matcher, kept) == lang.find_all(matcher, fresh)
+            assert find_all(matcher, kept) == find_all(matcher, fresh)
 
 
 def test_opening_positions_skip_discourse_words() -> None:
-    t = lang.analyse_once("So, well, you know, you're tired. Anyway fine.")
-    positions = lang.opening_positions(t, [0, 34])
+    t = analyse_once("So, well, you know, you're tired. Anyway fine.")
+    positions = opening_positions(t, [0, 34])
     assert {0, 20} <= positions  # 'So' and 'you're' after the discourse words
     assert 34 in positions
-    plain = re.compile(lang._discourse_prefix(), re.IGNORECASE)
+    plain = re.compile(_discourse_prefix(), re.IGNORECASE)
     for text in _sample_texts()[:80]:
-        t = lang.analyse_once(text)
+        t = analyse_once(text)
         starts = [c.start for c in t.clauses]
         expected: set[int] = set()
         for start in starts:
@@ -324,20 +340,20 @@ def test_opening_positions_skip_discourse_words() -> None:
             stop = end.end() if end is not None else start
             expected.update(w.start for w in t.words_in(start, stop + 1))
             expected.add(stop)
-        assert lang.opening_positions(t, starts) == expected, text
+        assert opening_positions(t, starts) == expected, text
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_ascii_words_are_those_of_the_general_pattern(text: str) -> None:
-    norm = lang.normalise(text)
-    words = lang.analyse_once(text).words
-    assert [(w.start, w.end) for w in words] == [m.span() for m in lang._WORD.finditer(norm)]
-    assert [w.lower for w in words] == [m.group().lower() for m in lang._WORD.finditer(norm)]
+    norm = normalise(text)
+    words = analyse_once(text).words
+    assert [(w.start, w.end) for w in words] == [m.span() for m in WORD.finditer(norm)]
+    assert [w.lower for w in words] == [m.group().lower() for m in WORD.finditer(norm)]
 
 
 @given(st.text(max_size=200))
 def test_words_are_found_where_the_pattern_finds_them(text: str) -> None:
-    norm = lang.normalise(text)
-    assert [(w.start, w.end) for w in lang.analyse_once(text).words] == [
-        m.span() for m in lang._WORD.finditer(norm)
+    norm = normalise(text)
+    assert [(w.start, w.end) for w in analyse_once(text).words] == [
+        m.span() for m in WORD.finditer(norm)
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from empathy_training.loading import load_library
-from empathy_training.risk import asks_directly, direct_question, explicit_cue
 from empathy_training.scoring import score_response
+from empathy_training.scoring.risk import asks_directly, direct_question, explicit_cue
 
 
 @pytest.mark.parametrize(

@@ -748,16 +748,16 @@ def test_vignette_example_uses_an_adjective() -> None:
 
 
 def test_statement_is_analysed_once_for_many_responses() -> None:
-    from empathy_training import language, scoring
+    from empathy_training.scoring import client, text
 
     statement = "I've done six night shifts in a row and the ward still calls me on my days off."
-    language.analyse.cache_clear()
-    scoring._client_for.cache_clear()
+    text.analyse.cache_clear()
+    client._client_for.cache_clear()
     for i in range(20):
         score_response(f"You're worn out by shift {i}.", client_statement=statement)
-    assert language.analyse.cache_info().misses == 1
-    assert scoring._client_for.cache_info().misses == 1
-    assert language.analyse(statement).original == statement
+    assert text.analyse.cache_info().misses == 1
+    assert client._client_for.cache_info().misses == 1
+    assert text.analyse(statement).original == statement
 
 
 # --- generalisation: hand-written responses to statements outside the library ----------------

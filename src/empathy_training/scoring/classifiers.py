@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ..models import ROADBLOCK_IDS
 from .features import MAX_CHARS, featurize, tokens
-from .models import ROADBLOCK_IDS
 
 __all__ = [
     "HEAD_ORDER",

@@ -1,0 +1,157 @@
+"""The client: what every response to one statement or vignette is checked against.
+
+Worked out once per client, with the suggested wording that feedback builds from their words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..models import Vignette
+from .answer_key import KeyIndex, item_stems, key_index
+from .feelings import family_labels, feeling_adjective, feeling_families, self_feelings
+from .text import Text, analyse
+from .topics import swap_person, topic_phrase, topic_stems
+
+#: Letters two long stems must share at the start to count as the same word (see `shares`).
+PREFIX_CHARS = 5
+
+
+@dataclass(frozen=True)
+class Client:
+    """What scoring uses of a client statement and vignette, worked out once and shared by every
+    response to them (a workshop or a graded table scores many responses to the same one)."""
+
+    statement: Text | None
+    """The client's statement, analysed; None when there is none."""
+    said: str
+    """The statement in the second person, lower case, single-spaced."""
+    stated_families: frozenset[str]
+    """Feeling families the client named (in the statement or the answer key's stated feelings)."""
+    reference: frozenset[str]
+    """Stems of what the client talked about: the statement's content words and the answer
+    key's phrases (a reflection shares at least one of them)."""
+    prefixes: frozenset[str]
+    """The first PREFIX_CHARS letters of the longer reference stems, so that 'practised' and
+    'practice' or 'medicine' and 'medical' count as the same word."""
+    fill: Mapping[str, str]
+    """Suggested wording built from the client's words (see `_example`)."""
+    key: KeyIndex | None
+    """The vignette's answer key, ready to check responses against; None without a vignette."""
+
+
+#: How many client contexts `client_of` keeps by identity before starting afresh.
+CLIENTS_KEPT = 1024
+_CLIENTS: dict[tuple[str, int], tuple[Vignette | None, Client]] = {}
+
+
+def client_of(statement_text: str, vignette: Vignette | None) -> Client:
+    """The client context of a statement and vignette, worked out once: looked up by the
+    vignette's identity first (cheap), then by its value (see `_client_for`)."""
+    slot = (statement_text, id(vignette))
+    kept = _CLIENTS.get(slot)
+    if kept is not None and kept[0] is vignette:
+        return kept[1]
+    client = _client_for(statement_text, vignette)
+    if len(_CLIENTS) >= CLIENTS_KEPT:
+        _CLIENTS.clear()
+    _CLIENTS[slot] = (vignette, client)
+    return client
+
+
+@lru_cache(maxsize=512)
+def _client_for(statement_text: str, vignette: Vignette | None) -> Client:
+    """The client context of a statement and vignette (a vignette hashes by value)."""
+    statement = analyse(statement_text) if statement_text.strip() else None
+    families: set[str] = set()
+    reference: set[str] = set()
+    if statement is not None:
+        for f in statement.feelings:
+            if not f.negated:
+                families.update(f.families)
+        reference.update(topic_stems(statement.words) | statement.stems)
+    if vignette is not None:
+        key = vignette.answer_key
+        for item in key.stated_feelings:
+            families.update(feeling_families(item))
+        phrases = (*key.stated_feelings, *key.unstated_feelings, *key.meanings, *key.key_content)
+        for cue in key.risk_cues:
+            phrases += (cue.cue, *cue.acknowledged_by)
+        for phrase in phrases:
+            reference.update(item_stems(phrase)[1])
+    said = " ".join(swap_person(statement_text).lower().split()) if statement else ""
+    return Client(
+        statement=statement,
+        said=said,
+        stated_families=frozenset(families),
+        reference=frozenset(reference),
+        prefixes=frozenset(r[:PREFIX_CHARS] for r in reference if len(r) >= PREFIX_CHARS),
+        fill=_example(statement, vignette),
+        key=key_index(vignette) if vignette is not None else None,
+    )
+
+
+def shares(stems: frozenset[str], client: Client) -> bool:
+    """Whether any stem is one of the client's, or starts like a long one of theirs."""
+    if stems & client.reference:
+        return True
+    return any(len(s) >= PREFIX_CHARS and s[:PREFIX_CHARS] in client.prefixes for s in stems)
+
+
+def _own_feeling(statement: Text | None, vignette: Vignette | None) -> str:
+    """A feeling the client names about themselves, as said after "you're feeling", or ''."""
+    if statement is not None:
+        for situations in (False, True):
+            for f in self_feelings(statement, situations=situations):
+                word = feeling_adjective(statement.original[f.start : f.end])
+                word = word or feeling_adjective(f.entry)
+                if word:
+                    return word
+    if vignette is not None:
+        for item in vignette.answer_key.stated_feelings:
+            word = feeling_adjective(item)
+            if word:
+                return word
+    return ""
+
+
+def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str]:
+    """Suggested wording built from what the client said: a feeling they named about themselves
+    ('{feeling}'), one they did not name ('{unstated}'), a sample reflection ('{example}') and
+    one that names a feeling ('{feeling_example}'):
+    "It sounds like you're feeling fed up.", else "It sounds like things at work have been really
+    hard.", else a plain "It sounds like this has been weighing on you."."""
+    feeling = _own_feeling(statement, vignette)
+    unstated = ""
+    if vignette is not None:
+        for item in vignette.answer_key.unstated_feelings:
+            unstated = feeling_adjective(item) or ""
+            if unstated:
+                break
+    labels = family_labels()
+    if not unstated:
+        stated = {fam for f in (statement.feelings if statement else ()) for fam in f.families}
+        for family in ("fear", "loneliness", "powerlessness", "hurt", "tiredness"):
+            if family not in stated:
+                unstated = labels.get(family, family)
+                break
+    topic = topic_phrase(statement) if statement is not None else None
+    unstated = unstated or "worried"
+    if feeling:
+        example = f"It sounds like you're feeling {feeling}."
+        with_feeling = example
+    elif topic:
+        example = f"It sounds like things {topic} have been really hard."
+        with_feeling = f"It sounds like things {topic} might be leaving you feeling {unstated}."
+    else:
+        example = "It sounds like this has been weighing on you."
+        with_feeling = f"It sounds like you might be feeling {unstated}."
+    return {
+        "example": example,
+        "feeling_example": with_feeling,
+        "feeling": feeling or "this way",
+        "unstated": unstated,
+        "content": f"things {topic}" if topic else "",
+    }

@@ -1,0 +1,75 @@
+"""The rules' reading of a response: the evidence that the learned decisions cite."""
+
+from __future__ import annotations
+
+from .answer_key import KeyResult, check_key
+from .client import Client
+from .depth import find_depth
+from .findings import Findings, any_overlap
+from .lexicons import lexicons
+from .reflection import find_off_topic, find_reflective
+from .roadblocks import find_roadblocks, questioning
+from .rubrics import Rubric
+from .text import Text, analyse_once
+from .words import stem
+
+
+def analyse_response(
+    response: str, client: Client, rubric: Rubric
+) -> tuple[Findings, KeyResult | None, str | None]:
+    """Run the rules' detectors: the evidence the learned decisions cite."""
+    lex = lexicons()
+    text = analyse_once(response)
+    statement = client.statement
+    roadblocks = find_roadblocks(text, client, lex)
+    reflective = find_reflective(text, statement, roadblocks, lex)
+    off_topic = find_off_topic(text, reflective, client, lex)
+    if off_topic:
+        reflective = []
+    roadblocks = sorted(roadblocks + questioning(text, rubric, reflective), key=lambda r: r.start)
+    regions = [(r.start, r.end) for r in reflective]
+    feelings = [
+        f for f in text.feelings if not f.negated and any_overlap((f.start, f.end), regions)
+    ]
+    key = check_key(text, client.key, feelings) if client.key is not None else None
+    stated_families = client.stated_families
+    new_feelings = [
+        f
+        for f in feelings
+        if not (set(f.families) & stated_families)
+        and not (statement is not None and stem(f.entry.split()[0]) in statement.stems)
+        and not (
+            statement is not None
+            and text.words_in(f.start, f.end)
+            and all(w.stem in statement.stems for w in text.words_in(f.start, f.end))
+        )
+    ]
+    apt_feelings = []
+    if key is not None:
+        unstated = key.unstated_spans
+        apt_feelings = [
+            f
+            for f in feelings
+            if any_overlap((f.start, f.end), unstated) and not set(f.families) & stated_families
+        ]
+        stated_key = client.key.stated_families if client.key is not None else frozenset()
+        new_feelings = [
+            f for f in new_feelings if f in apt_feelings or stated_key.isdisjoint(f.families)
+        ]
+        for f in apt_feelings:
+            if f not in new_feelings:
+                new_feelings.append(f)
+    questions = [i for i, s in enumerate(text.sentences) if s.is_question]
+    found = Findings(
+        text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
+    )
+    found.off_topic = off_topic
+    find_depth(found, lex, key)
+    return found, key, _question_type(text)
+
+
+def _question_type(text: Text) -> str | None:
+    kinds = [s.question_type for s in text.sentences if s.is_question]
+    if not kinds:
+        return None
+    return "open" if "open" in kinds else "closed"  # the model decides (see score_response)
