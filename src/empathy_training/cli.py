@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .errors import EmpathyTrainingError, ScenarioErrors
-from .loading import bundled_scenarios_dir, check_files, load_library, scenario_files
+from .loading import bundled_scenarios_dir, check_library, load_library, scenario_files
 from .models import Library
 
 
@@ -22,8 +22,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check scenario files (the bundled library by default); exit 1 on any problem."""
+@click.option("--strict", is_flag=True, help="Count warnings as problems (exit 1 on any).")
+def validate(paths: tuple[Path, ...], strict: bool) -> None:
+    """Check scenario files (the bundled library by default); exit 1 on any problem.
+
+    Warnings (e.g. a suicide risk cue with no means in the answer key) are printed but do not
+    change the exit code unless --strict is given.
+    """
     targets = list(paths) or [bundled_scenarios_dir()]
     missing = [p for p in targets if not p.exists()]
     for path in missing:
@@ -32,18 +37,24 @@ def validate(paths: tuple[Path, ...]) -> None:
     if not files and not missing:
         click.echo("no scenario files (*.yml, *.yaml) found", err=True)
         sys.exit(1)
-    modules, problems = check_files(files)
-    for problem in problems:
+    check = check_library(files)
+    for problem in check.problems:
         click.echo(str(problem), err=True)
-    if problems or missing:
-        count = len(problems) + len(missing)
+    for warning in check.warnings:
+        click.echo(
+            f"{warning.file}:{warning.line}: {warning.field}: warning: {warning.message}", err=True
+        )
+    count = len(check.problems) + len(missing) + (len(check.warnings) if strict else 0)
+    if count:
         click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
         sys.exit(1)
+    modules = check.modules
     vignettes = sum(len(m.vignettes) for m in modules)
     exemplars = sum(len(v.exemplars) for m in modules for v in m.vignettes)
+    noted = f", {len(check.warnings)} warning(s)" if check.warnings else ""
     click.echo(
         f"OK: {len(files)} file(s), {len(modules)} module(s), {vignettes} vignettes, "
-        f"{exemplars} exemplars."
+        f"{exemplars} exemplars{noted}."
     )
 
 

@@ -21,7 +21,16 @@ from .models import (
     RiskCue,
     Vignette,
 )
-from .yaml_fields import Field, FieldReader, Problems, compose, read_text, squash
+from .yaml_fields import (
+    Field,
+    FieldReader,
+    Problems,
+    compose,
+    contains_phrase,
+    quoted,
+    read_text,
+    squash,
+)
 
 #: Scenario files larger than this are refused before parsing.
 MAX_FILE_BYTES = 1_000_000
@@ -29,6 +38,19 @@ MAX_FILE_BYTES = 1_000_000
 LEVELS = (1, 2, 3, 4, 5)
 #: Suffixes of files treated as scenario files when a directory is given.
 SCENARIO_SUFFIXES = (".yml", ".yaml")
+#: Optional answer-key fields: lists, empty when left out.
+OPTIONAL_KEY_FIELDS = (
+    "over_interpretations",
+    "risk_cues",
+    "means",
+    "safeguarding",
+    "capacity",
+    "self_labels",
+    "risk_factors",
+)
+#: Risk kinds after which a supervisor asks about access to means (answer_key.means): a
+#: vignette with one of them and no `means` gets a warning.
+MEANS_RISK_KINDS = ("suicide", "self-harm")
 
 
 @dataclass(frozen=True)
@@ -234,7 +256,7 @@ class _Reader(FieldReader):
             self.mapping(
                 field,
                 ("stated_feelings", "unstated_feelings", "meanings", "key_content"),
-                ("over_interpretations", "risk_cues"),
+                OPTIONAL_KEY_FIELDS,
             )
             if field
             else None
@@ -244,14 +266,61 @@ class _Reader(FieldReader):
             for c in (self.risk_cue(x, statement) for x in self.sequence(fields.get("risk_cues")))
             if c
         )
-        return AnswerKey(
+        labels = self.self_labels(fields.get("self_labels"), statement)
+        for name in ("stated_feelings", "unstated_feelings"):
+            self.not_self_labels(fields.get(name), labels)
+        key = AnswerKey(
             stated_feelings=self.texts(fields.get("stated_feelings")),
             unstated_feelings=self.texts(fields.get("unstated_feelings")),
             meanings=self.texts(fields.get("meanings")),
             key_content=self.texts(fields.get("key_content")),
             over_interpretations=self.texts(fields.get("over_interpretations")),
             risk_cues=cues,
+            means=self.texts(fields.get("means")),
+            safeguarding=self.texts(fields.get("safeguarding")),
+            capacity=self.texts(fields.get("capacity")),
+            self_labels=labels,
+            risk_factors=self.texts(fields.get("risk_factors")),
         )
+        kinds = sorted({c.kind for c in cues} & set(MEANS_RISK_KINDS))
+        if field is not None and kinds and not key.means:
+            self.problems.warn(
+                field.line,
+                f"{field.path}.means",
+                f"a {' and '.join(kinds)} risk cue with no means: list the access to means a "
+                "supervisor would ask about, or 'not stated: ask about access to means'",
+            )
+        return key
+
+    def self_labels(self, field: Field | None, statement: str) -> tuple[str, ...]:
+        """The client's self-critical words; each must be words of the statement."""
+        labels: list[str] = []
+        for item in self.sequence(field):
+            label = self.text(item)
+            if label and statement and not contains_phrase(statement, label):
+                self.problems.add(
+                    item.line,
+                    item.path,
+                    f"'{quoted(label)}' does not appear in the statement; self_labels are the "
+                    "client's own words",
+                )
+            if label:
+                labels.append(label)
+        return tuple(labels)
+
+    def not_self_labels(self, field: Field | None, labels: tuple[str, ...]) -> None:
+        """A feeling that is one of the client's self-critical words is a problem."""
+        for item in self.sequence(field) if labels else ():
+            feeling = item.node.value if isinstance(item.node, yaml.ScalarNode) else ""
+            label = next((x for x in labels if _overlaps(str(feeling), x)), None)
+            if label is not None:
+                self.problems.add(
+                    item.line,
+                    item.path,
+                    f"'{quoted(feeling)}' is one of the client's self-critical words "
+                    f"(self_labels: '{quoted(label)}'); feedback must never offer it back as a "
+                    "feeling",
+                )
 
     def risk_cue(self, field: Field, statement: str) -> RiskCue | None:
         fields = self.mapping(field, ("kind", "cue", "acknowledged_by"))
@@ -293,3 +362,8 @@ def _vignette_label(field: Field) -> str:
             if key.value == "id" and isinstance(value, yaml.ScalarNode) and value.value:
                 return f"vignettes[{value.value}]"
     return field.path
+
+
+def _overlaps(feeling: str, label: str) -> bool:
+    """Whether a feeling and a self-label are the same words, or one holds the other."""
+    return contains_phrase(feeling, label) or contains_phrase(label, feeling)
