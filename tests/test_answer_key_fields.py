@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from empathy_training.cli import main
-from empathy_training.loading import check_library, load_library, load_module
+from empathy_training.loading import MEANS_RISK_KINDS, check_library, load_library, load_module
+from empathy_training.yaml_fields import contains_phrase
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 GOOD = (DATA / "good.yml").read_text(encoding="utf-8")
@@ -144,3 +146,73 @@ def test_validate_prints_warnings_and_strict_fails_on_them(tmp_path: Path) -> No
     strict = runner.invoke(main, ["validate", "--strict", str(path)])
     assert strict.exit_code == 1
     assert "1 problem found." in strict.stderr
+
+
+# --- the bundled library, as a clinical supervisor would sign it ------------------------------
+
+
+def test_every_bundled_suicide_or_self_harm_vignette_declares_means() -> None:
+    library = load_library()
+    for vignette in library.vignettes:
+        kinds = {c.kind for c in vignette.answer_key.risk_cues}
+        if kinds & set(MEANS_RISK_KINDS):
+            assert vignette.answer_key.means, vignette.id
+    assert check_library([Path(m.source) for m in library.modules]).warnings == ()
+
+
+def test_no_bundled_feeling_is_a_self_label() -> None:
+    for vignette in load_library().vignettes:
+        key = vignette.answer_key
+        for label in key.self_labels:
+            assert contains_phrase(vignette.statement, label), (vignette.id, label)
+            for feeling in (*key.stated_feelings, *key.unstated_feelings):
+                assert not contains_phrase(feeling, label), (vignette.id, feeling)
+                assert not contains_phrase(label, feeling), (vignette.id, feeling)
+
+
+def as_feeling(label: str) -> re.Pattern[str]:
+    """'you feel <label>', 'feeling like a <label>', 'you feel so <label>'."""
+    return re.compile(
+        r"\bfeel(?:s|ing)?\s+(?:like\s+)?(?:(?:a|an|so|really|such)\s+)*" + re.escape(label),
+        re.IGNORECASE,
+    )
+
+
+def test_no_good_exemplar_offers_a_self_label_as_a_feeling() -> None:
+    assert as_feeling("useless mother").search("and you feel like a useless mother.")
+    assert not as_feeling("pathetic").search("you've been calling yourself pathetic")
+    checked = 0
+    for vignette in load_library().vignettes:
+        for label in vignette.answer_key.self_labels:
+            for exemplar in vignette.exemplars:
+                checked += 1
+                if exemplar.level >= 3:
+                    assert not as_feeling(label).search(exemplar.text), (vignette.id, exemplar.text)
+    assert checked >= 50
+
+
+def test_the_clinical_review_findings_are_in_the_keys() -> None:
+    library = load_library()
+
+    def key(vignette_id: str):  # type: ignore[no-untyped-def]
+        return library.vignette(vignette_id).answer_key
+
+    washing_up = key("sc-pathetic-washing-up")
+    assert "pathetic" in washing_up.self_labels
+    assert "pathetic" not in washing_up.stated_feelings
+    assert "dead weight" in key("risk-better-off-without-me").self_labels
+    assert "thick" in key("sc-failed-resit").self_labels
+    assert any("prescription" in m for m in key("risk-better-off-without-me").means)
+    assert any("tablets" in m for m in key("risk-tablets-in-the-drawer").means)
+    assert any("coercive" in s for s in key("val-late-home").safeguarding)
+    assert any("coercive" in s for s in key("risk-checks-my-phone").safeguarding)
+    locked_in = key("risk-locked-in-waiting")
+    assert locked_in.capacity and locked_in.safeguarding
+    assert any("depression" in r for r in washing_up.risk_factors)
+    assert not washing_up.risk_cues
+
+
+def test_every_risk_vignette_names_a_duty_or_means() -> None:
+    for vignette in load_library().module("risk-and-disclosure").vignettes:
+        key = vignette.answer_key
+        assert key.means or key.safeguarding or key.capacity, vignette.id
