@@ -73,6 +73,15 @@ class Field:
         return self.node.start_mark.line + 1
 
 
+def labelled(field: Field, collection: str) -> Field:
+    """Name an item of a list by its id in messages (`criteria[reflects]`) when it has one."""
+    if isinstance(field.node, yaml.MappingNode):
+        for key, value in field.node.value:
+            if key.value == "id" and isinstance(value, yaml.ScalarNode) and value.value:
+                return Field(field.node, f"{collection}[{quoted(value.value)}]")
+    return field
+
+
 class Problems:
     """Collects problems (which stop a file loading) and warnings (which do not) for one file."""
 
@@ -153,7 +162,8 @@ class FieldReader:
         *,
         others: bool = False,
     ) -> dict[str, Field] | None:
-        """The fields of a mapping; unknown names are a problem unless `others` allows them."""
+        """The fields of a mapping; unknown names are a problem unless `others` allows (and
+        returns) them."""
         node = field.node
         if not isinstance(node, yaml.MappingNode):
             self.problems.add(field.line, field.path or "(top level)", "expected a mapping")
@@ -170,15 +180,14 @@ class FieldReader:
             if key in items:
                 self.problems.add(key_node.start_mark.line + 1, name, "duplicate field")
                 continue
-            if key not in known:
-                if not others:
-                    hint = difflib.get_close_matches(key, known, n=1)
-                    suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-                    self.problems.add(
-                        key_node.start_mark.line + 1,
-                        name,
-                        f"unknown field{suggestion}; allowed: {', '.join(known)}",
-                    )
+            if key not in known and not others:
+                hint = difflib.get_close_matches(key, known, n=1)
+                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+                self.problems.add(
+                    key_node.start_mark.line + 1,
+                    name,
+                    f"unknown field{suggestion}; allowed: {', '.join(known)}",
+                )
                 continue
             items[key] = Field(value_node, name)
         for key in required:
