@@ -17,6 +17,7 @@ __all__ = [
     "CriterionProvenance",
     "RubricProvenance",
     "Source",
+    "SourceReader",
     "Threshold",
     "load_rubric_provenance",
     "load_sources",
@@ -241,26 +242,15 @@ def read_rubric_provenance(
     return (rubric if not problems.items else None), problems.items
 
 
-class _Reader(FieldReader):
-    """Reads sources, rules and thresholds, recording problems instead of raising."""
+class SourceReader(FieldReader):
+    """A field reader that resolves source ids against a bibliography."""
 
     def __init__(self, problems: Problems, sources: Mapping[str, Source] | None = None) -> None:
         super().__init__(problems)
         self.known = sources or {}
 
-    def root(self, text: str | bytes) -> Field | None:
-        decoded = decode(text, self.problems) if isinstance(text, bytes) else text
-        node = compose(decoded, self.problems, "rubric files") if decoded is not None else None
-        if node is None and not self.problems.items:
-            self.problems.add(1, "(file)", "the file is empty")
-        return Field(node, "") if node is not None else None
-
-    def scalars(self, field: Field | None) -> dict[str, Scalar]:
-        fields = self.mapping(field, (), others=True) if field is not None else None
-        values = {k: self.scalar(v) for k, v in (fields or {}).items()}
-        return {k: v for k, v in values.items() if v is not None}
-
     def sources(self, field: Field | None) -> tuple[Source, ...]:
+        """The sources a list of ids names; an unknown id is a problem, with a suggestion."""
         found: list[Source] = []
         for item in self.sequence(field):
             source_id = self.text(item)
@@ -275,6 +265,22 @@ class _Reader(FieldReader):
                     f"unknown source '{source_id}'{suggestion}; see sources.yml",
                 )
         return tuple(found)
+
+
+class _Reader(SourceReader):
+    """Reads sources, rules and thresholds, recording problems instead of raising."""
+
+    def root(self, text: str | bytes) -> Field | None:
+        decoded = decode(text, self.problems) if isinstance(text, bytes) else text
+        node = compose(decoded, self.problems, "rubric files") if decoded is not None else None
+        if node is None and not self.problems.items:
+            self.problems.add(1, "(file)", "the file is empty")
+        return Field(node, "") if node is not None else None
+
+    def scalars(self, field: Field | None) -> dict[str, Scalar]:
+        fields = self.mapping(field, (), others=True) if field is not None else None
+        values = {k: self.scalar(v) for k, v in (fields or {}).items()}
+        return {k: v for k, v in values.items() if v is not None}
 
     def criterion(self, field: Field) -> CriterionProvenance | None:
         field = labelled(field, "criteria")
