@@ -178,3 +178,31 @@ sources:
     assert any("duplicate source id 'a-1'" in m for m in messages)
     assert any(".year: 20140 is out of range" in m for m in messages)
     assert any(".kind: unknown value 'blog'" in m for m in messages)
+
+
+def test_validate_checks_the_bundled_rubric_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from empathy_training import cli
+    from empathy_training.errors import ScenarioError, ScenarioErrors
+
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["validate", "--strict"]).exit_code == 0
+    old, _ = read_rubric_provenance(
+        "id: old\ncriteria:\n  - {id: reflects, name: Reflects, source: [neff-2003]}\n",
+        "rubrics/old.yml",
+        SOURCES,
+    )
+    monkeypatch.setattr(cli, "load_rubric_provenance", lambda name: old)
+    result = runner.invoke(cli.main, ["validate"])
+    assert result.exit_code == 0
+    assert "rubrics/reflection.yml:1: criteria[reflects].rule: warning: missing" in result.stderr
+    assert runner.invoke(cli.main, ["validate", "--strict"]).exit_code == 1
+
+    def broken() -> None:
+        raise ScenarioErrors([ScenarioError("rubrics/glossary.yml", 3, "terms[0]", "bad")])
+
+    monkeypatch.setattr(cli, "load_glossary", broken)
+    result = runner.invoke(cli.main, ["validate"])
+    assert result.exit_code == 1
+    assert "rubrics/glossary.yml:3: terms[0]: bad" in result.stderr
