@@ -9,9 +9,12 @@ from typing import Any
 
 import click
 
-from .errors import EmpathyTrainingError, ScenarioErrors
-from .loading import bundled_scenarios_dir, check_files, load_library, scenario_files
-from .models import Library
+from .errors import EmpathyTrainingError, ScenarioError, ScenarioErrors
+from .glossary import load_glossary
+from .loading import bundled_scenarios_dir, check_library, load_library, scenario_files
+from .models import RUBRIC_NAMES, Library
+from .provenance import load_rubric_provenance
+from .risk_rule import load_risk_rule
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,8 +25,15 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check scenario files (the bundled library by default); exit 1 on any problem."""
+@click.option("--strict", is_flag=True, help="Count warnings as problems (exit 1 on any).")
+def validate(paths: tuple[Path, ...], strict: bool) -> None:
+    """Check scenario files (the bundled library by default); exit 1 on any problem.
+
+    With no PATH, the bundled rubric data are checked too: sources, each criterion's source,
+    rule and thresholds, the risk-handling rule and the glossary. Warnings (e.g. a suicide risk
+    cue with no means in the answer key) are printed but do not change the exit code unless
+    --strict is given.
+    """
     targets = list(paths) or [bundled_scenarios_dir()]
     missing = [p for p in targets if not p.exists()]
     for path in missing:
@@ -32,19 +42,50 @@ def validate(paths: tuple[Path, ...]) -> None:
     if not files and not missing:
         click.echo("no scenario files (*.yml, *.yaml) found", err=True)
         sys.exit(1)
-    modules, problems = check_files(files)
+    check = check_library(files)
+    problems, warnings = list(check.problems), list(check.warnings)
+    if not paths:
+        rubric_problems, rubric_warnings = _bundled_rubric_checks()
+        problems += rubric_problems
+        warnings += rubric_warnings
     for problem in problems:
         click.echo(str(problem), err=True)
-    if problems or missing:
-        count = len(problems) + len(missing)
+    for warning in warnings:
+        click.echo(
+            f"{warning.file}:{warning.line}: {warning.field}: warning: {warning.message}", err=True
+        )
+    count = len(problems) + len(missing) + (len(warnings) if strict else 0)
+    if count:
         click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
         sys.exit(1)
+    modules = check.modules
     vignettes = sum(len(m.vignettes) for m in modules)
     exemplars = sum(len(v.exemplars) for m in modules for v in m.vignettes)
+    noted = f", {len(warnings)} warning(s)" if warnings else ""
     click.echo(
         f"OK: {len(files)} file(s), {len(modules)} module(s), {vignettes} vignettes, "
-        f"{exemplars} exemplars."
+        f"{exemplars} exemplars{noted}."
     )
+
+
+def _bundled_rubric_checks() -> tuple[list[ScenarioError], list[ScenarioError]]:
+    """Problems in the bundled rubric data, and provenance gaps as warnings."""
+    problems: list[ScenarioError] = []
+    warnings: list[ScenarioError] = []
+    for name in RUBRIC_NAMES:
+        try:
+            gaps = load_rubric_provenance(name).gaps()
+        except ScenarioErrors as exc:
+            problems += exc.problems
+            continue
+        where = f"rubrics/{name}.yml"
+        warnings += [ScenarioError(where, 1, g.split(": ", 1)[1], "missing") for g in gaps]
+    for load in (load_risk_rule, load_glossary):
+        try:
+            load()
+        except ScenarioErrors as exc:
+            problems += exc.problems
+    return problems, warnings
 
 
 @main.command(name="list")

@@ -89,6 +89,16 @@ class AnswerKey:
     """Readings that go too far, as phrases a response might use."""
     risk_cues: tuple[RiskCue, ...] = ()
     """Risks a response must not ignore."""
+    means: tuple[str, ...] = ()
+    """Access to means of harm a supervisor would ask about (e.g. stored tablets)."""
+    safeguarding: tuple[str, ...] = ()
+    """Safeguarding duties the vignette raises: children, adults at risk, coercive control."""
+    capacity: tuple[str, ...] = ()
+    """Mental capacity and liberty concerns (e.g. being locked in)."""
+    self_labels: tuple[str, ...] = ()
+    """The client's self-critical words ('pathetic'): never offered back as a feeling."""
+    risk_factors: tuple[str, ...] = ()
+    """Background that calls for a gentle risk enquiry even with no risk cue (e.g. depression)."""
 
 
 @dataclass(frozen=True)
