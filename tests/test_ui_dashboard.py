@@ -26,7 +26,7 @@ from empathy_training.ui.dashboard import (
     dashboard_app,
 )
 from empathy_training.ui.gate import MAX_PASSCODE_TRIES
-from empathy_training.workshop import EXPORT_COLUMNS
+from empathy_training.workshop_export import EXPORT_COLUMNS
 
 XSS = "<img src=x onerror=alert(1)>"
 PASSCODE = "tea-and-biscuits"

@@ -17,6 +17,7 @@ import segno
 
 from ..loading import load_library
 from ..models import Library
+from ..projector import AnonymisedResponse, anonymised
 from ..storage import Store, TraineeRecord, WorkshopRecord, default_database_url
 from ..workshop import (
     BELOW_FAIR,
@@ -26,18 +27,14 @@ from ..workshop import (
     GOOD,
     RQ_FAIR,
     RQ_GOOD,
-    AnonymisedResponse,
     Proficiency,
     RoomSummary,
     Submission,
-    anonymised,
-    export_table,
     latest_attempts,
     level_chart,
     room_summaries,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
+from ..workshop_export import export_table, to_csv_bytes, to_xlsx_bytes
 from .callbacks import guarded, log
 from .cards import STYLE, exemplars_card, message
 from .gate import PasscodeGate
