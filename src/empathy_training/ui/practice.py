@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..coaching import choose_next
-from ..errors import InputError, StorageError
+from ..errors import InputError, StorageError, WorkshopEndedError
 from ..models import Assessment, Library, Vignette
 from ..progress import (
     AttemptSummary,
@@ -171,7 +171,15 @@ class PracticeApp:
             code = self.code_box.value.strip()
             if code:
                 self.workshop = self.store.workshop_by_code(code)
-                if self.workshop is None or self.workshop.closed:
+                if self.workshop is not None and self.workshop.closed:
+                    self.status.value = message(
+                        f"The workshop '{self.workshop.name}' has ended: its code no longer "
+                        "admits anyone. Leave the code empty to practise on your own.",
+                        "hint",
+                    )
+                    self.workshop = None
+                    return
+                if self.workshop is None:
                     self.status.value = message(
                         f"No open workshop has the code '{code}'. Check the code on the screen, "
                         "or leave it empty to practise on your own.",
@@ -290,6 +298,8 @@ class PracticeApp:
                 "Type a response first: what would you say back to the client?", "hint"
             )
             return None
+        if self._workshop_ended():
+            return None
         if len(text) > MAX_RESPONSE_CHARS:
             self.message.value = message(
                 f"Your response is {len(text):,} characters; the limit is "
@@ -319,6 +329,9 @@ class PracticeApp:
                 workshop_id=self.workshop.id if self.workshop else None,
                 client_attempt_id=self._attempt_key(text),
             )
+        except WorkshopEndedError:
+            self._workshop_ended(ended=True)
+            return assessment
         except StorageError as exc:
             self.message.value = message(
                 f"Your feedback is below, but this attempt could not be saved: {exc} "
@@ -330,6 +343,18 @@ class PracticeApp:
             "Saved. Edit your response and submit again, or show the model responses.", "ok"
         )
         return assessment
+
+    def _workshop_ended(self, *, ended: bool = False) -> bool:
+        """Whether the trainee's workshop has ended; if so, say that their answers are kept."""
+        if self.workshop is None:
+            return False
+        if not ended:
+            current = self.store.workshop(self.workshop.id)
+            ended = current is None or current.closed
+        if ended:
+            self.submit_button.disabled = True
+            self.message.value = message(WorkshopEndedError.MESSAGE, "hint")
+        return ended
 
     def _attempt_key(self, text: str) -> str:
         """The same text submitted again for the same vignette on this page is one attempt."""
