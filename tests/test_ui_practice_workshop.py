@@ -53,6 +53,7 @@ def test_after_the_end_a_submit_is_refused_and_earlier_answers_stay(
     app.submit_button.click()
     assert "This workshop has ended; your answers are saved." in app.message.value
     assert app.submit_button.disabled
+    assert "The workshop 'Ward 4' has ended" in unescape(app.status.value)
     assert app.response_box.value == "It sounds lonely."  # the text is not lost
     (kept,) = store.attempts(workshop_id=workshop.id)
     assert kept.response == "You feel let down by the people you counted on."

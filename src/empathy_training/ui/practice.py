@@ -354,6 +354,9 @@ class PracticeApp:
         if ended:
             self.submit_button.disabled = True
             self.message.value = message(WorkshopEndedError.MESSAGE, "hint")
+            self.status.value = message(
+                f"The workshop '{self.workshop.name}' has ended; your answers are saved.", "hint"
+            )
         return ended
 
     def _attempt_key(self, text: str) -> str:

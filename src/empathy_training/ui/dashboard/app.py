@@ -97,14 +97,14 @@ class DashboardApp:
     def _opened(self) -> None:
         self._build()
         workshop_id = self.start_workshop_id
-        if workshop_id is not None and self.store.workshop(workshop_id) is not None:
-            self.open_workshop(workshop_id)
-            assert self.workshop is not None
+        started = self.store.workshop(workshop_id) if workshop_id is not None else None
+        if started is not None:
+            # said first: drawing a busy room takes the page a moment
             self.status.value = message(
-                f"Unlocked. This is '{self.workshop.name}', the workshop the server was "
-                "started with.",
+                f"Unlocked. This is '{started.name}', the workshop the server was started with.",
                 "ok",
             )
+            self.open_workshop(started.id)
         self.start()
 
     def _build(self) -> None:
@@ -112,7 +112,7 @@ class DashboardApp:
         self.setup.list_workshops(self.store.workshops())
         self.setup_box = widgets.Accordion(
             children=[self.setup.widget],
-            titles=("Workshops: open one, or create a new one",),
+            titles=("Workshops: open or create one",),
             selected_index=0,
         )
         self.header = WorkshopHeader()

@@ -34,6 +34,7 @@ class ExportPanel:
             description="Export Excel (XLSX)", icon="download", layout=widgets.Layout(width="auto")
         )
         self.download = widgets.HTML()
+        self.download.add_class("et-download")
         self.widget = widgets.VBox(
             [
                 self.pseudonymise,

@@ -44,7 +44,7 @@ class Feed:
         self.html = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.widget = widgets.VBox(
             [widgets.HTML("<div class='et-section'>Answers, newest first</div>"), self.html],
-            layout=widgets.Layout(flex="2 1 22rem", min_width="0"),
+            layout=widgets.Layout(flex="2 1 20rem", min_width="0"),
         )
 
     def draw(self, room: Room) -> None:

@@ -47,7 +47,7 @@ class WorkshopHeader:
     """The join bar and the buttons that act on the whole workshop."""
 
     def __init__(self) -> None:
-        self.join = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.join = widgets.HTML()
         self.projector_toggle = widgets.ToggleButton(
             description="Projector view",
             tooltip="Full screen for the room: large type, no names, no controls",

@@ -71,10 +71,10 @@ def overview_table(room: Room, library: Library) -> str:
     rows = []
     for s in room.summaries:
         mean = "&ndash;" if s.mean_level is None else f"{s.mean_level:.1f}"
-        top = ", ".join(f"{escape(r)}&nbsp;({n})" for r, n in s.top_roadblocks(2)) or "none"
+        top = ", ".join(f"{escape(r)} ({n})" for r, n in s.top_roadblocks(2)) or "none"
         rows.append(
             f"<tr><td class='et-title'>{escape(title_of(library, s.vignette_id))}</td>"
-            f"<td>{s.answered} of {joined}{spread(s)}</td><td>{mean}</td>"
+            f"<td>{s.answered} of {joined}</td><td>{spread(s)}</td><td>{mean}</td>"
             f"<td class='et-wide'>{ratio_text(s.reflection_to_question)}</td>"
             f"<td class='et-wide'>{share_text(s.complex_share)}</td>"
             f"<td class='et-blocks et-wide'>{top}</td></tr>"
@@ -85,7 +85,7 @@ def overview_table(room: Room, library: Library) -> str:
     )
     return (
         "<div class='et-overview'><table class='et-table'><tr><th>Vignette</th>"
-        "<th>Answered, levels</th><th>Mean level</th>"
+        "<th>Answered</th><th>Levels</th><th>Mean level</th>"
         "<th class='et-wide'>Reflections : questions</th>"
         "<th class='et-wide'>Complex reflections</th><th class='et-wide'>Top roadblocks</th>"
         f"</tr>{''.join(rows)}</table><div class='et-small et-legend'>Levels:{legend}"
@@ -145,7 +145,7 @@ class LiveOverview:
                     layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
                 ),
             ],
-            layout=widgets.Layout(flex="3 1 36rem", min_width="0"),
+            layout=widgets.Layout(flex="3 1 40rem", min_width="0"),
         )
 
     def reset(self, vignette_ids: tuple[str, ...]) -> None:

@@ -133,9 +133,11 @@ class ProjectorPanel:
                 )
                 box.observe(self._on_tick, names="value")
                 self._boxes[response.attempt_id] = box
-                self._rows[response.attempt_id] = widgets.HBox(
+                row = widgets.HBox(
                     [box, widgets.HTML(f"<div class='et-response'>{escape(response.text)}</div>")]
                 )
+                row.add_class("et-projector-choice")
+                self._rows[response.attempt_id] = row
             rows.append(self._rows[response.attempt_id])
         self.choices.children = rows or [self._none]
         ticked = sum(1 for r in self.chosen(room))

@@ -171,7 +171,7 @@ class VignettesPanel:
                     "reload from now on see the new list; answers already given stay.</div>"
                 ),
                 self.chooser.widget,
-                self.save_button,
+                widgets.HBox([self.save_button]),
             ]
         )
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 DASHBOARD_STYLE = """
 <style>
 .et-bar{display:flex;flex-wrap:wrap;gap:6px 18px;align-items:center;border:2px solid #5b7db1;
-  border-radius:10px;padding:6px 14px;background:#fff;line-height:1.3}
+  border-radius:10px;padding:6px 14px;background:#fff;line-height:1.3;box-sizing:border-box;
+  max-width:100%}
 .et-bar svg{display:block}
 .et-bar-code{font-family:monospace;font-size:34px;font-weight:800;letter-spacing:.1em;
   color:#1c2b45;white-space:nowrap}
@@ -19,12 +20,14 @@ DASHBOARD_STYLE = """
 .et-good{background:#1f5e3a}.et-fair{background:#9a6a00}.et-below-fair{background:#a8322d}
 .et-no-data{background:#8a919c}
 .et-overview{overflow-x:auto;max-width:100%}
-.et-overview table.et-table{width:100%;font-size:14px}
-.et-overview td,.et-overview th{white-space:nowrap}
-.et-overview td.et-title{white-space:normal;min-width:9rem}
+.et-overview table.et-table{width:100%;font-size:14px;line-height:1.3}
+.et-overview td{white-space:nowrap;vertical-align:middle}
+.et-overview table.et-table td,.et-overview table.et-table th{padding:4px 6px}
+.et-overview th{vertical-align:bottom;font-size:.92em}
+.et-overview td.et-title{white-space:normal;min-width:8rem}
 .et-overview td.et-blocks{white-space:normal;font-size:.9em}
-.et-spread{display:flex;width:7.5rem;height:14px;border-radius:3px;overflow:hidden;
-  background:#eef0f3;margin-top:3px}
+.et-spread{display:flex;width:6rem;height:14px;border-radius:3px;overflow:hidden;
+  background:#eef0f3}
 .et-spread span{display:block;height:100%}
 .et-legend span{display:inline-block;width:.8em;height:.8em;border-radius:2px;
   margin:0 2px 0 8px;vertical-align:-1px}
@@ -33,13 +36,16 @@ DASHBOARD_STYLE = """
 .et-feed-item .et-response{margin-top:3px}
 .et-detail p{margin:3px 0}
 .et-section{font-weight:700;font-size:16px;margin:6px 0 2px 0}
+.et-download a{color:#1a5fb4;text-decoration:underline;font-weight:600}
 .et-confirm{border:2px solid #a8322d;border-radius:8px;padding:6px 12px;background:#fdf0ef}
 .et-projector-screen{position:fixed;top:0;left:0;width:100vw;height:100vh;z-index:10000;
   background:#fff;color:#14181f;overflow-y:auto;box-sizing:border-box;padding:4vh 5vw 3vh 5vw;
   margin:0}
-.et-projector-screen .et-exit{position:fixed;top:8px;right:10px;opacity:.25;z-index:10001}
+.et-projector-screen .et-exit{position:fixed;top:6px;right:8px;opacity:.25;z-index:10001;
+  font-size:12px}
 .et-projector-screen .et-exit:hover,.et-projector-screen .et-exit:focus{opacity:1}
-.et-slide{font-size:clamp(20px,2.7vw,44px);line-height:1.35;max-width:64em;margin:0 auto}
+.et-slide{font-size:clamp(20px,2.7vw,44px);line-height:1.35;max-width:64em;margin:0 auto;
+  padding-top:.6em}
 .et-slide-title{font-size:.75em;color:#4a5261;text-transform:uppercase;letter-spacing:.06em}
 .et-slide-quote{font-size:1.05em;border-left:.25em solid #5b7db1;margin:.3em 0 .6em 0;
   padding:.1em .6em}
@@ -56,6 +62,9 @@ DASHBOARD_STYLE = """
 .et-slide-ended{font-size:1em;font-weight:700;color:#6d1f1b}
 @media (max-width:700px){
   .et-overview .et-wide{display:none}
+  .et-overview table.et-table td,.et-overview table.et-table th{padding:4px 4px}
+  .et-spread{width:4rem}
+  .et-overview td.et-title{min-width:6rem}
   .et-bar-code{font-size:26px}
   .et-slide-code{font-size:1.8em}
 }
