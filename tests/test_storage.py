@@ -445,6 +445,29 @@ def test_a_database_at_the_first_schema_is_upgraded_with_its_workshops(
     store.close()
 
 
+def test_the_workshop_end_migration_goes_down_and_up_again(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    store = Store(database_url)
+    ended = store.close_workshop(store.create_workshop("Tuesday", ["job-loss"]).id)
+    assert ended.ended_at is not None
+    store.close()
+    engine = create_engine(database_url)
+    for target in ("0001", storage.SCHEMA_REVISION):
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(storage.MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            if target == "0001":
+                command.downgrade(config, target)
+            else:
+                command.upgrade(config, target)
+    engine.dispose()
+    (again,) = Store(database_url).workshops()
+    assert again.closed and again.ended_at is None  # the time went; that it ended stayed
+
+
 def test_without_migrate_the_schema_is_left_alone(sqlite_url: str) -> None:
     store = Store(sqlite_url, migrate=False)
     with pytest.raises(StorageError, match="no such table"):

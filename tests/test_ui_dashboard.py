@@ -334,3 +334,31 @@ def test_dashboard_app_reads_the_environment(
     workshop = app.create_workshop("Ward 4", [app.library.vignettes[0].id])
     assert workshop is not None and "<svg" in app.header.join.value
     app.store.close()
+
+
+def test_polling_says_when_the_database_fails_and_when_it_is_back(
+    apps: list[DashboardApp], store: Store, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = unlocked(apps, store, library, poll_seconds=0.05)
+    workshop = app.create_workshop("Ward 4", first_ids(library))
+    assert workshop is not None
+    working = store.attempts
+    failing = [True]
+
+    def attempts(**kwargs: Any) -> Any:
+        if failing[0]:
+            raise StorageError("Could not read the attempts: the database is locked")
+        return working(**kwargs)
+
+    monkeypatch.setattr(store, "attempts", attempts)
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 30
+        while text not in app.overview.status.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert text in app.overview.status.value
+
+    wait_for("Could not read new answers")
+    assert "database is locked" in app.overview.status.value and app.polling
+    failing[0] = False
+    wait_for("Reading answers again.")

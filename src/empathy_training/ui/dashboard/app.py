@@ -57,7 +57,10 @@ class DashboardApp:
         self.projector_mode = False
         self._lock = threading.RLock()
         self._poller = Poller(
-            self.refresh, poll_seconds, failed=self._poll_failed, recovered=self._poll_recovered
+            self.refresh,
+            poll_seconds,
+            failed=lambda exc: self.overview.say_failing(exc, poll_seconds),
+            recovered=lambda: self.overview.say_failing(None, poll_seconds),
         )
         self._last_id: int | None = None
         self._drawn: WorkshopRecord | None = None
@@ -144,7 +147,7 @@ class DashboardApp:
             on(lambda change: self.show_projector(bool(change["new"]))), names="value"
         )
         self.screen.exit_button.on_click(on(lambda _: self.show_projector(False)))
-        self.header.release_button.on_click(on(lambda _: self._toggle_release()))
+        self.header.release_button.on_click(on(lambda _: self.release_exemplars(None)))
         self.header.end_button.on_click(on(lambda _: self.header.ask_to_end(self.workshop)))
         self.header.cancel_end_button.on_click(on(lambda _: self.header.ask_to_end(None)))
         self.header.confirm_end_button.on_click(on(lambda _: self.end_workshop()))
@@ -194,9 +197,9 @@ class DashboardApp:
         return workshop
 
     def _create_from_form(self, _: Any = None) -> None:
-        minutes = int(self.setup.minutes.value)
+        minutes = int(self.setup.minutes.value) or None
         self.create_workshop(
-            self.setup.name.value, self.setup.chooser.value, minutes_per_vignette=minutes or None
+            self.setup.name.value, self.setup.chooser.value, minutes_per_vignette=minutes
         )
 
     def _pick_workshop(self, change: dict[str, Any]) -> None:
@@ -269,12 +272,14 @@ class DashboardApp:
         with self._lock:
             self.projector.choose(attempt_ids)
 
-    def release_exemplars(self, released: bool = True) -> None:
-        """Let the room see the model responses (or hide them again)."""
+    def release_exemplars(self, released: bool | None = True) -> None:
+        """Let the room see the model responses, or hide them again (None: the other way)."""
         self._require_unlocked()
         with self._lock:
             if self.room is None:
                 return
+            if released is None:
+                released = not self.room.workshop.exemplars_released
             self.store.release_exemplars(self.room.workshop.id, released)
             self.refresh(force=True)
         self.status.value = message(
@@ -283,10 +288,6 @@ class DashboardApp:
             else "Model responses hidden from trainees again.",
             "ok",
         )
-
-    def _toggle_release(self) -> None:
-        if self.workshop is not None:
-            self.release_exemplars(not self.workshop.exemplars_released)
 
     def end_workshop(self) -> WorkshopRecord | None:
         """End the open workshop: no one joins or sends answers any more; answers are kept."""
@@ -351,15 +352,6 @@ class DashboardApp:
     def polling(self) -> bool:
         """Whether the background refresh is running."""
         return self._poller.running
-
-    def _poll_failed(self, exc: Exception) -> None:
-        self.overview.status.value = message(
-            f"Could not read new answers ({exc}). Still trying every {self.poll_seconds:g} s.",
-            "error",
-        )
-
-    def _poll_recovered(self) -> None:
-        self.overview.status.value = message("Reading answers again.", "ok")
 
     # -- drawing ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from ...workshop import (
     RoomSummary,
     level_chart,
 )
+from ..cards import message
 from .state import Room, title_of
 
 _LABEL_CSS = {GOOD: "et-good", FAIR: "et-fair", BELOW_FAIR: "et-below-fair"}
@@ -188,3 +189,13 @@ class LiveOverview:
             self._chart_key = key
         self.chart.layout.display = None
         self.detail.value = detail_card(summary, len(room.trainees))
+
+    def say_failing(self, exc: Exception | None, seconds: float) -> None:
+        """Say that new answers cannot be read (None: that they can be again)."""
+        self.status.value = (
+            message("Reading answers again.", "ok")
+            if exc is None
+            else message(
+                f"Could not read new answers ({exc}). Still trying every {seconds:g} s.", "error"
+            )
+        )
