@@ -122,9 +122,11 @@ def test_projector_is_clean_and_full_screen_and_the_overview_fits_one_screen(
         page.get_by_role("tab", name="Projector").click()
         rows = page.locator(".et-projector-choice")
         rows.first.wait_for(timeout=10_000)
-        chosen = [rows.nth(0).inner_text().strip(), rows.nth(1).inner_text().strip()]
+        texts = [t.strip() for t in rows.all_inner_texts()]
+        other = next(i for i, t in enumerate(texts) if t != texts[0])  # two different answers
+        chosen = [texts[0], texts[other]]
         rows.nth(0).locator("input").check()
-        rows.nth(1).locator("input").check()
+        rows.nth(other).locator("input").check()
         page.get_by_text("2 of 34 ticked").wait_for(timeout=10_000)
         page.get_by_role("button", name="Projector view").click()
         page.get_by_text("34 of 40 have answered.").wait_for(timeout=10_000)
