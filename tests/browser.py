@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,9 +68,16 @@ def chromium_available() -> bool:
 
 @contextmanager
 def served(
-    db_url: str, *extra: str, env: dict[str, str] | None = None, port: int | None = None
+    db_url: str,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    output: Path | None = None,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """Run `empathy-training serve` on `port` (default: a free one); yield its base URL."""
+    """Run `empathy-training serve` on `port` (default: a free one); yield its base URL.
+
+    With `output`, what the server prints goes to that file (see `printed`).
+    """
     port = port or free_port()
     command = [
         sys.executable,
@@ -83,11 +91,12 @@ def served(
         db_url,
         *extra,
     ]
+    log = output.open("w", encoding="utf-8") if output is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         command,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}/"
@@ -101,6 +110,19 @@ def served(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
+        if output is not None:
+            log.close()  # type: ignore[union-attr]
+
+
+def printed(output: Path, until: str = "Press Ctrl+C", timeout: float = 60.0) -> str:
+    """What a server started with `served(..., output=...)` printed, once it printed `until`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = output.read_text(encoding="utf-8") if output.exists() else ""
+        if until in text:
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"the server did not print {until!r}: {text!r}")
 
 
 @contextmanager

@@ -39,7 +39,7 @@ def test_a_closed_page_frees_its_kernel_and_a_full_room_says_so(tmp_path: Path) 
     db = f"sqlite:///{tmp_path / 'pages.db'}"
     with served(db, env={MAX_PAGES_ENV: "1"}) as base, chromium() as browser:
         port = int(base.rsplit(":", 1)[1].strip("/"))
-        url = f"{base}voila/render/practice.ipynb"
+        url = f"{base}practice"
         assert _wait_for(lambda: _kernels(port) == 2), "two preheated kernels wait"
         page = browser.new_page()
         page.goto(url)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from empathy_training.lan import lan_address
 from empathy_training.storage import Store
 
 from browser import free_port
@@ -171,9 +172,11 @@ def test_serve_for_a_room_prints_urls_and_join_code(tmp_path: Path) -> None:
             "secret-code",
             "--workshop",
             "Ward 4",
+            "--module",
+            "validation",
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
@@ -190,8 +193,46 @@ def test_serve_for_a_room_prints_urls_and_join_code(tmp_path: Path) -> None:
     output = "\n".join(lines)
     (workshop,) = Store(db).workshops()
     assert f"Join code for 'Ward 4': {workshop.join_code}" in output
-    assert f":{port}/practice\n" in output
-    assert f":{port}/dashboard\n" in output
+    assert "Workshop 'Ward 4' created with 7 vignettes" in output
+    assert all(v.startswith("val-") for v in workshop.vignette_ids)
+    # the address phones in the room reach: this machine's LAN address, not a loopback one
+    lan = lan_address().address
+    if lan is None:
+        assert "phones in the room cannot reach it" in output
+    else:
+        assert f"http://{lan}:{port}/practice\n" in output
+        assert f"http://{lan}:{port}/dashboard\n" in output
+        assert "http://127." not in output
     assert "secret-code" not in output and "secret-code" not in (
         Store(db).get_setting("supervisor_passcode") or ""
     )
+
+
+def test_serve_names_an_unknown_vignette_and_starts_nothing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'room.db'}"
+    result = run(
+        "serve", "--no-browser", "--db", db, "--workshop", "Ward 4",
+        "--vignettes", "rlb-three-inhalers,rlb-three-inhaler",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Unknown vignette id 'rlb-three-inhaler'" in result.stderr
+    assert "Did you mean 'rlb-three-inhalers'?" in result.stderr
+    assert Store(db).workshops() == []
+
+
+def test_serve_wants_a_workshop_for_its_vignettes(tmp_path: Path) -> None:
+    result = run("serve", "--no-browser", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--module", "x")
+    assert result.returncode == 2 and "add --workshop NAME" in result.stderr
+
+
+def test_serve_refuses_a_public_url_without_a_host(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    result = run("serve", "--no-browser", "--db", db, "--public-url", "ward4.example.org")
+    assert result.returncode != 0 and "--public-url must be an http://" in result.stderr
+
+
+def test_serve_help_says_what_a_workshop_runs_by_default() -> None:
+    result = run("serve", "--help")
+    text = " ".join(result.stdout.split())
+    assert "first module's vignettes" in text and "--public-url" in text
+    assert "reopened (same join code, answers kept)" in text

@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from empathy_training import storage
-from empathy_training.errors import InputError, StorageError
+from empathy_training.errors import InputError, StorageError, WorkshopEndedError
 from empathy_training.models import (
     Assessment,
     CriterionResult,
@@ -269,6 +269,47 @@ def test_exemplars_are_released_and_workshops_closed(store: Store) -> None:
         store.release_exemplars(999)
 
 
+def test_an_ended_workshop_refuses_new_attempts_and_keeps_the_old(store: Store) -> None:
+    workshop = store.create_workshop("Tuesday", ["job-loss"])
+    ana = store.trainee("Ana", workshop.id)
+    kept = _submit(store, ana.id, key="before", workshop_id=workshop.id)
+    assert workshop.ended_at is None
+    ended = store.close_workshop(workshop.id)
+    assert ended.closed and ended.ended_at is not None
+    assert ended.ended_at.tzinfo is not None
+    with pytest.raises(WorkshopEndedError, match="has ended; your answers are saved"):
+        _submit(store, ana.id, key="after", workshop_id=workshop.id)
+    assert _submit(store, ana.id, key="before", workshop_id=workshop.id) == kept  # a retry
+    assert [a.id for a in store.attempts(workshop_id=workshop.id)] == [kept]
+    assert store.close_workshop(workshop.id).ended_at == ended.ended_at  # ending twice: same time
+    reopened = store.close_workshop(workshop.id, closed=False)
+    assert not reopened.closed and reopened.ended_at is None
+
+
+def test_the_open_workshop_of_a_name_is_found_in_any_case(store: Store) -> None:
+    assert store.open_workshop_named("Ward 4") is None
+    older = store.create_workshop("Ward 4", ["job-loss"])
+    newer = store.create_workshop("ward  4", ["job-loss"])
+    store.create_workshop("Ward 5", ["job-loss"])
+    assert store.open_workshop_named(" WARD 4 ") == newer
+    store.close_workshop(newer.id)
+    assert store.open_workshop_named("Ward 4") == older
+    store.close_workshop(older.id)
+    assert store.open_workshop_named("Ward 4") is None
+
+
+def test_a_workshops_vignettes_can_be_changed(store: Store) -> None:
+    workshop = store.create_workshop("Tuesday", ["job-loss", "panic"])
+    changed = store.set_workshop_vignettes(workshop.id, ["panic", "grief"])
+    assert changed.vignette_ids == ("panic", "grief")
+    assert store.workshop(workshop.id) == changed
+    assert changed.join_code == workshop.join_code
+    with pytest.raises(InputError):
+        store.set_workshop_vignettes(workshop.id, [])
+    with pytest.raises(InputError):
+        store.set_workshop_vignettes(999, ["panic"])
+
+
 @pytest.mark.parametrize(
     ("name", "vignettes", "seconds"),
     [("", ["a"], None), ("W", [], None), ("W", "abc", None), ("W", ["a"], 0)],
@@ -372,6 +413,59 @@ def test_migrating_an_existing_database_is_a_no_op_and_keeps_data(
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     engine.dispose()
     assert versions == [(storage.SCHEMA_REVISION,)]
+
+
+def test_a_database_at_the_first_schema_is_upgraded_with_its_workshops(
+    database_url: str,
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(storage.MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO workshops (name, join_code, vignette_ids, created_at, "
+                "exemplars_released, closed) VALUES "
+                "('Old', 'AAAA-22', '[\"job-loss\"]', CURRENT_TIMESTAMP, false, true), "
+                "('Running', 'BBBB-33', '[\"job-loss\"]', CURRENT_TIMESTAMP, false, false)"
+            )
+        )
+    engine.dispose()
+    store = Store(database_url)
+    assert store.schema_revision() == storage.SCHEMA_REVISION
+    old, running = store.workshops()
+    assert old.closed and old.ended_at is None
+    assert store.open_workshop_named("running") == running
+    assert store.close_workshop(running.id).ended_at is not None
+    store.close()
+
+
+def test_the_workshop_end_migration_goes_down_and_up_again(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    store = Store(database_url)
+    ended = store.close_workshop(store.create_workshop("Tuesday", ["job-loss"]).id)
+    assert ended.ended_at is not None
+    store.close()
+    engine = create_engine(database_url)
+    for target in ("0001", storage.SCHEMA_REVISION):
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(storage.MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            if target == "0001":
+                command.downgrade(config, target)
+            else:
+                command.upgrade(config, target)
+    engine.dispose()
+    (again,) = Store(database_url).workshops()
+    assert again.closed and again.ended_at is None  # the time went; that it ended stayed
 
 
 def test_without_migrate_the_schema_is_left_alone(sqlite_url: str) -> None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as widgets
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -18,99 +14,26 @@ from openpyxl import load_workbook
 from empathy_training.errors import StorageError
 from empathy_training.models import Library
 from empathy_training.passcode import set_passcode
-from empathy_training.scoring import score_response
-from empathy_training.storage import Store, TraineeRecord, WorkshopRecord
-from empathy_training.ui.dashboard import (
-    TRAINEE_URL_ENV,
-    DashboardApp,
-    dashboard_app,
-)
+from empathy_training.storage import Store
+from empathy_training.ui.dashboard import TRAINEE_URL_ENV, DashboardApp, dashboard_app
 from empathy_training.ui.gate import MAX_PASSCODE_TRIES
-from empathy_training.workshop import EXPORT_COLUMNS
+from empathy_training.workshop_export import EXPORT_COLUMNS
 
-XSS = "<img src=x onerror=alert(1)>"
-PASSCODE = "tea-and-biscuits"
-TRAINEE_URL = "http://192.0.2.10:8866/voila/render/practice.ipynb"
+from dashboards import (
+    PASSCODE,
+    TRAINEE_URL,
+    XSS,
+    apps,
+    decoded_download,
+    first_ids,
+    make,
+    shown_text,
+    store,
+    submit,
+    unlocked,
+)
 
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path / 'dashboard.db'}") as store:
-        yield store
-
-
-@pytest.fixture
-def apps() -> Iterator[list[DashboardApp]]:
-    """Dashboards made in a test; their polling threads are stopped afterwards."""
-    made: list[DashboardApp] = []
-    yield made
-    for app in made:
-        app.stop()
-
-
-def make(apps: list[DashboardApp], store: Store, library: Library, **kwargs: Any) -> DashboardApp:
-    kwargs.setdefault("poll_seconds", 0)
-    app = DashboardApp(store, library, **kwargs)
-    apps.append(app)
-    return app
-
-
-def unlocked(
-    apps: list[DashboardApp], store: Store, library: Library, **kwargs: Any
-) -> DashboardApp:
-    set_passcode(store, PASSCODE)
-    app = make(apps, store, library, **kwargs)
-    app.passcode_box.value = PASSCODE
-    app.unlock_button.click()
-    assert app.unlocked, app.status.value
-    return app
-
-
-def submit(
-    store: Store, library: Library, workshop: WorkshopRecord, trainee: TraineeRecord, text: str
-) -> None:
-    """What the practice app does when a trainee in the workshop submits."""
-    vignette = library.vignette(workshop.vignette_ids[0])
-    store.record_attempt(
-        trainee.id,
-        vignette_id=vignette.id,
-        module_id=vignette.module_id,
-        response=text,
-        assessment=score_response(text, vignette=vignette),
-        workshop_id=workshop.id,
-    )
-
-
-def shown_text(root: widgets.Widget) -> str:
-    """Every string any widget under `root` holds: values, options, descriptions, titles."""
-    found: list[str] = []
-
-    def walk(widget: Any) -> None:
-        for name in ("value", "description", "placeholder", "tooltip"):
-            value = getattr(widget, name, None)
-            if isinstance(value, str):
-                found.append(value)
-            elif isinstance(value, tuple):
-                found.extend(str(v) for v in value)
-        for option in getattr(widget, "options", ()) or ():
-            found.append(str(option))
-        for title in getattr(widget, "titles", ()) or ():
-            found.append(str(title))
-        for child in getattr(widget, "children", ()):
-            walk(child)
-
-    walk(root)
-    return "\n".join(found)
-
-
-def first_ids(library: Library, count: int = 2) -> list[str]:
-    return [v.id for v in library.vignettes[:count]]
-
-
-def decoded_download(app: DashboardApp) -> tuple[str, bytes]:
-    match = re.search(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.download.value)
-    assert match, app.download.value
-    return match.group(1), base64.b64decode(match.group(2))
+__all__ = ["apps", "store"]  # fixtures
 
 
 # --- the gate ----------------------------------------------------------------------------
@@ -182,37 +105,37 @@ def test_create_workshop_shows_the_join_code_and_qr(
     apps: list[DashboardApp], store: Store, library: Library
 ) -> None:
     app = unlocked(apps, store, library, trainee_url=TRAINEE_URL)
-    app.workshop_name.value = "Ward 4, March"
-    app.vignette_select.value = tuple(first_ids(library, 3))
-    app.minutes_box.value = 5
-    app.create_button.click()
+    app.setup.name.value = "Ward 4, March"
+    app.setup.chooser.vignettes.value = tuple(first_ids(library, 3))
+    app.setup.minutes.value = 5
+    app.setup.create_button.click()
     (workshop,) = store.workshops()
     assert workshop.name == "Ward 4, March"
     assert workshop.vignette_ids == tuple(first_ids(library, 3))
     assert workshop.seconds_per_vignette == 300
     assert app.workshop == workshop
-    assert f"<div class='et-join-code'>{workshop.join_code}</div>" in app.join_card.value
-    assert "<svg" in app.join_card.value and TRAINEE_URL in app.join_card.value
-    assert "5 min per vignette" in app.join_card.value
+    assert f"<span class='et-bar-code'>{workshop.join_code}</span>" in app.header.join.value
+    assert "<svg" in app.header.join.value and TRAINEE_URL in app.header.join.value
+    assert "3 vignettes, about 5 min each" in app.header.join.value
     assert workshop.join_code in app.status.value
-    assert app.workshop_picker.value == workshop.id
-    assert app.room.layout.display is None
-    assert app.summary_picker.options[0][1] == first_ids(library)[0]
+    assert app.setup.picker.value == workshop.id
+    assert app.room_box.layout.display is None
+    assert app.overview.picker.options[0][1] == first_ids(library)[0]
 
 
 def test_create_workshop_needs_a_name_and_vignettes(
     apps: list[DashboardApp], store: Store, library: Library
 ) -> None:
     app = unlocked(apps, store, library)
-    app.vignette_select.value = tuple(first_ids(library))
-    app.create_button.click()
+    app.setup.chooser.vignettes.value = tuple(first_ids(library))
+    app.setup.create_button.click()
     assert "name" in app.status.value
-    app.workshop_name.value = "Ward 4"
-    app.vignette_select.value = ()
-    app.create_button.click()
+    app.setup.name.value = "Ward 4"
+    app.setup.chooser.vignettes.value = ()
+    app.setup.create_button.click()
     assert "vignettes" in app.status.value
     assert store.workshops() == []
-    assert "et-join-code" not in app.join_card.value
+    assert "et-bar-code" not in app.header.join.value
 
 
 def test_no_qr_without_a_trainee_url(
@@ -220,8 +143,8 @@ def test_no_qr_without_a_trainee_url(
 ) -> None:
     app = unlocked(apps, store, library)
     workshop = app.create_workshop("Ward 4", first_ids(library))
-    assert workshop is not None and workshop.join_code in app.join_card.value
-    assert "<svg" not in app.join_card.value
+    assert workshop is not None and workshop.join_code in app.header.join.value
+    assert "<svg" not in app.header.join.value
 
 
 def test_pick_an_existing_workshop(
@@ -233,13 +156,13 @@ def test_pick_an_existing_workshop(
     store.create_workshop("Tuesday group", first_ids(library))
     app = unlocked(apps, store, library)
     assert app.workshop is None
-    labels = [label for label, _ in app.workshop_picker.options]
+    labels = [label for label, _ in app.setup.picker.options]
     assert any("Monday group" in label for label in labels)
-    app.workshop_picker.value = older.id
+    app.setup.picker.value = older.id
     assert app.workshop is not None and app.workshop.id == older.id
-    assert older.join_code in app.join_card.value
-    assert "You feel let down by your body." in app.feed.value
-    assert "Ana" in app.feed.value
+    assert older.join_code in app.header.join.value
+    assert "You feel let down by your body." in app.feed.html.value
+    assert "Ana" in app.feed.html.value
 
 
 def test_a_callback_error_is_shown(
@@ -251,9 +174,9 @@ def test_a_callback_error_is_shown(
         raise StorageError("Could not create the workshop: the database is read-only")
 
     monkeypatch.setattr(store, "create_workshop", broken)
-    app.workshop_name.value = "Ward 4"
-    app.vignette_select.value = tuple(first_ids(library))
-    app.create_button.click()
+    app.setup.name.value = "Ward 4"
+    app.setup.chooser.vignettes.value = tuple(first_ids(library))
+    app.setup.create_button.click()
     assert "read-only" in app.status.value and "et-error" in app.status.value
 
 
@@ -269,22 +192,24 @@ def test_a_submission_appears_after_refresh(
     sam = store.trainee("Sam", workshop.id)
     store.trainee("Kim", workshop.id)
     assert app.refresh() == 0
-    assert "No submissions yet" in app.feed.value
-    assert "Kim" in app.summary.value and "Sam" in app.summary.value  # both not answered
+    assert "No answers yet" in app.feed.html.value
+    assert (
+        "Kim" in app.overview.detail.value and "Sam" in app.overview.detail.value
+    )  # both not answered
     submit(store, library, workshop, sam, "You should just take the inhaler every day.")
     assert app.refresh() == 1
-    assert "You should just take the inhaler every day." in app.feed.value
-    assert "Sam" in app.feed.value
-    assert "1 of 2" in app.overview.value
-    not_answered = app.summary.value.split("Not answered yet:")[1]
+    assert "You should just take the inhaler every day." in app.feed.html.value
+    assert "Sam" in app.feed.html.value
+    assert "1 of 2" in app.overview.table.value
+    not_answered = app.overview.detail.value.split("Not answered yet:")[1]
     assert "Kim" in not_answered and "Sam" not in not_answered
     (attempt,) = store.attempts(workshop_id=workshop.id)
     for roadblock in attempt.assessment.roadblock_ids:
-        assert f"{roadblock} (1)" in app.summary.value
-    assert "Reflections to questions" in app.summary.value
-    assert bytes(app.level_chart.value).startswith(b"\x89PNG")
+        assert f"{roadblock} (1)" in app.overview.detail.value
+    assert "Reflections to questions" in app.overview.detail.value
+    assert bytes(app.overview.chart.value).startswith(b"\x89PNG")
     assert app.refresh() == 0  # nothing new: nothing read twice
-    assert app.feed.value.count("take the inhaler") == 1
+    assert app.feed.html.value.count("take the inhaler") == 1
 
 
 def test_newest_submission_first(apps: list[DashboardApp], store: Store, library: Library) -> None:
@@ -295,7 +220,7 @@ def test_newest_submission_first(apps: list[DashboardApp], store: Store, library
     submit(store, library, workshop, sam, "First answer here.")
     submit(store, library, workshop, sam, "Second answer here.")
     app.refresh()
-    assert app.feed.value.index("Second answer") < app.feed.value.index("First answer")
+    assert app.feed.html.value.index("Second answer") < app.feed.html.value.index("First answer")
 
 
 def test_polling_shows_a_submission_without_refresh_calls(
@@ -307,9 +232,9 @@ def test_polling_shows_a_submission_without_refresh_calls(
     sam = store.trainee("Sam", workshop.id)
     submit(store, library, workshop, sam, "You feel tired of all this.")
     deadline = time.monotonic() + 30  # generous: this checks that it happens, not how fast
-    while "You feel tired of all this." not in app.feed.value and time.monotonic() < deadline:
+    while "You feel tired of all this." not in app.feed.html.value and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert "You feel tired of all this." in app.feed.value
+    assert "You feel tired of all this." in app.feed.html.value
     app.stop()
     assert not app.polling
 
@@ -324,87 +249,18 @@ def test_script_in_names_and_responses_is_escaped(
     submit(store, library, workshop, evil, f"You feel {XSS} scared.")
     app.refresh()
     escaped = "&lt;img src=x onerror=alert(1)&gt;"
-    for html in (app.feed.value, app.summary.value, app.overview.value):
+    for html in (app.feed.html.value, app.overview.detail.value, app.overview.table.value):
         assert XSS not in html
-    assert escaped in app.feed.value
-    app.projector_picker.value = workshop.vignette_ids[0]
+    assert escaped in app.feed.html.value
+    app.projector.picker.value = workshop.vignette_ids[0]
     (attempt,) = store.attempts(workshop_id=workshop.id)
     app.choose_for_projector([attempt.id])
-    app.projector_toggle.value = True
-    assert XSS not in app.projector.value and escaped in app.projector.value
-    assert XSS not in shown_text(app.projector_choices)
+    app.header.projector_toggle.value = True
+    assert XSS not in app.screen.slide.value and escaped in app.screen.slide.value
+    assert XSS not in shown_text(app.projector.choices)
     store.trainee(f"{XSS}2", workshop.id)  # not answered yet: listed, escaped
     app.refresh()
-    assert XSS not in app.summary.value and f"{escaped}2" in app.summary.value
-
-
-# --- projector ---------------------------------------------------------------------------
-
-
-def test_projector_shows_only_ticked_responses_without_names(
-    apps: list[DashboardApp], store: Store, library: Library
-) -> None:
-    app = unlocked(apps, store, library)
-    workshop = app.create_workshop("Ward 4", first_ids(library))
-    assert workshop is not None
-    for name, text in [
-        ("Ana Alvarez", "You feel worn down by it."),
-        ("Ben Brook", "Have you tried a reminder app?"),
-        ("Cai Chen", "You should follow the plan."),
-    ]:
-        submit(store, library, workshop, store.trainee(name, workshop.id), text)
-    app.refresh()
-    app.projector_picker.value = workshop.vignette_ids[0]
-    assert len(app.projector_choices.children) == 3
-    choices = shown_text(app.projector_choices)
-    assert "worn down" in choices and "Ana Alvarez" not in choices
-    boxes = [row.children[0] for row in app.projector_choices.children]
-    texts = [row.children[1].value for row in app.projector_choices.children]
-    pick = next(i for i, t in enumerate(texts) if "reminder app" in t)
-    boxes[pick].value = True
-    app.projector_toggle.value = True
-    assert app.projector_mode
-    assert app.live.layout.display == "none" and app.setup.layout.display == "none"
-    assert app.export.layout.display == "none"
-    assert app.projector.layout.display is None
-    assert "reminder app" in app.projector.value
-    assert "worn down" not in app.projector.value and "follow the plan" not in app.projector.value
-    for name in ("Ana", "Ben", "Cai"):
-        assert name not in app.projector.value
-    vignette = library.vignette(workshop.vignette_ids[0])
-    assert vignette.title in app.projector.value
-    # a new response arrives: the tick stays put
-    submit(store, library, workshop, store.trainee("Dee", workshop.id), "It sounds lonely.")
-    app.refresh()
-    assert "reminder app" in app.projector.value
-    # Ana tries again: only her latest response can be chosen
-    ana = store.trainee("Ana Alvarez", workshop.id)
-    submit(store, library, workshop, ana, "You feel worn down and alone with it.")
-    app.refresh()
-    choices = shown_text(app.projector_choices)
-    assert len(app.projector_choices.children) == 4
-    assert "alone with it" in choices and "worn down by it" not in choices
-    app.projector_toggle.value = False
-    assert app.live.layout.display is None and app.projector.layout.display == "none"
-
-
-def test_release_exemplars_flips_the_store_flag(
-    apps: list[DashboardApp], store: Store, library: Library
-) -> None:
-    app = unlocked(apps, store, library)
-    workshop = app.create_workshop("Ward 4", first_ids(library))
-    assert workshop is not None and not workshop.exemplars_released
-    assert "Release" in app.release_button.description
-    app.release_button.click()
-    stored = store.workshop(workshop.id)
-    assert stored is not None and stored.exemplars_released
-    assert "Hide" in app.release_button.description
-    app.projector_picker.value = workshop.vignette_ids[0]
-    exemplar = library.vignette(workshop.vignette_ids[0]).exemplars[0]
-    assert exemplar.note.split()[0] in app.projector.value
-    app.release_button.click()
-    stored = store.workshop(workshop.id)
-    assert stored is not None and not stored.exemplars_released
+    assert XSS not in app.overview.detail.value and f"{escaped}2" in app.overview.detail.value
 
 
 # --- export ------------------------------------------------------------------------------
@@ -422,8 +278,8 @@ def test_export_csv_has_the_right_rows_pseudonymised_by_default(
     submit(store, library, workshop, kim, "You should rest more.")
     submit(store, library, workshop, sam, "Part of you wants to stop.")
     submit(store, library, other, store.trainee("Outsider", other.id), "Not this room.")
-    assert app.pseudonymise_box.value
-    app.csv_button.click()
+    assert app.export.pseudonymise.value
+    app.export.csv_button.click()
     name, data = decoded_download(app)
     assert name.startswith("ward-4-march-") and name.endswith("-pseudonymised.csv")
     table = pd.read_csv(io.BytesIO(data), keep_default_na=False)
@@ -432,11 +288,11 @@ def test_export_csv_has_the_right_rows_pseudonymised_by_default(
     assert list(table["trainee"]) == ["Trainee 01", "Trainee 02", "Trainee 01"]
     text = data.decode()
     assert "Sam" not in text and "Kim" not in text
-    assert "3 attempts" in app.download.value
+    assert "3 attempts" in app.export.download.value
 
-    app.pseudonymise_box.value = False
-    assert app.download.value == ""  # the pseudonymised link is gone
-    app.csv_button.click()
+    app.export.pseudonymise.value = False
+    assert app.export.download.value == ""  # the pseudonymised link is gone
+    app.export.csv_button.click()
     _, data = decoded_download(app)
     table = pd.read_csv(io.BytesIO(data), keep_default_na=False)
     assert list(table["trainee"]) == ["Sam Samuels", "Kim Kimura", "Sam Samuels"]
@@ -450,7 +306,7 @@ def test_export_xlsx(apps: list[DashboardApp], store: Store, library: Library) -
     workshop = app.create_workshop("Ward 4", first_ids(library))
     assert workshop is not None
     submit(store, library, workshop, store.trainee("Sam", workshop.id), "=1+1 you feel odd")
-    app.xlsx_button.click()
+    app.export.xlsx_button.click()
     name, data = decoded_download(app)
     assert name.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(data)).active
@@ -476,5 +332,33 @@ def test_dashboard_app_reads_the_environment(
     set_passcode(app.store, PASSCODE)
     assert app.unlock(PASSCODE)
     workshop = app.create_workshop("Ward 4", [app.library.vignettes[0].id])
-    assert workshop is not None and "<svg" in app.join_card.value
+    assert workshop is not None and "<svg" in app.header.join.value
     app.store.close()
+
+
+def test_polling_says_when_the_database_fails_and_when_it_is_back(
+    apps: list[DashboardApp], store: Store, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = unlocked(apps, store, library, poll_seconds=0.05)
+    workshop = app.create_workshop("Ward 4", first_ids(library))
+    assert workshop is not None
+    working = store.attempts
+    failing = [True]
+
+    def attempts(**kwargs: Any) -> Any:
+        if failing[0]:
+            raise StorageError("Could not read the attempts: the database is locked")
+        return working(**kwargs)
+
+    monkeypatch.setattr(store, "attempts", attempts)
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 30
+        while text not in app.overview.status.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert text in app.overview.status.value
+
+    wait_for("Could not read new answers")
+    assert "database is locked" in app.overview.status.value and app.polling
+    failing[0] = False
+    wait_for("Reading answers again.")

@@ -169,7 +169,12 @@ def grade(source: Path, output: Path, rubric: str) -> None:
 
 @main.command()
 @click.option("--db", "db_url", envvar="EMPATHY_TRAINING_DB", help="Database URL.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 for a room (trainees get this machine's LAN address).",
+)
 @click.option("--port", default=8866, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
 @click.option(
@@ -186,7 +191,38 @@ def grade(source: Path, output: Path, rubric: str) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read the supervisor passcode from the first line of this file.",
 )
-@click.option("--workshop", "workshop_name", help="Create a workshop with this name at start.")
+@click.option(
+    "--workshop",
+    "workshop_name",
+    metavar="NAME",
+    help=(
+        "Run the workshop with this name: the open one of that name is reopened (same join "
+        "code, answers kept), else it is created. The dashboard opens it by itself."
+    ),
+)
+@click.option(
+    "--module",
+    "module_ids",
+    multiple=True,
+    metavar="ID",
+    help=(
+        "With --workshop: run every vignette of this module (repeat for more). A new workshop "
+        "with neither --module nor --vignettes runs the first module's vignettes."
+    ),
+)
+@click.option(
+    "--vignettes",
+    metavar="ID,ID,...",
+    help="With --workshop: run these vignettes, in this order (ids from `empathy-training list`).",
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help=(
+        "The address trainees open, e.g. http://ward4.example.org/ behind a proxy; by default "
+        "the machine's address on the room's network when --host is 0.0.0.0."
+    ),
+)
 def serve(
     db_url: str | None,
     host: str,
@@ -195,9 +231,19 @@ def serve(
     passcode: str | None,
     passcode_file: Path | None,
     workshop_name: str | None,
+    module_ids: tuple[str, ...],
+    vignettes: str | None,
+    public_url: str | None,
 ) -> None:
     """Serve the practice app and the supervisor apps with Voila (SQLite by default)."""
     from .serve import run
+    from .workshop_plan import split_ids
+
+    vignette_ids = split_ids(vignettes or "")
+    if (module_ids or vignette_ids) and not workshop_name:
+        raise click.UsageError(
+            "--module and --vignettes choose a workshop's vignettes: add --workshop NAME"
+        )
 
     if passcode_file is not None:
         lines = passcode_file.read_text(encoding="utf-8").splitlines()
@@ -213,6 +259,9 @@ def serve(
                 open_browser=not no_browser,
                 passcode=passcode,
                 workshop_name=workshop_name,
+                module_ids=module_ids,
+                vignette_ids=vignette_ids,
+                public_url=public_url,
             )
         )
     except EmpathyTrainingError as exc:

@@ -7,7 +7,8 @@ EmpathyTrainingError
  │    ├── EmptyResponseError
  │    ├── ResponseTooLongError
  │    ├── NotEnglishError    the scorer reads English only
- │    └── TooManyRowsError   a table longer than the reader accepts
+ │    ├── TooManyRowsError   a table longer than the reader accepts
+ │    └── WorkshopEndedError an answer sent to a workshop the supervisor has ended
  └── StorageError           the database cannot be read or written
 """
 
@@ -66,3 +67,9 @@ class TooManyRowsError(InputError):
 
 class StorageError(EmpathyTrainingError):
     """The database cannot be read or written."""
+
+
+class WorkshopEndedError(InputError):
+    """An answer was sent to a workshop the supervisor has ended; earlier answers are kept."""
+
+    MESSAGE = "This workshop has ended; your answers are saved."

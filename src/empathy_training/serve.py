@@ -8,12 +8,15 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import webbrowser
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EmpathyTrainingError
+from .errors import EmpathyTrainingError, InputError
+from .lan import LanAddress, lan_address
 
 #: Kernels idle this long with no page connected are shut down (a closed page's kernel).
 CULL_IDLE_SECONDS = 600
@@ -41,6 +44,12 @@ TEMPLATE = "empathy"
 LAB_EXTENSIONS = ("@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager")
 #: The Jupyter data folder that holds TEMPLATE.
 TEMPLATE_ROOT = Path(__file__).parent / "share" / "jupyter"
+#: Environment variable with the URL trainees open, shown as a QR code with the join code.
+TRAINEE_URL_ENV = "EMPATHY_TRAINING_TRAINEE_URL"
+#: Environment variable with the id of the workshop the dashboard opens by itself.
+WORKSHOP_ENV = "EMPATHY_TRAINING_WORKSHOP"
+#: Addresses meaning "every interface".
+ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
 @dataclass(frozen=True)
@@ -54,11 +63,89 @@ class ServerPlan:
     base_url: str
     """Where the server listens, as a URL."""
 
-    def app_url(self, notebook: str, host: str | None = None) -> str:
-        """The URL of one notebook's app; `host` replaces the listening address."""
-        base = self.base_url if host is None else _with_host(self.base_url, host)
+    def app_url(self, notebook: str, base_url: str | None = None) -> str:
+        """The URL of one notebook's app, under `base_url` (default: where the server listens)."""
+        base = base_url or self.base_url
         page = {nb: app for app, nb in APP_PAGES.items()}.get(notebook)
         return f"{base}{page}" if page else f"{base}voila/render/{notebook}"
+
+
+@dataclass(frozen=True)
+class SharedAddress:
+    """The base URL to give people, and what they should know about it."""
+
+    base_url: str
+    """E.g. 'http://192.168.1.20:8866/', always ending in '/'."""
+    warning: str = ""
+    """Why other machines may not reach it; empty when they should."""
+    note: str = ""
+    """Something worth knowing (other addresses of the machine), or empty."""
+
+
+def shared_address(
+    host: str,
+    port: int,
+    *,
+    public_url: str | None = None,
+    find_lan: Callable[[], LanAddress] = lan_address,
+) -> SharedAddress:
+    """The base URL trainees' phones use: `public_url` if given, else the LAN address.
+
+    Listening on every interface (`--host 0.0.0.0`), the address is the machine's address on
+    the room's network, never a loopback address; with only loopback there is a warning.
+    """
+    if public_url:
+        return SharedAddress(normalise_public_url(public_url))
+    if host not in ANY_ADDRESS:
+        if usable_host(host):
+            return SharedAddress(f"http://{_url_host(host)}:{port}/")
+        return SharedAddress(
+            f"http://{_url_host(host)}:{port}/",
+            note="Only this computer can open these. For a room, start with --host 0.0.0.0.",
+        )
+    lan = find_lan()
+    if lan.address is None:
+        return SharedAddress(
+            f"http://127.0.0.1:{port}/",
+            warning=(
+                "this machine has no network address but 127.0.0.1, so phones in the room "
+                "cannot reach it. Join the room's network (Wi-Fi or cable) and start again, "
+                "or give the address people should use with --public-url."
+            ),
+        )
+    note = ""
+    if lan.others:
+        others = ", ".join(lan.others)
+        note = f"This machine also has the address(es) {others}; --public-url chooses another."
+    return SharedAddress(f"http://{lan.address}:{port}/", note=note)
+
+
+def normalise_public_url(url: str) -> str:
+    """`url` checked (http or https, with a host) and ending in '/'."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            f"--public-url must be an http:// or https:// address with a host, not '{url}'."
+        )
+    path = parts.path if parts.path.endswith("/") else f"{parts.path}/"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def usable_host(host: str) -> bool:
+    """Whether other machines could reach a server listening on `host`."""
+    return (
+        host not in ANY_ADDRESS
+        and not host.startswith("127.")
+        and host
+        not in (
+            "localhost",
+            "::1",
+        )
+    )
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def notebooks_dir() -> Path:
@@ -111,7 +198,7 @@ def plan(
         p for p in (str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")) if p
     )
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    display_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    display_host = "127.0.0.1" if host in ANY_ADDRESS else _url_host(host)
     return ServerPlan(command, env, f"http://{display_host}:{port}/")
 
 
@@ -153,30 +240,48 @@ def run(
     open_browser: bool,
     passcode: str | None = None,
     workshop_name: str | None = None,
+    module_ids: Sequence[str] = (),
+    vignette_ids: Sequence[str] = (),
+    public_url: str | None = None,
 ) -> int:
-    """Start Voila, print where to go, open the practice app, and wait until stopped."""
+    """Start Voila, print where to go, open the practice app, and wait until stopped.
+
+    With `workshop_name`, the open workshop of that name is reopened (or created) and the
+    dashboard opens it by itself; `module_ids` and `vignette_ids` choose its vignettes.
+    """
     from .loading import load_library
     from .passcode import has_passcode, set_passcode
     from .storage import Store, default_database_url
+    from .workshop_plan import start_workshop
 
+    shared = shared_address(host, port, public_url=public_url)
     url = db_url or default_database_url()
     store = Store(url)  # create or migrate the database before any kernel uses it
+    started = None
     try:
+        if workshop_name:
+            started = start_workshop(
+                store,
+                workshop_name,
+                load_library(),
+                module_ids=module_ids,
+                vignette_ids=vignette_ids,
+            )
         if passcode:
             set_passcode(store, passcode)
-        if workshop_name:
-            vignettes = [v.id for v in load_library().vignettes]
-            store.create_workshop(workshop_name, vignettes)
         supervised = has_passcode(store)
         workshops = [w for w in store.workshops() if not w.closed]
+        kept = len(store.attempts(workshop_id=started.workshop.id)) if started else 0
     finally:
         store.close()
     if not port_is_free(host, port):
         raise EmpathyTrainingError(f"port {port} on {host} is in use; choose another with --port")
     preheat = os.environ.get("EMPATHY_TRAINING_PREHEAT", "1") != "0"
     server = plan(db_url=url, host=host, port=port, preheat=preheat)
-    trainee_url = server.app_url(PRACTICE_NOTEBOOK, _lan_host(host))
-    server.env["EMPATHY_TRAINING_TRAINEE_URL"] = trainee_url
+    trainee_url = server.app_url(PRACTICE_NOTEBOOK, shared.base_url)
+    server.env[TRAINEE_URL_ENV] = trainee_url
+    if started is not None:
+        server.env[WORKSHOP_ENV] = str(started.workshop.id)
     # Voila and its kernels get a process group of their own, stopped together (also on TERM).
     process = subprocess.Popen(server.command, env=server.env, start_new_session=True)
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
@@ -185,12 +290,26 @@ def run(
         print(f"Database: {_safe_url(url)}")
         print(f"Practice app (trainees): {trainee_url}")
         if supervised:
-            print(f"Supervisor dashboard: {server.app_url(DASHBOARD_NOTEBOOK, _lan_host(host))}")
-            print(f"Grading: {server.app_url(GRADING_NOTEBOOK, _lan_host(host))}")
+            print(f"Supervisor dashboard: {server.app_url(DASHBOARD_NOTEBOOK, shared.base_url)}")
+            print(f"Grading: {server.app_url(GRADING_NOTEBOOK, shared.base_url)}")
         else:
             print("Supervisor apps are locked: start with --passcode to use them.")
+        if started is not None:
+            workshop = started.workshop
+            count = len(workshop.vignette_ids)
+            if not started.reopened:
+                how = f"created with {count} vignette{'s' if count != 1 else ''}"
+            else:
+                how = f"reopened ({kept} answer{'s' if kept != 1 else ''} kept)"
+                if started.vignettes_changed:
+                    how += f", now with {count} vignette{'s' if count != 1 else ''}"
+            print(f"Workshop '{workshop.name}' {how}; the dashboard opens it.")
         for workshop in workshops:
             print(f"Join code for '{workshop.name}': {workshop.join_code}")
+        if shared.note:
+            print(shared.note)
+        if shared.warning:
+            print(f"Warning: {shared.warning}", file=sys.stderr)
         print("Press Ctrl+C to stop.", flush=True)
         if open_browser:
             webbrowser.open(server.app_url(PRACTICE_NOTEBOOK))
@@ -223,22 +342,6 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
     except ProcessLookupError:
         return
     process.wait()
-
-
-def _lan_host(host: str) -> str | None:
-    """The address other machines in the room use, when listening on every interface."""
-    if host not in ("0.0.0.0", "::"):
-        return None
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return socket.gethostname()
-
-
-def _with_host(url: str, host: str) -> str:
-    scheme, rest = url.split("://", 1)
-    port = rest.split("/", 1)[0].rsplit(":", 1)[1]
-    return f"{scheme}://{host}:{port}/"
 
 
 def _safe_url(url: str) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     inspect,
     select,
     text,
@@ -36,7 +37,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from empathy_training.errors import InputError, StorageError
+from empathy_training.errors import InputError, StorageError, WorkshopEndedError
 from empathy_training.models import ROADBLOCK_IDS, Assessment
 
 __all__ = [
@@ -144,6 +145,8 @@ class WorkshopRecord:
     """Whether trainees may see the model responses."""
     closed: bool
     """Whether the workshop has ended."""
+    ended_at: datetime | None = None
+    """When the supervisor ended it (UTC), or None while it runs."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,7 @@ class _Workshop(_Base):
     created_at: Mapped[datetime] = mapped_column(_TIMESTAMP)
     exemplars_released: Mapped[bool] = mapped_column(Boolean, default=False)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    ended_at: Mapped[datetime | None] = mapped_column(_TIMESTAMP)
 
 
 class _Trainee(_Base):
@@ -490,7 +494,8 @@ class Store:
         """Store one attempt and return it.
 
         With a `client_attempt_id`, a retried submit is stored once: the second call returns
-        the attempt the first one stored.
+        the attempt the first one stored. A new attempt in a workshop that has ended is refused
+        with `WorkshopEndedError`.
         """
         attempt = NewAttempt(
             trainee_id, vignette_id, module_id, response, assessment, workshop_id, client_attempt_id
@@ -504,8 +509,12 @@ class Store:
                     return _attempt_record(existing)
             if session.get(_Trainee, trainee_id) is None:
                 raise InputError(f"There is no trainee with id {trainee_id}.")
-            if workshop_id is not None and session.get(_Workshop, workshop_id) is None:
-                raise InputError(f"There is no workshop with id {workshop_id}.")
+            if workshop_id is not None:
+                workshop = session.get(_Workshop, workshop_id)
+                if workshop is None:
+                    raise InputError(f"There is no workshop with id {workshop_id}.")
+                if workshop.closed:
+                    raise WorkshopEndedError(WorkshopEndedError.MESSAGE)
             self._lock_attempt_ids(session)
             row = _attempt_row(attempt)
             if not _insert(session, row):
@@ -578,9 +587,7 @@ class Store:
         clean = " ".join(name.split())
         if not 0 < len(clean) <= MAX_WORKSHOP_NAME_LENGTH:
             raise InputError(f"A workshop name must be 1 to {MAX_WORKSHOP_NAME_LENGTH} characters.")
-        ids = list(vignette_ids)
-        if isinstance(vignette_ids, str) or not ids or not all(isinstance(v, str) for v in ids):
-            raise InputError("A workshop needs a list of one or more vignette ids.")
+        ids = _vignette_list(vignette_ids)
         if seconds_per_vignette is not None and seconds_per_vignette <= 0:
             raise InputError("Seconds per vignette must be positive, or None for no limit.")
         with self._transaction("create the workshop") as session:
@@ -619,15 +626,41 @@ class Store:
             rows = session.scalars(select(_Workshop).order_by(_Workshop.id))
             return [_workshop_record(row) for row in rows]
 
+    def open_workshop_named(self, name: str) -> WorkshopRecord | None:
+        """The newest workshop with this name (any case, spaces squeezed) that has not ended."""
+        wanted = " ".join(name.split()).casefold()
+        query = select(_Workshop).where(_Workshop.closed == false()).order_by(_Workshop.id.desc())
+        with self._transaction("look up the workshop", write=False) as session:
+            for row in session.scalars(query):
+                if " ".join(row.name.split()).casefold() == wanted:
+                    return _workshop_record(row)
+        return None
+
+    def set_workshop_vignettes(
+        self, workshop_id: int, vignette_ids: Sequence[str]
+    ) -> WorkshopRecord:
+        """Change the vignettes a workshop runs, in the order trainees meet them."""
+        return self._update_workshop(workshop_id, vignette_ids=_vignette_list(vignette_ids))
+
     def release_exemplars(self, workshop_id: int, released: bool = True) -> WorkshopRecord:
         """Let the workshop's trainees see model responses (or hide them again)."""
         return self._update_workshop(workshop_id, exemplars_released=released)
 
     def close_workshop(self, workshop_id: int, closed: bool = True) -> WorkshopRecord:
-        """Mark the workshop as ended (or reopen it)."""
-        return self._update_workshop(workshop_id, closed=closed)
+        """End the workshop (or reopen it): no one joins or submits; attempts are kept."""
+        with self._transaction("end the workshop") as session:
+            row = session.get(_Workshop, workshop_id)
+            if row is None:
+                raise InputError(f"There is no workshop with id {workshop_id}.")
+            if closed and not row.closed:
+                row.ended_at = _now()
+            elif not closed:
+                row.ended_at = None
+            row.closed = closed
+            session.flush()
+            return _workshop_record(row)
 
-    def _update_workshop(self, workshop_id: int, **values: bool) -> WorkshopRecord:
+    def _update_workshop(self, workshop_id: int, **values: Any) -> WorkshopRecord:
         with self._transaction("update the workshop") as session:
             row = session.get(_Workshop, workshop_id)
             if row is None:
@@ -887,6 +920,13 @@ def name_key(display_name: str) -> str:
     return " ".join(display_name.split()).casefold()
 
 
+def _vignette_list(vignette_ids: Sequence[str]) -> list[str]:
+    ids = list(vignette_ids)
+    if isinstance(vignette_ids, str) or not ids or not all(isinstance(v, str) for v in ids):
+        raise InputError("A workshop needs a list of one or more vignette ids.")
+    return ids
+
+
 def _clean_name(display_name: str) -> str:
     name = " ".join(display_name.split())
     if not 0 < len(name) <= MAX_NAME_LENGTH:
@@ -922,6 +962,7 @@ def _workshop_record(row: _Workshop) -> WorkshopRecord:
         created_at=_utc(row.created_at),
         exemplars_released=bool(row.exemplars_released),
         closed=bool(row.closed),
+        ended_at=None if row.ended_at is None else _utc(row.ended_at),
     )
 
 

@@ -1,19 +1,15 @@
-"""A workshop room at a glance: per-vignette summaries against MITI thresholds, and exports."""
+"""A workshop room at a glance: per-vignette summaries against MITI thresholds."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from datetime import datetime
+from typing import Protocol, TypeVar
 
-import pandas as pd
-
-from .grading import CONTRACT_COLUMNS, row_values
 from .models import ROADBLOCK_IDS, Assessment
 
 #: MITI 4.2.1 reflection-to-question ratio thresholds: fair 1:1, good 2:1.
@@ -32,22 +28,6 @@ NO_DATA = "no data"
 LEVELS = (1, 2, 3, 4, 5)
 #: Colour of each level's bar, matching the apps' level badges.
 LEVEL_COLOURS = ("#a8322d", "#9a6a00", "#3b6e8f", "#2f7d4f", "#1f5e3a")
-#: Columns of `export_table`, in order.
-EXPORT_COLUMNS = (
-    "attempt_id",
-    "time",
-    "workshop",
-    "trainee",
-    "module_id",
-    "vignette_id",
-    "response",
-    *CONTRACT_COLUMNS,
-    "scorer_version",
-)
-#: Free-text columns: untrusted, so guarded against spreadsheet formulas in CSV exports.
-TEXT_COLUMNS = ("workshop", "trainee", "response", "feedback")
-# A spreadsheet reads a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Attempt(Protocol):
@@ -194,6 +174,8 @@ class RoomSummary:
     """Complex reflections among reflections, against MITI's fair 40% and good 50%."""
     not_answered: tuple[str, ...]
     """Display names of the workshop's trainees with no attempt at it, in joining order."""
+    joined: int
+    """Trainees in the workshop, whether they answered or not."""
 
     @property
     def mean_level(self) -> float | None:
@@ -207,6 +189,22 @@ class RoomSummary:
     def top_roadblocks(self, count: int = 3) -> tuple[tuple[str, int], ...]:
         """The `count` most common roadblocks."""
         return self.roadblocks[:count]
+
+    @property
+    def everyone_answered(self) -> bool:
+        """Whether someone has joined and every trainee who joined has answered."""
+        return self.joined > 0 and not self.not_answered
+
+
+def answered_line(answered: int, joined: int) -> str:
+    """How far the room is with a vignette, in words; never "everyone" before anyone joined."""
+    if joined <= 0:
+        return "Nobody has joined yet."
+    if answered >= joined:
+        return "Everyone has answered." if joined > 1 else "The one trainee has answered."
+    if answered == 0:
+        return f"Nobody has answered yet ({joined} joined)."
+    return f"{answered} of {joined} have answered."
 
 
 def latest_attempts(attempts: Iterable[A]) -> list[A]:
@@ -245,6 +243,7 @@ def room_summary(
     share = complex_reflections / reflections if reflections else None
     answered_by = {a.trainee_id for a in latest}
     counts = tuple(levels.get(level, 0) for level in LEVELS)
+    trainee_list = sorted(trainees, key=lambda t: t.id)
     return RoomSummary(
         vignette_id=vignette_id,
         answered=len(answered_by),
@@ -255,9 +254,8 @@ def room_summary(
         questions=questions,
         reflection_to_question=judge(ratio, fair=RQ_FAIR, good=RQ_GOOD),
         complex_share=judge(share, fair=CR_FAIR, good=CR_GOOD),
-        not_answered=tuple(
-            t.display_name for t in sorted(trainees, key=lambda t: t.id) if t.id not in answered_by
-        ),
+        not_answered=tuple(t.display_name for t in trainee_list if t.id not in answered_by),
+        joined=len({t.id for t in trainee_list} | answered_by),
     )
 
 
@@ -292,146 +290,3 @@ def level_chart(summary: RoomSummary, title: str = "") -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
-
-
-# --- exports -----------------------------------------------------------------------------
-
-
-def pseudonyms(attempts: Iterable[Attempt]) -> dict[int, str]:
-    """A stable pseudonym per trainee id: 'Trainee 01', '02', ... in order of first attempt."""
-    first: dict[int, int] = {}
-    for attempt in attempts:
-        if attempt.trainee_id not in first or attempt.id < first[attempt.trainee_id]:
-            first[attempt.trainee_id] = attempt.id
-    ordered = sorted(first, key=lambda trainee_id: first[trainee_id])
-    width = max(2, len(str(len(ordered))))
-    return {trainee_id: f"Trainee {n:0{width}d}" for n, trainee_id in enumerate(ordered, 1)}
-
-
-def export_table(
-    attempts: Iterable[Attempt],
-    trainees: Iterable[Trainee],
-    *,
-    pseudonymise: bool,
-    workshops: Iterable[Workshop] = (),
-) -> pd.DataFrame:
-    """Every attempt with its assessment's contract columns, one row each, in id order.
-
-    With `pseudonymise`, trainee names are replaced by `pseudonyms`; the responses are kept
-    as written (a trainee may still have typed a name into one). Times are UTC.
-    """
-    attempt_list = sorted(attempts, key=lambda a: a.id)
-    names = pseudonyms(attempt_list) if pseudonymise else {t.id: t.display_name for t in trainees}
-    workshop_names = {w.id: w.name for w in workshops}
-    rows: list[dict[str, Any]] = []
-    for attempt in attempt_list:
-        a = attempt.assessment
-        rows.append(
-            {
-                "attempt_id": attempt.id,
-                "time": attempt.created_at.astimezone(UTC),
-                "workshop": ""
-                if attempt.workshop_id is None
-                else workshop_names.get(attempt.workshop_id, str(attempt.workshop_id)),
-                "trainee": names.get(attempt.trainee_id, f"trainee #{attempt.trainee_id}"),
-                "module_id": attempt.module_id,
-                "vignette_id": attempt.vignette_id,
-                "response": attempt.response,
-                **row_values(a),
-                "scorer_version": a.scorer_version,
-            }
-        )
-    table = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
-    table["time"] = pd.to_datetime(table["time"], utc=True)
-    return table
-
-
-def to_csv_bytes(table: pd.DataFrame, *, formula_safe: bool = True) -> bytes:
-    """The table as UTF-8 CSV.
-
-    With `formula_safe`, a free-text cell that a spreadsheet would run as a formula (it
-    starts with =, +, -, @, tab or carriage return) gets a leading apostrophe.
-    """
-    out = table.copy()
-    if formula_safe:
-        for column in TEXT_COLUMNS:
-            if column in out.columns:
-                out[column] = out[column].map(_defuse)
-    return out.to_csv(index=False).encode("utf-8")
-
-
-def to_xlsx_bytes(table: pd.DataFrame, *, sheet_name: str = "attempts") -> bytes:
-    """The table as an Excel workbook; text is stored as text, never as a formula.
-
-    Times are written in UTC without a zone (Excel has none); characters Excel cannot
-    store (control characters) are dropped.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = sheet_name[:31]
-    sheet.append([str(c) for c in table.columns])
-    for record in table.itertuples(index=False, name=None):
-        row: list[Any] = []
-        for value in record:
-            if isinstance(value, pd.Timestamp):
-                value = value.tz_convert(UTC).tz_localize(None).to_pydatetime()
-            elif isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            elif value is None or (isinstance(value, float) and math.isnan(value)):
-                value = None
-            elif hasattr(value, "item"):
-                value = value.item()  # numpy scalar -> Python
-            row.append(value)
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a response starting with '=' stays text
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(table.columns, 1):
-        width = 60 if column in ("response", "feedback") else max(10, len(str(column)) + 2)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _defuse(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-# --- projector ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AnonymisedResponse:
-    """A response as the room sees it on the projector: no name, no submission order."""
-
-    attempt_id: int
-    """Which attempt it is, for the supervisor's choice; never shown."""
-    text: str
-    """The response."""
-    hrq_level: int
-    """Its reflective-listening level."""
-
-
-def anonymised(attempts: Iterable[Attempt], *, seed: str = "") -> list[AnonymisedResponse]:
-    """The responses without names, in an order that hides who answered first.
-
-    The order is fixed by `seed` and each attempt's id, so a response keeps its place
-    relative to the others when new ones arrive.
-    """
-
-    def place(attempt: Attempt) -> str:
-        return hashlib.sha256(f"{seed}:{attempt.id}".encode()).hexdigest()
-
-    return [
-        AnonymisedResponse(a.id, a.response, a.assessment.hrq_level)
-        for a in sorted(attempts, key=place)
-    ]

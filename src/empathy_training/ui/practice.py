@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..coaching import choose_next
-from ..errors import InputError, StorageError
+from ..errors import InputError, StorageError, WorkshopEndedError
 from ..models import Assessment, Library, Vignette
 from ..progress import (
     AttemptSummary,
@@ -273,6 +273,8 @@ class PracticeApp:
                 "Type a response first: what would you say back to the client?", "hint"
             )
             return None
+        if self._workshop_ended():
+            return None
         if len(text) > MAX_RESPONSE_CHARS:
             self.message.value = message(
                 f"Your response is {len(text):,} characters; the limit is "
@@ -303,6 +305,9 @@ class PracticeApp:
                 workshop_id=self.workshop.id if self.workshop else None,
                 client_attempt_id=self._attempt_key(text),
             )
+        except WorkshopEndedError:
+            self._workshop_ended(ended=True)
+            return assessment
         except StorageError as exc:
             self.message.value = message(
                 f"Your feedback is below, but this attempt could not be saved: {exc} "
@@ -316,6 +321,21 @@ class PracticeApp:
             "Saved. Edit your response and submit again, or show the model responses.", "ok"
         )
         return assessment
+
+    def _workshop_ended(self, *, ended: bool = False) -> bool:
+        """Whether the trainee's workshop has ended; if so, say that their answers are kept."""
+        if self.workshop is None:
+            return False
+        if not ended:
+            current = self.store.workshop(self.workshop.id)
+            ended = current is None or current.closed
+        if ended:
+            self.submit_button.disabled = True
+            self.message.value = message(WorkshopEndedError.MESSAGE, "hint")
+            self.status.value = message(
+                f"The workshop '{self.workshop.name}' has ended; your answers are saved.", "hint"
+            )
+        return ended
 
     def _attempt_key(self, text: str) -> str:
         """The same text submitted again for the same vignette on this page is one attempt."""

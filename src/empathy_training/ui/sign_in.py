@@ -87,7 +87,14 @@ class SignInPanel:
         code = self.code_box.value.strip()
         if code:
             workshop = self.store.workshop_by_code(code)
-            if workshop is None or workshop.closed:
+            if workshop is not None and workshop.closed:
+                self.status.value = message(
+                    f"The workshop '{workshop.name}' has ended: its code no longer admits "
+                    "anyone. Leave the code empty to practise on your own.",
+                    "hint",
+                )
+                return None
+            if workshop is None:
                 self.status.value = message(
                     f"No open workshop has the code '{code}'. Check the code on the screen, "
                     "or leave it empty to practise on your own.",

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_trainee_codes"
-down_revision = "0001"
+down_revision = "0002_workshop_end"
 branch_labels = None
 depends_on = None
 
