@@ -516,3 +516,20 @@ def test_grading_app_factory(tmp_path: Path) -> None:
     app = grading_app(url)
     assert isinstance(app, GradingApp) and "no supervisor passcode" in app.status.value
     app.store.close()
+
+
+def test_whole_numbers_are_written_as_whole_numbers(store: Store, library: Library) -> None:
+    app = unlocked(store, library, rater_name="Ana")
+    scored(app, "week 1.csv", (DATA / "responses.csv").read_bytes())
+    app.select(0)
+    app.level_buttons.value = 3
+    # The same rows reopened from the store, where levels came back as 3.0.
+    again = unlocked(store, library, rater_name="Ana")
+    again.open_workshop(store.workshops()[0].id)
+    files = again.prepare_downloads()
+    csv = next(v for k, v in files.items() if k.endswith(".csv"))
+    cells = pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for column in ("hrq_level", "validation_level", "epitome_er", "attempt_id", "Ana (level)"):
+        assert all(c == "" or c.isdigit() for c in cells[column]), (column, list(cells[column]))
+    assert cells.loc[5, "hrq_level"] == "" and cells.loc[5, "attempt_id"] == ""  # not scored
+    assert list(cells["Ana (level)"]) == ["3", "", "", "", "", ""]

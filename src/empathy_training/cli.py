@@ -103,7 +103,8 @@ def grade(source: Path, output: Path, rubric: str) -> None:
     from tqdm import tqdm
 
     from .grading import grade as grade_table
-    from .grading import read_responses, write_results
+    from .grading import read_responses
+    from .results import write_results
 
     try:
         table = read_responses(source)
@@ -222,7 +223,7 @@ def report_agreement(source: Path, output: Path | None) -> None:
         agreement_table,
         ratings_from_table,
     )
-    from .grading import write_results
+    from .results import write_results
 
     table = _graded(source)
     try:

@@ -36,6 +36,7 @@ from ..feedback_reports import (
 from ..loading import load_library
 from ..models import ROADBLOCK_IDS, Assessment, Library
 from ..prepost import PrePostResult, prepost, prepost_chart
+from ..results import XLSX_MIME, csv_bytes, xlsx_bytes
 from ..scoring import RUBRIC_NAMES
 from ..storage import (
     MAX_NAME_LENGTH,
@@ -57,8 +58,6 @@ MAX_UPLOAD_ROWS = 20_000
 #: Largest upload accepted, in bytes. The server's websocket message limit must be larger
 #: (Tornado's default, 10 MiB, drops a bigger upload before the app sees it).
 MAX_UPLOAD_BYTES = 30_000_000
-#: A CSV cell starting with one of these would run as a formula in a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows shown per page of the review table.
 PAGE_SIZE = 50
 #: Vignette id stored for a response scored against a client statement only.
@@ -935,11 +934,8 @@ class GradingApp:
         stamp = f"{datetime.now():%Y-%m-%d}"
         reports = all_reports(results, library=self.library)
         files = {
-            f"{stem}-results-{stamp}.csv": (_csv_bytes(export), "text/csv"),
-            f"{stem}-results-{stamp}.xlsx": (
-                _xlsx_bytes(export),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
+            f"{stem}-results-{stamp}.csv": (csv_bytes(export, bom=True), "text/csv"),
+            f"{stem}-results-{stamp}.xlsx": (xlsx_bytes(export), XLSX_MIME),
             f"{stem}-feedback-reports-{stamp}.zip": (reports_zip(reports), "application/zip"),
         }
         links = []
@@ -1567,43 +1563,6 @@ def _agreement_html(table: pd.DataFrame, label: Callable[[str], str]) -> str:
         "<th>Raters</th><th>n</th><th>Exact</th><th>Kappa</th><th>95% CI</th><th>Note</th></tr>"
         f"{body}</table></div>"
     )
-
-
-def _export_ready(table: pd.DataFrame) -> pd.DataFrame:
-    """Times in UTC without a zone (spreadsheets have none)."""
-    out = table.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
-    return out
-
-
-def _csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a byte-order mark (so Excel reads accents); formulas defused.
-
-    A text cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
-    return) gets a leading apostrophe.
-    """
-    out = _export_ready(table)
-    for column in out.columns:
-        dtype = out[column].dtype
-        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-            out[column] = out[column].map(_defused)
-    return out.to_csv(index=False).encode("utf-8-sig")
-
-
-def _xlsx_bytes(table: pd.DataFrame) -> bytes:
-    """The table as an Excel workbook, written by `grading.write_results` (text stays text)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "results.xlsx"
-        grading.write_results(_export_ready(table), path)
-        return path.read_bytes()
-
-
-def _defused(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _rating_cell(record: RatingRecord | None) -> str:
