@@ -23,12 +23,17 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield store
 
 
+def held_files(app: object) -> list[tuple[str, bytes]]:
+    """What the upload button holds (its count is what the button shows: "(1)")."""
+    return [(f["name"], bytes(f["content"])) for f in app.loader.upload.value]  # type: ignore[attr-defined]
+
+
 def test_upload_scores_rows_into_the_table_and_the_store(store: Store, library: Library) -> None:
     app = unlocked(store, library)
     upload(app, "week 1.csv", (DATA / "responses.csv").read_bytes())
     loader = app.loader
     assert "Read 6 responses from week 1.csv" in loader.load_message.value
-    assert app.loader.upload.value == ()  # the bytes are not kept in the page
+    assert held_files(app) == [("week 1.csv", b"")]  # one file, its bytes not kept in the page
     loader.score_button.click()
     assert "Scored 5 of 6 responses" in loader.load_message.value, list(app.state.table["error"])
     assert "1 row could not be scored" in loader.load_message.value
@@ -61,6 +66,33 @@ def test_rows_without_trainee_column_are_named_by_row(store: Store, library: Lib
     assert store.attempts()[0].vignette_id == NO_VIGNETTE
 
 
+def test_the_upload_button_and_progress_start_afresh_for_each_file(
+    store: Store, library: Library
+) -> None:
+    app = unlocked(store, library)
+    loader = app.loader
+    scored(app, "week 1.csv", (DATA / "responses.csv").read_bytes())
+    assert held_files(app) == [("week 1.csv", b"")]  # still "(1)": the file scored
+    assert loader.progress.bar_style == "success" and loader.score_button.disabled
+
+    upload(app, "week 2.csv", b"client_statement,response\nI am tired.,You sound tired.\n")
+    assert held_files(app) == [("week 2.csv", b"")]
+    assert (loader.progress.value, loader.progress.bar_style, loader.progress_label.value) == (
+        0,
+        "",
+        "",
+    )  # nothing of week 1's scoring is left showing
+    assert not loader.score_button.disabled
+    assert "Read 1 response from week 2.csv" in loader.load_message.value
+
+    upload(app, "broken.csv", b"trainee,answer\nSam,hello\n")
+    assert held_files(app) == []  # "(0)": the refused file is not held
+    assert loader.score_button.disabled and "could not be read" in loader.load_message.value
+    loader.score_pending()
+    assert "Upload a CSV or Excel file first" in loader.load_message.value
+    assert len(store.workshops()) == 1
+
+
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
@@ -82,6 +114,7 @@ def test_bad_files_get_a_clear_message(
     assert "could not be read" in shown and expected in shown, shown
     assert name in shown and "uploaded-file" not in shown  # the user's file name, not a temp path
     assert app.loader.score_button.disabled and store.workshops() == []
+    assert held_files(app) == []
 
 
 def test_too_many_rows_are_refused_with_a_clear_message(store: Store, library: Library) -> None:

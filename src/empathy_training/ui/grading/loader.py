@@ -31,7 +31,7 @@ from .state import GradingState
 
 #: Uploaded rows stored per transaction (the progress bar moves once per chunk).
 STORE_CHUNK = 500
-#: The upload button's label.
+#: The upload button's label (ipywidgets adds the number of files it holds: "(1)").
 UPLOAD_LABEL = "Upload CSV or XLSX"
 _FULL = widgets.Layout(width="100%", max_width="34rem")
 
@@ -54,6 +54,7 @@ class Loader:
         self.on_open = on_open
         self.on_stored = on_stored
         self._pending: UploadedFile | None = None
+        self._holding = False  # the app itself is setting the upload button's value
         self.upload = widgets.FileUpload(
             accept=".csv,.xlsx,.xlsm", multiple=False, description=UPLOAD_LABEL
         )
@@ -98,16 +99,17 @@ class Loader:
     # -- callbacks --------------------------------------------------------------------------
 
     def _on_upload(self, change: dict[str, Any]) -> None:
-        if not change["new"]:
+        if self._holding or not change["new"]:
             return
 
         @guarded(lambda: self.load_message)
         def run() -> None:
             item = change["new"][0]
+            uploaded = None
             try:
-                self.read_upload(str(item["name"]), bytes(item["content"]))
+                uploaded = self.read_upload(str(item["name"]), bytes(item["content"]))
             finally:
-                self.upload.value = ()  # the bytes are not kept in the page
+                self._hold(item if uploaded is not None else None)
 
         run()
 
@@ -134,6 +136,7 @@ class Loader:
         """Read an uploaded file's responses, ready for `score_pending`; None if refused."""
         self._pending = None
         self.score_button.disabled = True
+        self._reset_progress()
         try:
             uploaded = read_upload(name, content)
         except InputError as exc:
@@ -258,6 +261,31 @@ class Loader:
         if batch.workshop_id in [value for _, value in self.workshop_picker.options]:
             self.workshop_picker.value = batch.workshop_id  # says what is open
         self.on_open(batch)
+
+    def _hold(self, item: Any) -> None:
+        """Keep what the upload button shows true: the file read, "(1)", without its bytes
+        (they are not kept in the page); nothing, "(0)", after a file was refused."""
+        held: tuple[dict[str, Any], ...] = ()
+        if item is not None:
+            held = (
+                {
+                    "name": str(item["name"]),
+                    "type": str(item.get("type", "")),
+                    "size": int(item.get("size", 0)),
+                    "content": memoryview(b""),
+                    "last_modified": item["last_modified"],
+                },
+            )
+        self._holding = True
+        try:
+            self.upload.value = held
+        finally:
+            self._holding = False
+
+    def _reset_progress(self) -> None:
+        self.progress.value = 0
+        self.progress.bar_style = ""
+        self.progress_label.value = ""
 
     def _progress(self, total: int, what: str) -> Callable[..., None]:
         self.progress.max = max(1, total)
