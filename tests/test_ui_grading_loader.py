@@ -14,7 +14,7 @@ from empathy_training.models import Library
 from empathy_training.storage import Store
 from empathy_training.uploads import MAX_UPLOAD_ROWS
 
-from grading_ui import DATA, XSS, grading_store, scored, unlocked, upload
+from grading_ui import DATA, XSS, grading_store, rate, scored, unlocked, upload
 
 
 @pytest.fixture
@@ -91,6 +91,49 @@ def test_the_upload_button_and_progress_start_afresh_for_each_file(
     loader.score_pending()
     assert "Upload a CSV or Excel file first" in loader.load_message.value
     assert len(store.workshops()) == 1
+
+
+def test_uploading_a_file_again_replaces_it_and_keeps_the_ratings_of_unchanged_rows(
+    store: Store, library: Library
+) -> None:
+    first = (DATA / "responses.csv").read_bytes()
+    app = unlocked(store, library, rater_name="Ana")
+    scored(app, "week 1.csv", first)
+    rate(app, 0, 2)
+    rate(app, 1, 4)
+    (workshop,) = store.workshops()
+    before = {a.id for a in store.attempts(workshop_id=workshop.id)}
+
+    # The same file again: nothing is added, nothing is lost.
+    upload(app, "week 1.csv", first)
+    assert "replaces the earlier upload of week 1.csv" in app.loader.load_message.value
+    app.loader.score_button.click()
+    assert "It replaces the earlier upload" in app.loader.load_message.value
+    assert [w.id for w in store.workshops()] == [workshop.id]
+    assert [label for label, _ in app.loader.workshop_picker.options if "week 1" in label] == [
+        label for label, value in app.loader.workshop_picker.options if value == workshop.id
+    ]
+    assert {a.id for a in store.attempts(workshop_id=workshop.id)} == before
+    assert [app.state.given(p)["Ana"].hrq_level for p in (0, 1)] == [2, 4]
+
+    # A corrected file: the changed row is new and unrated; the others keep their ratings.
+    changed = first.replace(b"Five nights of shouting", b"Five long nights of shouting")
+    upload(app, "week 1.csv", changed)
+    app.loader.score_button.click()
+    assert len(store.workshops()) == 1 and len(app.state.table) == 6
+    assert app.state.given(0)["Ana"].hrq_level == 2
+    assert app.state.given(1) == {}
+    assert "Five long nights" in app.state.table.loc[1, "response"]
+    assert "Ana" in app.table.table_html.value  # Ana's column is still there
+    # Reopened later, the upload shows the corrected rows.
+    again = unlocked(store, library)
+    again.loader.open_workshop(workshop.id)
+    assert "Five long nights" in again.state.table.loc[1, "response"]
+    assert len(again.state.table) == 6
+
+    # A file of another name is another upload.
+    scored(app, "week 2.csv", first)
+    assert len(store.workshops()) == 2
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from ...batches import (
 from ...errors import InputError
 from ...grading import grade_with_assessments
 from ...scoring import RUBRIC_NAMES
-from ...storage import NewAttempt
+from ...storage import NewAttempt, WorkshopRecord
 from ...uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, UploadedFile, read_upload
 from ..callbacks import guarded
 from ..cards import message
@@ -83,7 +83,7 @@ class Loader:
                     "<code>vignette_id</code>; a <code>trainee</code>, <code>name</code> or "
                     "<code>student</code> column names who wrote it. Other columns are kept. "
                     f"Up to {MAX_UPLOAD_ROWS:,} responses and {MAX_UPLOAD_BYTES // 10**6} MB "
-                    "per file.</p>"
+                    "per file; uploading a file of the same name again replaces it.</p>"
                 ),
                 widgets.HBox([self.upload, self.rubric_picker, self.score_button], layout=wrap),
                 widgets.HBox([self.progress, self.progress_label], layout=wrap),
@@ -145,8 +145,15 @@ class Loader:
         self._pending = uploaded
         self.score_button.disabled = False
         count = len(uploaded.table)
+        replaces = (
+            f" Scoring it replaces the earlier upload of {name}; rows that did not change keep "
+            "their ratings."
+            if self._earlier_upload(name) is not None
+            else ""
+        )
         self.load_message.value = message(
-            f"Read {plural(count, 'response')} from {name}. Press Score all to score them.",
+            f"Read {plural(count, 'response')} from {name}. Press Score all to score them."
+            + replaces,
             "ok",
         ) + "".join(message(note, "hint") for note in uploaded.notes)
         return uploaded
@@ -173,6 +180,7 @@ class Loader:
             trainees=tuple(batch_trainees(graded)),
         )
         self._finish_progress(f"Scored {len(graded):,}.")
+        replaced = self._earlier_upload(uploaded.name) is not None
         batch = self.store_upload(batch)
         self._pending = None
         self._opened(batch)
@@ -180,6 +188,12 @@ class Loader:
         self.load_message.value = message(
             f"Scored {len(graded) - failed:,} of {plural(len(graded), 'response')} from "
             f"{uploaded.name}; stored for rating as '{upload_workshop_name(uploaded.name)}'."
+            + (
+                " It replaces the earlier upload of that name: rows that did not change keep "
+                "their ratings."
+                if replaced
+                else ""
+            )
             + (
                 f" {plural(failed, 'row')} could not be scored (see Rows: with an error)."
                 if failed
@@ -190,14 +204,21 @@ class Loader:
         return batch
 
     def store_upload(self, batch: Batch) -> Batch:
-        """Store an upload as the attempts of a new, closed workshop named after the file;
-        the batch with its workshop and attempt ids."""
+        """Store an upload as the attempts of a closed workshop named after the file, replacing
+        an earlier upload of the same name; the batch with its workshop and attempt ids.
+
+        A row that is in the earlier upload too keeps its attempt, and so its ratings (see
+        `batches.attempt_keys`). The earlier version of a changed row stays in the store with
+        any ratings it had, but no longer shows in the upload.
+        """
         store = self.state.store
-        vignette_ids = sorted(
-            {a.vignette_id for a in batch.assessments if a is not None and a.vignette_id}
-        ) or [NO_VIGNETTE]
-        workshop = store.create_workshop(upload_workshop_name(batch.name), vignette_ids)
-        store.close_workshop(workshop.id)  # nobody joins an upload with its join code
+        workshop = self._earlier_upload(batch.name)
+        if workshop is None:
+            vignette_ids = sorted(
+                {a.vignette_id for a in batch.assessments if a is not None and a.vignette_id}
+            ) or [NO_VIGNETTE]
+            workshop = store.create_workshop(upload_workshop_name(batch.name), vignette_ids)
+            store.close_workshop(workshop.id)  # nobody joins an upload with its join code
         keys = attempt_keys(batch, workshop.id)
         trainee_ids = {n: store.trainee(n, workshop.id).id for n in dict.fromkeys(batch.trainees)}
         rows = upload_rows(batch, keys, self.state.library)
@@ -222,6 +243,7 @@ class Loader:
             for row, record in zip(chunk, stored, strict=True):
                 ids[row.position] = record.id
             advance(len(chunk))
+        # The rows are kept last, so an upload that fails to store leaves the earlier one whole.
         store.set_setting(BATCH_SETTING.format(workshop_id=workshop.id), batch_setting(batch, keys))
         self._finish_progress(f"Stored {plural(len(batch.graded), 'row')} for rating.")
         self.refresh_workshops()
@@ -261,6 +283,16 @@ class Loader:
         if batch.workshop_id in [value for _, value in self.workshop_picker.options]:
             self.workshop_picker.value = batch.workshop_id  # says what is open
         self.on_open(batch)
+
+    def _earlier_upload(self, file_name: str) -> WorkshopRecord | None:
+        """The newest stored upload of a file of this name, if there is one."""
+        name = upload_workshop_name(file_name)
+        store = self.state.store
+        for workshop in reversed(store.workshops()):
+            key = BATCH_SETTING.format(workshop_id=workshop.id)
+            if workshop.name == name and store.get_setting(key) is not None:
+                return workshop
+        return None
 
     def _hold(self, item: Any) -> None:
         """Keep what the upload button shows true: the file read, "(1)", without its bytes
