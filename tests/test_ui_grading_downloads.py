@@ -101,3 +101,14 @@ def test_a_workshop_can_be_graded_too(store: Store, library: Library) -> None:
     files = app.downloads.prepare()
     csv = next(v for k, v in files.items() if k.startswith("ward-4-results-"))
     assert whole_number_cells(csv)["Ana (level)"] == ["", "3"]
+
+
+def test_download_links_are_styled_as_buttons(store: Store, library: Library) -> None:
+    app = unlocked(store, library)
+    app.downloads.downloads_button.click()
+    assert "Load and score some responses first" in app.downloads.downloads.value
+    scored(app, "week 1.csv", (DATA / "responses.csv").read_bytes())
+    app.downloads.downloads_button.click()
+    html = app.downloads.downloads.value
+    assert html.count("<a class='et-download' download=") == 3
+    assert "<ul class='et-downloads'>" in html and "a.et-download{" in app.widget.children[0].value

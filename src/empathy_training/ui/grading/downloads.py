@@ -18,8 +18,8 @@ from .state import GradingState
 
 
 class Downloads:
-    """Prepare downloads: a link for each file; blind, only the rater's own ratings are in
-    them."""
+    """Prepare downloads: a link for each file, styled as a button; blind, only the rater's own
+    ratings are in them."""
 
     def __init__(self, state: GradingState) -> None:
         self.state = state
@@ -63,15 +63,15 @@ class Downloads:
             f"{stem}-feedback-reports-{stamp}.zip": (reports_zip(reports), "application/zip"),
         }
         links = "".join(
-            f"<li><a download='{escape(name)}' "
+            f"<li><a class='et-download' download='{escape(name)}' "
             f"href='data:{mime};base64,{base64.b64encode(data).decode('ascii')}'>"
-            f"Download {escape(name)}</a> <span class='et-small'>"
-            f"({len(data) / 1024:,.0f} KB)</span></li>"
+            f"Download {escape(name)}</a><span class='et-download-size'>"
+            f"{max(1, round(len(data) / 1024)):,} KB</span></li>"
             for name, (data, mime) in files.items()
         )
         own = " (blind: only your own ratings)" if state.blind else ""
         self.downloads.value = (
-            f"<ul>{links}</ul><p class='et-small'>"
+            f"<ul class='et-downloads'>{links}</ul><p class='et-small'>"
             f"{plural(len(results), 'row')}{escape(own)}; "
             f"{plural(len(reports), 'feedback report')}.</p>"
         )

@@ -21,6 +21,17 @@ table.et-grades .et-resp mark.et-rb{background:#fecaca}
 .et-scroll{max-height:32rem;overflow:auto;max-width:72rem}
 .et-note{font-size:.88em;color:#4a5261;margin:2px 0 8px 0}
 .et-too-few{color:#5c4300;font-style:italic}
+ul.et-downloads{list-style:none;padding:0;margin:8px 0;display:flex;flex-direction:column;
+  gap:8px;align-items:flex-start}
+.widget-html a.et-download,a.et-download{display:inline-block;padding:6px 14px;
+  border-radius:4px;background:var(--jp-brand-color1,#1976d2);color:#fff;font-weight:600;
+  text-decoration:none;overflow-wrap:anywhere;max-width:100%;box-sizing:border-box;
+  line-height:1.4;cursor:pointer}
+.widget-html a.et-download:hover,a.et-download:hover{background:#115293;color:#fff;
+  text-decoration:underline}
+.widget-html a.et-download:focus-visible,a.et-download:focus-visible{outline:3px solid #f9a825;
+  outline-offset:2px}
+.et-download-size{font-size:.88em;color:#4a5261;margin-left:8px}
 </style>
 """
 
