@@ -111,4 +111,7 @@ def test_download_links_are_styled_as_buttons(store: Store, library: Library) ->
     app.downloads.downloads_button.click()
     html = app.downloads.downloads.value
     assert html.count("<a class='et-download' download=") == 3
+    for what in ("results (CSV)", "results (Excel)", "feedback reports (zip)"):
+        assert f">Download {what}</a>" in html  # what it is; the file name beside it
+    assert "week-1-results-" in html
     assert "<ul class='et-downloads'>" in html and "a.et-download{" in app.widget.children[0].value

@@ -38,6 +38,9 @@ def test_rows_name_what_they_respond_to(store: Store, library: Library) -> None:
     start = statement[: CLIENT_LABEL_CHARS - 1].replace("'", "&#x27;")
     assert f"\u201c{start}\u2026\u201d" in table
     assert NO_VIGNETTE not in table and "<script" not in app.table.table_html.value
+    # On a narrow screen the header row hides and each cell says what it is.
+    html = app.table.table_html.value
+    assert "<tr class='et-head'>" in html and "data-label='Responds to'>\u201c" in html
     app.select(0)
     assert "The trainee&#x27;s response, with the words" in app.rating.row_card.value
     assert "Your response" not in app.rating.row_card.value

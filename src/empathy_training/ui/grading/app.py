@@ -70,6 +70,7 @@ class GradingApp:
         self.widget = widgets.VBox(
             [widgets.HTML(STYLE + GRADING_STYLE), self.status, self.gate, self.main]
         )
+        self.widget.add_class("et-grading")
 
     @property
     def unlocked(self) -> bool:

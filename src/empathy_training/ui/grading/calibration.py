@@ -14,7 +14,7 @@ from ...grading import cell_text
 from ...review import clip
 from ..callbacks import guarded
 from ..cards import message
-from .html import plural
+from .html import cell, head, plural
 from .state import GradingState
 
 #: Characters of a response shown in the list of disagreements.
@@ -28,7 +28,7 @@ class CalibrationPanel:
     def __init__(self, state: GradingState, *, on_refresh: Callable[[], None]) -> None:
         self.state = state
         self.on_refresh = on_refresh
-        wide = widgets.Layout(width="100%", max_width="72rem")
+        wide = widgets.Layout(width="auto", max_width="72rem")
         self.refresh_button = widgets.Button(
             description="Refresh ratings", icon="refresh", tooltip="Read other raters' ratings"
         )
@@ -82,39 +82,45 @@ class CalibrationPanel:
             )
         responses = self.state.table["response"]
         body = "".join(
-            f"<tr><td>{int(r['row'])}</td><td>{escape(str(r['trainee']))}</td><td>"
-            + escape(clip(cell_text(responses.iloc[int(r["position"])]), RESPONSE_CHARS))
-            + f"</td><td>{'' if r['automatic'] is None else int(r['automatic'])}</td>"
-            f"<td>{escape(str(r['why']))}</td></tr>"
+            "<tr>"
+            + cell(str(int(r["row"])), "Row")
+            + cell(escape(str(r["trainee"])), "Trainee")
+            + cell(
+                escape(clip(cell_text(responses.iloc[int(r["position"])]), RESPONSE_CHARS)),
+                "Response",
+                "et-resp",
+            )
+            + cell("" if r["automatic"] is None else str(int(r["automatic"])), "Automatic")
+            + cell(escape(str(r["why"])), "Levels")
+            + "</tr>"
             for r in rows.to_dict("records")
         )
+        header = head(["#", "Trainee", "Response", "Automatic", "Levels"])
         return (
             f"<p>{plural(len(rows), 'row')} to discuss.</p>"
-            "<div class='et-scroll'><table class='et-grades'><tr><th>#</th><th>Trainee</th>"
-            f"<th>Response</th><th>Automatic</th><th>Levels</th></tr>{body}</table></div>"
+            f"<div class='et-scroll'><table class='et-grades'>{header}{body}</table></div>"
         )
 
 
 def agreement_html(lines: list[AgreementLine]) -> str:
     """The agreement table: one line per pair of raters, overall and per vignette."""
     body = "".join(
-        f"<tr><td>{escape(line.scope)}</td>"
-        f"<td>{escape(line.raters[0])} &amp; {escape(line.raters[1])}</td>"
-        f"<td>{line.n:,}</td><td>{escape(line.exact)}</td>"
-        + (
-            f"<td class='et-too-few'>{escape(line.kappa)}</td>"
-            if line.too_few
-            else f"<td>{escape(line.kappa)}</td>"
-        )
-        + f"<td>{escape(line.interval)}</td><td class='et-small'>{escape(line.note)}</td></tr>"
+        "<tr>"
+        + cell(escape(line.scope), "Scope")
+        + cell(f"{escape(line.raters[0])} &amp; {escape(line.raters[1])}", "Raters")
+        + cell(f"{line.n:,}", "n")
+        + cell(escape(line.exact), "Exact")
+        + cell(escape(line.kappa), "Kappa", "et-too-few" if line.too_few else "")
+        + cell(escape(line.interval), "95% CI")
+        + cell(escape(line.note), "Note", "et-small")
+        + "</tr>"
         for line in lines
     )
+    header = head(["Scope", "Raters", "n", "Exact", "Kappa", "95% CI", "Note"])
     return (
         "<p class='et-note'>Quadratic-weighted kappa and exact agreement on the "
         "reflective-listening level, with 95% bootstrap intervals (1,000 resamples of the "
         f"rated responses). Kappa needs at least {MIN_ITEMS_FOR_KAPPA} responses rated by both "
         "raters; on fewer, its interval is too wide to tell anything.</p>"
-        "<div class='et-scroll'><table class='et-grades'><tr><th>Scope</th>"
-        "<th>Raters</th><th>n</th><th>Exact</th><th>Kappa</th><th>95% CI</th><th>Note</th></tr>"
-        f"{body}</table></div>"
+        f"<div class='et-scroll'><table class='et-grades'>{header}{body}</table></div>"
     )

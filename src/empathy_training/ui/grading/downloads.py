@@ -28,7 +28,7 @@ class Downloads:
             icon="download",
             layout=widgets.Layout(width="14rem", max_width="100%"),
         )
-        self.downloads = widgets.HTML(layout=widgets.Layout(width="100%", max_width="72rem"))
+        self.downloads = widgets.HTML(layout=widgets.Layout(width="auto", max_width="72rem"))
         self.widget = widgets.VBox(
             [
                 widgets.HTML(
@@ -58,16 +58,24 @@ class Downloads:
         stamp = f"{datetime.now():%Y-%m-%d}"
         reports = all_reports(results, library=state.library)
         files = {
-            f"{stem}-results-{stamp}.csv": (csv_bytes(export, bom=True), "text/csv"),
-            f"{stem}-results-{stamp}.xlsx": (xlsx_bytes(export), XLSX_MIME),
-            f"{stem}-feedback-reports-{stamp}.zip": (reports_zip(reports), "application/zip"),
+            f"{stem}-results-{stamp}.csv": (
+                "results (CSV)",
+                csv_bytes(export, bom=True),
+                "text/csv",
+            ),
+            f"{stem}-results-{stamp}.xlsx": ("results (Excel)", xlsx_bytes(export), XLSX_MIME),
+            f"{stem}-feedback-reports-{stamp}.zip": (
+                "feedback reports (zip)",
+                reports_zip(reports),
+                "application/zip",
+            ),
         }
         links = "".join(
             f"<li><a class='et-download' download='{escape(name)}' "
             f"href='data:{mime};base64,{base64.b64encode(data).decode('ascii')}'>"
-            f"Download {escape(name)}</a><span class='et-download-size'>"
+            f"Download {what}</a><span class='et-download-size'>{escape(name)} &middot; "
             f"{max(1, round(len(data) / 1024)):,} KB</span></li>"
-            for name, (data, mime) in files.items()
+            for name, (what, data, mime) in files.items()
         )
         own = " (blind: only your own ratings)" if state.blind else ""
         self.downloads.value = (
@@ -75,4 +83,4 @@ class Downloads:
             f"{plural(len(results), 'row')}{escape(own)}; "
             f"{plural(len(reports), 'feedback report')}.</p>"
         )
-        return {name: data for name, (data, _) in files.items()}
+        return {name: data for name, (_, data, _) in files.items()}

@@ -23,6 +23,7 @@ table.et-grades .et-resp mark.et-rb{background:#fecaca}
 .et-too-few{color:#5c4300;font-style:italic}
 ul.et-downloads{list-style:none;padding:0;margin:8px 0;display:flex;flex-direction:column;
   gap:8px;align-items:flex-start}
+ul.et-downloads li{display:flex;flex-wrap:wrap;align-items:center;gap:2px 8px}
 .widget-html a.et-download,a.et-download{display:inline-block;padding:6px 14px;
   border-radius:4px;background:var(--jp-brand-color1,#1976d2);color:#fff;font-weight:600;
   text-decoration:none;overflow-wrap:anywhere;max-width:100%;box-sizing:border-box;
@@ -31,7 +32,26 @@ ul.et-downloads{list-style:none;padding:0;margin:8px 0;display:flex;flex-directi
   text-decoration:underline}
 .widget-html a.et-download:focus-visible,a.et-download:focus-visible{outline:3px solid #f9a825;
   outline-offset:2px}
-.et-download-size{font-size:.88em;color:#4a5261;margin-left:8px}
+.et-download-size{font-size:.88em;color:#4a5261;overflow-wrap:anywhere}
+.et-grading .widget-html,.et-grading .widget-html-content{min-width:0;max-width:100%}
+.et-grading .widget-html-content :is(p,li,td,th,blockquote,h3,h4,.et-message){line-height:1.45}
+.et-grading .widget-dropdown,.et-grading .widget-dropdown>select{min-width:0}
+.et-stack.widget-dropdown{flex-direction:column;align-items:stretch;height:auto}
+.et-stack.widget-dropdown>select{flex:0 0 auto}
+.et-stack.widget-dropdown .widget-label{width:auto;text-align:left;margin-bottom:2px}
+@media (max-width:640px){
+  table.et-grades,table.et-grades tbody,table.et-grades tr,table.et-grades td{display:block}
+  table.et-grades tr.et-head{display:none}
+  table.et-grades tr{border-bottom:1px solid #c9ced6;padding:6px 0}
+  table.et-grades td{border:0;padding:1px 6px}
+  table.et-grades td:empty{display:none}
+  table.et-grades td[data-label]::before{content:attr(data-label) ": ";font-weight:600;
+    color:#4a5261}
+  table.et-grades .et-resp{min-width:0;max-width:none}
+  .et-scroll{max-height:none}
+  .et-grading .widget-tab>.lm-TabBar .lm-TabBar-tab{flex:1 1 auto;min-width:0;
+    padding:0 4px;font-size:12px}
+}
 </style>
 """
 
@@ -51,6 +71,17 @@ def rating_cell(record: Rating | None) -> str:
         else ""
     )
     return level + blocks
+
+
+def head(labels: list[str]) -> str:
+    """A table's header row (hidden on a narrow screen, where each cell names itself)."""
+    return "<tr class='et-head'>" + "".join(f"<th>{escape(x)}</th>" for x in labels) + "</tr>"
+
+
+def cell(content: str, label: str, css: str = "") -> str:
+    """A table cell holding `content` (HTML), named `label` for a narrow screen."""
+    attributes = f" class='{css}'" if css else ""
+    return f"<td data-label='{escape(label)}'{attributes}>{content}</td>"
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

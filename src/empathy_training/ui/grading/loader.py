@@ -33,7 +33,6 @@ from .state import GradingState
 STORE_CHUNK = 500
 #: The upload button's label (ipywidgets adds the number of files it holds: "(1)").
 UPLOAD_LABEL = "Upload CSV or XLSX"
-_FULL = widgets.Layout(width="100%", max_width="34rem")
 
 
 class Loader:
@@ -66,11 +65,17 @@ class Loader:
             description="Score all", button_style="primary", disabled=True, icon="play"
         )
         self.progress = widgets.IntProgress(
-            value=0, min=0, max=1, layout=widgets.Layout(width="100%", max_width="30rem")
+            value=0,
+            min=0,
+            max=1,
+            layout=widgets.Layout(width="auto", flex="1 1 16rem", max_width="30rem"),
         )
         self.progress_label = widgets.HTML()
         self.workshop_picker = widgets.Dropdown(
-            description="Or open", options=[], value=None, layout=_FULL
+            description="Or open",
+            options=[],
+            value=None,
+            layout=widgets.Layout(width="auto", flex="1 1 18rem", max_width="34rem"),
         )
         self.open_button = widgets.Button(description="Open", icon="folder-open")
         self.load_message = widgets.HTML()

@@ -25,8 +25,8 @@ class PrePostPanel:
         self.state = state
         self.last: PrePostResult | None = None
         """The last comparison shown."""
-        wide = widgets.Layout(width="100%", max_width="72rem")
-        picker = widgets.Layout(width="100%", max_width="34rem")
+        wide = widgets.Layout(width="auto", max_width="72rem")
+        picker = widgets.Layout(width="auto", max_width="34rem")
         self.pre_picker = widgets.Dropdown(description="Pre", layout=picker)
         self.post_picker = widgets.Dropdown(description="Post", layout=picker)
         self.levels_from = widgets.Dropdown(

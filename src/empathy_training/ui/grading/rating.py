@@ -64,7 +64,7 @@ class RatingPanel:
             placeholder="e.g. Dr Lee",
             continuous_update=False,
             style=label,
-            layout=widgets.Layout(width="100%", max_width="22rem"),
+            layout=widgets.Layout(width="auto", flex="1 1 16rem", max_width="22rem"),
         )
         self.blind_box = widgets.Checkbox(
             value=blind, description="Blind: hide other raters' ratings", indent=False
@@ -80,28 +80,29 @@ class RatingPanel:
             options=RATER_LEVEL_CHOICES,
             value=0,
             description="Your level",
-            style={"description_width": "initial", "button_width": "3.6rem"},
+            style={"description_width": "initial", "button_width": "auto"},
         )
         self.roadblocks_box = widgets.SelectMultiple(
             options=list(ROADBLOCK_IDS),
             rows=len(ROADBLOCK_IDS),
             description="Roadblocks",
             tooltip="Ctrl-click (Cmd-click on a Mac) to choose several",
-            layout=widgets.Layout(width="100%", max_width="20rem"),
+            layout=widgets.Layout(width="auto", max_width="20rem"),
         )
         self.bank_picker = widgets.Dropdown(
             description="Comment bank",
             options=[(BANK_PROMPT, "")],
             value="",
             style=label,
-            layout=widgets.Layout(width="100%", max_width="32rem"),
+            layout=widgets.Layout(width="auto", max_width="32rem"),
         )
         self.comment_box = widgets.Textarea(
             description="Comment",
             placeholder="Your comment to the trainee (saved as you type)",
             continuous_update=True,
-            layout=widgets.Layout(width="100%", max_width="32rem", height="7rem"),
+            layout=widgets.Layout(width="auto", max_width="32rem", height="7rem"),
         )
+        self.bank_picker.add_class("et-stack")
         self.comment_box.add_class("et-stack")
         self.save_button = widgets.Button(description="Save rating", icon="save")
         self.save_status = widgets.HTML()

@@ -28,7 +28,7 @@ from ...review import (
 )
 from ..callbacks import guarded
 from ..cards import highlighted, message
-from .html import rating_cell
+from .html import cell, head, rating_cell
 from .state import GradingState
 
 #: Characters of a response shown in the review table (the rating panel shows all of it).
@@ -57,15 +57,16 @@ class ReviewTable:
             options=[("any", ""), ("none", NO_ROADBLOCK)] + [(r, r) for r in ROADBLOCK_IDS],
         )
         self.error_filter = widgets.Dropdown(description="Rows", options=ROW_CHOICES)
-        self.prev_button = widgets.Button(description="◀ Previous", disabled=True)
-        self.next_button = widgets.Button(description="Next ▶", disabled=True)
+        pager = widgets.Layout(width="auto", min_width="6rem")
+        self.prev_button = widgets.Button(description="◀ Previous", disabled=True, layout=pager)
+        self.next_button = widgets.Button(description="Next ▶", disabled=True, layout=pager)
         self.page_label = widgets.HTML()
-        self.table_html = widgets.HTML(layout=widgets.Layout(width="100%", max_width="72rem"))
+        self.table_html = widgets.HTML(layout=widgets.Layout(width="auto", max_width="72rem"))
         self.row_picker = widgets.Dropdown(
             description="Rate row",
             options=[],
             value=None,
-            layout=widgets.Layout(width="100%", max_width="34rem"),
+            layout=widgets.Layout(width="auto", flex="1 1 18rem", max_width="34rem"),
         )
         self.next_unrated_button = widgets.Button(
             description="Next unrated", tooltip="The next row in this view you have not rated"
@@ -83,7 +84,7 @@ class ReviewTable:
                     ],
                     layout=_WRAP,
                 ),
-                widgets.HBox([self.prev_button, self.page_label, self.next_button], layout=_WRAP),
+                widgets.HBox([self.prev_button, self.next_button, self.page_label], layout=_WRAP),
                 self.table_html,
                 widgets.HBox([self.row_picker, self.next_unrated_button], layout=_WRAP),
                 self.notice,
@@ -206,19 +207,22 @@ class ReviewTable:
             self.table_html.value = message("Nothing loaded yet.", "hint")
             return
         raters = state.visible_raters()
-        head = (
-            "<tr><th>#</th><th>Trainee</th><th>Vignette or client</th>"
-            "<th>Response (evidence marked, roadblocks in red)</th><th>Level</th>"
-            "<th>Roadblocks</th><th>Sure</th>"
-            + "".join(f"<th>{escape(r)}</th>" for r in raters)
-            + "</tr>"
-        )
+        columns = [
+            "#",
+            "Trainee",
+            "Vignette or client",
+            "Response (evidence marked, roadblocks in red)",
+            "Level",
+            "Roadblocks",
+            "Sure",
+        ]
+        header = head(columns + raters)
         body = [self._row_html(position, raters) for position in page_rows(self.view, self.page)]
         if not body:
             self.table_html.value = message("No rows match these filters.", "hint")
             return
         self.table_html.value = (
-            f"<div class='et-scroll'><table class='et-grades'>{head}{''.join(body)}</table></div>"
+            f"<div class='et-scroll'><table class='et-grades'>{header}{''.join(body)}</table></div>"
         )
 
     # -- internals --------------------------------------------------------------------------
@@ -251,14 +255,17 @@ class ReviewTable:
             level_html = f"<span class='et-level et-l{level}'>{level}</span>" if level else ""
         confidence = pd.to_numeric(row["confidence"], errors="coerce")
         sure = f"{confidence:.0%}" if pd.notna(confidence) else ""
-        cells = "".join(f"<td>{rating_cell(given.get(r))}</td>" for r in raters)
-        return (
-            f"<tr{css}><td>{int(row['_row'])}</td><td>{escape(cell_text(row['_trainee']))}</td>"
-            f"<td>{escape(client_label(row, self.state.library))}</td>"
-            f"<td class='et-resp'>{response}</td><td>{level_html}</td>"
-            f"<td>{escape(cell_text(row['roadblocks']).replace(';', ', '))}</td>"
-            f"<td>{sure}</td>{cells}</tr>"
-        )
+        cells = [
+            cell(str(int(row["_row"])), "Row"),
+            cell(escape(cell_text(row["_trainee"])), "Trainee"),
+            cell(escape(client_label(row, self.state.library)), "Responds to"),
+            cell(response, "Response", "et-resp"),
+            cell(level_html, "Level"),
+            cell(escape(cell_text(row["roadblocks"]).replace(";", ", ")), "Roadblocks"),
+            cell(sure, "Sure"),
+            *(cell(rating_cell(given.get(r)), r) for r in raters),
+        ]
+        return f"<tr{css}>{''.join(cells)}</tr>"
 
     def _response_html(self, position: int) -> str:
         assessment = self.state.assessments[position]
