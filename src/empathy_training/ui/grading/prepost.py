@@ -14,6 +14,7 @@ from ...errors import InputError
 from ...prepost import PrePostResult, prepost, prepost_chart
 from ..callbacks import guarded
 from ..cards import message
+from .html import cell, head
 from .state import GradingState
 
 
@@ -34,7 +35,10 @@ class PrePostPanel:
         )
         self.compare_button = widgets.Button(description="Compare", button_style="primary")
         self.summary = widgets.HTML(layout=wide)
-        self.chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # Hidden until there is a chart: an empty image shows as a broken one.
+        self.chart = widgets.Image(
+            format="png", layout=widgets.Layout(max_width="100%", display="none")
+        )
         self.table = widgets.HTML(layout=wide)
         self.widget = widgets.VBox(
             [
@@ -103,15 +107,30 @@ class PrePostPanel:
             f"<ul class='et-small'>{notes}</ul>" if notes else ""
         )
         self.chart.value = prepost_chart(result)
+        self.chart.layout.display = None
+        columns = ["Trainee", "Pre", "Post", "Change", "Responses pre", "Responses post"]
         body = "".join(
-            f"<tr><td>{escape(str(r.trainee))}</td><td>{r.pre:.2f}</td><td>{r.post:.2f}</td>"
-            f"<td>{r.change:+.2f}</td><td>{r.n_pre}</td><td>{r.n_post}</td></tr>"
+            "<tr>"
+            + "".join(
+                cell(value, label)
+                for value, label in zip(
+                    [
+                        escape(str(r.trainee)),
+                        f"{r.pre:.2f}",
+                        f"{r.post:.2f}",
+                        f"{r.change:+.2f}",
+                        str(r.n_pre),
+                        str(r.n_post),
+                    ],
+                    columns,
+                    strict=True,
+                )
+            )
+            + "</tr>"
             for r in result.per_trainee.itertuples(index=False)
         )
         self.table.value = (
-            "<div class='et-scroll'><table class='et-table'><tr><th>Trainee</th><th>Pre</th>"
-            "<th>Post</th><th>Change</th><th>Responses pre</th><th>Responses post</th></tr>"
-            f"{body}</table></div>"
+            f"<div class='et-scroll'><table class='et-grades'>{head(columns)}{body}</table></div>"
             if body
             else ""
         )
