@@ -180,6 +180,8 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         phone.goto(f"{base}voila/render/grading.ipynb")
         phone.get_by_label("Supervisor passcode").fill(PASSCODE, timeout=120_000)
+        unlock = phone.get_by_role("button", name="Unlock").bounding_box()
+        assert unlock is not None and unlock["x"] + unlock["width"] <= 390  # not cut off
         phone.get_by_role("button", name="Unlock").click()
         phone.get_by_text("Unlocked.").wait_for(timeout=20_000)
         (listed,) = uploads_listed(phone, "ward-4-test.csv")
