@@ -24,14 +24,15 @@ from typing import Any
 
 import pandas as pd
 
-from empathy_training import grading
 from empathy_training.feedback_reports import ReportItem, reports_zip, trainee_report_html
 from empathy_training.loading import load_library
 from empathy_training.models import Library
 from empathy_training.passcode import set_passcode
+from empathy_training.review import PAGE_SIZE
 from empathy_training.scoring import SCORER_VERSION, score_response
 from empathy_training.storage import Store
-from empathy_training.ui.grading import PAGE_SIZE, GradingApp
+from empathy_training.ui.grading import GradingApp
+from empathy_training.ui.grading import loader as loader_module
 
 ROWS = 5_000
 REPORTS = 200
@@ -90,12 +91,12 @@ def app_figures(library: Library, rows: int) -> dict[str, Any]:
         app = GradingApp(store, library, rater_name="Bench")
         app.unlock(PASSCODE)
         undo = [
-            wrap(grading, "grade_with_assessments", steps),
-            wrap(app, "_import", steps),
-            wrap(app, "refresh_view", steps),
+            wrap(loader_module, "grade_with_assessments", steps),
+            wrap(app.loader, "store_upload", steps),
+            wrap(app.table, "refresh", steps),
         ]
         with timed(steps, "read_upload"):
-            app.upload.value = (
+            app.loader.upload.value = (
                 {
                     "name": "bench.csv",
                     "type": "text/csv",
@@ -105,29 +106,28 @@ def app_figures(library: Library, rows: int) -> dict[str, Any]:
                 },
             )
         with timed(steps, "score_store_and_show_total"):
-            app.score_button.click()
+            app.loader.score_button.click()
         for restore in undo:
             restore()
-        assert f"{rows:,} responses" in app.load_message.value, app.load_message.value
+        shown = app.loader.load_message.value
+        assert f"{rows:,} responses" in shown, shown
         with timed(steps, "sort_by_level"):
-            app.sort_picker.value = "level"
+            app.table.sort_picker.value = "level"
         with timed(steps, "next_page"):
-            app.next_button.click()
+            app.table.next_button.click()
         with timed(steps, "select_row"):
-            app.select(app.view[PAGE_SIZE + 3])  # a row on the page shown
+            app.select(app.table.view[PAGE_SIZE + 3])  # a row on the page shown
         with timed(steps, "save_rating"):
-            app.level_buttons.value = 3
+            app.rating.level_buttons.value = 3
         with timed(steps, "prepare_downloads"):
-            files = app.prepare_downloads()
+            files = app.downloads.prepare()
         sizes = {name.rsplit(".", 1)[-1]: len(data) for name, data in files.items()}
     return {
         "rows": rows,
         "seconds": steps,
-        "scored_and_shown_seconds": round(
-            steps["grade_with_assessments"] + steps["refresh_view"], 3
-        ),
+        "scored_and_shown_seconds": round(steps["grade_with_assessments"] + steps["refresh"], 3),
         "download_bytes": sizes,
-        "table_html_chars": len(app.table_html.value),
+        "table_html_chars": len(app.table.table_html.value),
     }
 
 

@@ -12,6 +12,8 @@ from sklearn.metrics import cohen_kappa_score
 from empathy_training.agreement import (
     AGREEMENT_COLUMNS,
     AUTOMATIC,
+    MIN_ITEMS_FOR_KAPPA,
+    TOO_FEW_NOTE,
     agreement_table,
     bootstrap_ci,
     exact_agreement,
@@ -227,3 +229,19 @@ def test_ratings_from_an_exported_table() -> None:
         ratings_from_table(graded.assign(**{"Ana (level)": ["3", "three", ""]}))
     no_vignette = ratings_from_table(graded.drop(columns=["vignette_id"]))
     assert "vignette_id" not in no_vignette.columns and len(no_vignette) == 6
+
+
+def test_a_pair_rated_on_too_few_items_says_so() -> None:
+    levels = [1, 2, 3, 4, 5, 3, 2, 4, 5, 1, 2, 3]
+    frame = pd.DataFrame(
+        [
+            {"item": i, "rater": r, "level": v}
+            for r in (AUTOMATIC, "Ana")
+            for i, v in enumerate(levels)
+        ]
+    )
+    few = agreement_table(frame[frame["item"] < MIN_ITEMS_FOR_KAPPA - 1], n_boot=50).iloc[0]
+    assert few["n"] == MIN_ITEMS_FOR_KAPPA - 1 and few["note"] == TOO_FEW_NOTE
+    enough = agreement_table(frame[frame["item"] < MIN_ITEMS_FOR_KAPPA], n_boot=50).iloc[0]
+    assert enough["n"] == MIN_ITEMS_FOR_KAPPA and enough["note"] == ""
+    assert "too few to tell" in TOO_FEW_NOTE and str(MIN_ITEMS_FOR_KAPPA) in TOO_FEW_NOTE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -38,17 +39,32 @@ def write_upload(path: Path) -> Path:
     return path
 
 
+def upload_file(page: Any, path: Path) -> None:
+    """Choose a file in the upload button, as a grader does."""
+    with page.expect_file_chooser(timeout=20_000) as chosen:
+        page.locator(".widget-upload").click()
+    chosen.value.set_files(str(path))
+
+
+def uploads_listed(page: Any, name: str) -> list[str]:
+    """The stored uploads of this file name offered under Or open."""
+    options = page.get_by_label("Or open").locator("option")
+    options.first.wait_for(state="attached", timeout=20_000)
+    labels = options.all_inner_texts()
+    return [o for o in labels if f"Graded upload: {name}" in o.replace("\xa0", " ")]
+
+
 def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'grading.db'}"
     upload = write_upload(tmp_path / "ward-4-test.csv")
     with served(db, "--passcode", PASSCODE) as base, chromium() as browser:
         context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True
+            viewport={"width": 1280, "height": 800}, accept_downloads=True
         )
         page = context.new_page()
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{base}voila/render/grading.ipynb")
+        page.goto(f"{base}grading")
 
         # The gate: nothing of the app exists until the passcode checks.
         # The kernel's first start on a busy machine has taken over a minute.
@@ -57,12 +73,25 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         page.get_by_text("Unlocked.").wait_for(timeout=20_000)
 
         # Upload through the FileUpload widget, then score.
-        with page.expect_file_chooser(timeout=20_000) as chosen:
-            page.get_by_role("button", name="Upload CSV or XLSX").click()
-        chosen.value.set_files(str(upload))
+        button = page.get_by_role("button", name="Upload CSV or XLSX")
+        assert button.inner_text().strip() == "Upload CSV or XLSX (0)"
+        upload_file(page, upload)
         page.get_by_text("Read 4 responses from ward-4-test.csv").wait_for(timeout=30_000)
+        assert button.inner_text().strip() == "Upload CSV or XLSX (1)"  # the file it holds
         page.get_by_role("button", name="Score all").click()
         page.get_by_text("Scored 3 of 4 responses from ward-4-test.csv").wait_for(timeout=60_000)
+        assert len(uploads_listed(page, "ward-4-test.csv")) == 1
+        assert button.inner_text().strip() == "Upload CSV or XLSX (1)"
+
+        # The same file again (a grader unsure it went in): it replaces, not duplicates.
+        upload_file(page, upload)
+        page.get_by_text("Scoring it replaces the earlier upload of ward-4-test.csv").wait_for(
+            timeout=30_000
+        )
+        page.get_by_role("button", name="Score all").click()
+        page.get_by_text("It replaces the earlier upload of that name").wait_for(timeout=60_000)
+        assert len(uploads_listed(page, "ward-4-test.csv")) == 1
+        assert button.inner_text().strip() == "Upload CSV or XLSX (1)"
 
         table = page.locator("table.et-grades").first
         table.wait_for(timeout=20_000)
@@ -93,6 +122,8 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         table.get_by_role("columnheader", name=RATER).wait_for(timeout=20_000)
         panel = page.locator(".widget-hbox").filter(has=page.get_by_role("heading", name="Row 1"))
         screenshot(page, "grading-2-rating", panel.last)
+        page.locator(".widget-tab").first.evaluate("tabs => tabs.scrollIntoView()")
+        screenshot(page, "grading-1280")
 
         # The table gains the rater's column, showing the level given.
         ana = rows.filter(has_text="Ana")
@@ -113,11 +144,20 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         (rating,) = ratings
         assert (rating.rater, rating.hrq_level, rating.comment) == (RATER, 4, COMMENT)
 
-        # Download the results CSV.
+        # Download the results CSV, from a link that looks like a button.
         page.get_by_role("tab", name="Downloads").click()
         page.get_by_role("button", name="Prepare downloads").click()
-        link = page.get_by_role("link", name="-results-").filter(has_text=".csv")
+        link = page.get_by_role("link", name="Download results (CSV)")
         link.wait_for(timeout=60_000)
+        assert page.get_by_role("link", name="Download results (Excel)").count() == 1
+        assert page.get_by_role("link", name="Download feedback reports (zip)").count() == 1
+        look = link.evaluate(
+            "a => { const s = getComputedStyle(a); "
+            "return [s.color, s.backgroundColor, s.cursor, s.paddingLeft, s.borderRadius] }"
+        )
+        assert look[0] == "rgb(255, 255, 255)" and look[1] not in ("", "rgba(0, 0, 0, 0)"), look
+        assert look[2:] == ["pointer", "14px", "4px"], look  # a button's padding and corners
+        screenshot(page, "grading-3-downloads", page.locator("ul.et-downloads"))
         with page.expect_download(timeout=30_000) as downloading:
             link.click()
         saved = tmp_path / downloading.value.suggested_filename
@@ -135,3 +175,27 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
 
         assert page.locator("img[src='x']").count() == 0
         assert dialogs == []
+
+        # On a phone: the stored upload opens, and each row reads as a card.
+        phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        phone.goto(f"{base}grading")
+        phone.get_by_label("Supervisor passcode").fill(PASSCODE, timeout=120_000)
+        unlock = phone.get_by_role("button", name="Unlock").bounding_box()
+        assert unlock is not None and unlock["x"] + unlock["width"] <= 390  # not cut off
+        phone.get_by_role("button", name="Unlock").click()
+        phone.get_by_text("Unlocked.").wait_for(timeout=20_000)
+        (listed,) = uploads_listed(phone, "ward-4-test.csv")
+        phone.get_by_label("Or open").select_option(label=listed)
+        phone.get_by_role("button", name="Open").click()
+        phone.get_by_text("Opened Graded upload: ward-4-test.csv: 4 responses").wait_for(
+            timeout=30_000
+        )
+        phone.get_by_label("Your name (rater)").fill(RATER)
+        phone.get_by_label("Your name (rater)").press("Enter")
+        cards = phone.locator("table.et-grades").first
+        cards.locator("td[data-label='Trainee']").first.wait_for(timeout=20_000)
+        assert cards.locator("tr.et-head").is_hidden()  # each cell names itself instead
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+        phone.locator(".widget-tab").first.evaluate("tabs => tabs.scrollIntoView()")
+        screenshot(phone, "grading-390")

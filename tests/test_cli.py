@@ -110,6 +110,20 @@ def test_grade_csv_to_xlsx_keeps_columns_and_marks_bad_rows(tmp_path: Path) -> N
     assert graded.loc[2, "hrq_level"] >= 3
 
 
+def test_grade_csv_writes_whole_numbers_as_whole_numbers(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        f"trainee,client_statement,response\na,{STATEMENT},You feel stuck.\nb,{STATEMENT},\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    assert run("grade", str(source), "-o", str(out)).returncode == 1  # one empty response
+    cells = pd.read_csv(out, dtype=str, keep_default_na=False)
+    for column in ("hrq_level", "validation_level", "epitome_er", "epitome_ip", "epitome_ex"):
+        assert cells.loc[0, column].isdigit() and cells.loc[1, column] == "", column
+    assert "." in cells.loc[0, "confidence"]
+
+
 def test_grade_missing_column_is_a_clear_error(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("answer\nYou feel sad.\n", encoding="utf-8")
@@ -136,6 +150,9 @@ def test_report_feedback_agreement_and_prepost(tmp_path: Path) -> None:
     result = run("report", "agreement", str(graded))
     assert result.returncode == 0, result.stderr
     assert "Dr Lee vs automatic" in result.stdout or "automatic vs Dr Lee" in result.stdout
+    # Four responses rated by both: no kappa, no interval, but a reason.
+    assert "n=4" in result.stdout and "kappa too few to tell" in result.stdout
+    assert "kappa=" not in result.stdout
 
     chart = tmp_path / "change.png"
     result = run(

@@ -12,9 +12,10 @@ from empathy_training.errors import InputError
 from empathy_training.grading import (
     ASSESSMENT_COLUMN,
     CONTRACT_COLUMNS,
+    INTEGER_COLUMNS,
     grade,
     read_responses,
-    write_results,
+    typed_contract,
 )
 from empathy_training.models import (
     AnswerKey,
@@ -25,6 +26,7 @@ from empathy_training.models import (
     RiskCue,
     Vignette,
 )
+from empathy_training.results import write_results
 from empathy_training.scoring import MAX_RESPONSE_CHARS, score_response
 
 DATA = Path(__file__).parent / "data" / "grading"
@@ -114,16 +116,6 @@ def test_write_and_read_back(tmp_path: Path, suffix: str) -> None:
         assert list(back["response"]) == list(graded["response"].astype(str))
 
 
-def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
-    from openpyxl import load_workbook
-
-    table = pd.DataFrame({"response": ["=1+1"], "client_statement": ["I'm tired."]})
-    out = tmp_path / "graded.xlsx"
-    write_results(grade(table), out)
-    cell = load_workbook(out).active["A2"]
-    assert cell.value == "=1+1" and cell.data_type == "s"
-
-
 def test_reads_xlsx_input(tmp_path: Path) -> None:
     path = tmp_path / "in.xlsx"
     pd.DataFrame({"Response": ["You're tired."], "Vignette ID": ["test-tablets"]}).to_excel(
@@ -174,8 +166,6 @@ def test_unknown_suffix_and_missing_file(tmp_path: Path) -> None:
         read_responses(tmp_path / "in.json")
     with pytest.raises(InputError, match="not found"):
         read_responses(tmp_path / "missing.csv")
-    with pytest.raises(InputError, match="unknown file type"):
-        write_results(pd.DataFrame({"response": ["x"]}), tmp_path / "out.txt")
 
 
 def test_broken_xlsx_is_a_clear_error(tmp_path: Path) -> None:
@@ -183,35 +173,6 @@ def test_broken_xlsx_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"not a workbook")
     with pytest.raises(InputError, match="XLSX"):
         read_responses(path)
-
-
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_csv_cells_that_look_like_formulas_are_defused(tmp_path: Path, start: str) -> None:
-    text = f"{start}1+1 is what you think"
-    table = pd.DataFrame(
-        {
-            "response": [text, "You're tired."],
-            "client_statement": ["I'm tired.", text],
-            "note": [f"{start}cmd|' /C calc'!A0", "fine"],
-        }
-    )
-    out = tmp_path / "graded.csv"
-    write_results(grade(table), out)
-    raw = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert raw.loc[0, "response"] == "'" + text
-    assert raw.loc[1, "client_statement"] == "'" + text
-    assert raw.loc[0, "note"].startswith("'" + start)
-    assert raw.loc[1, "response"] == "You're tired."
-    # Numbers are left alone; so is text that merely contains a formula character.
-    assert raw.loc[1, "hrq_level"].lstrip("-").isdigit()
-    assert not raw.loc[1, "feedback"].startswith("'")
-
-
-def test_defusing_leaves_the_graded_table_untouched(tmp_path: Path) -> None:
-    table = pd.DataFrame({"response": ["-3 stars from me"], "client_statement": ["I'm tired."]})
-    graded = grade(table)
-    write_results(graded, tmp_path / "graded.csv")
-    assert graded.loc[0, "response"] == "-3 stars from me"
 
 
 def test_assessments_column_holds_each_rows_assessment() -> None:
@@ -261,3 +222,20 @@ def test_risk_handling_is_a_column_and_a_safety_error_is_level_one() -> None:
     assert list(graded["risk_handled"]) == ["safety_error", "taken_up", "passed_over"]
     assert graded.iloc[0]["hrq_level"] == 1
     assert graded.iloc[2]["hrq_level"] <= 2
+
+
+def test_all_rows_in_error_still_give_typed_columns() -> None:
+    table = pd.DataFrame({"response": ["", " "], "client_statement": ["I'm tired.", "Hm."]})
+    graded = grade(table)
+    assert list(graded["error"]) == ["empty response", "empty response"]
+    assert all(str(graded[c].dtype) == "Int64" for c in INTEGER_COLUMNS)
+    assert list(graded["behaviour"]) == ["", ""] and str(graded["confidence"].dtype) == "Float64"
+
+
+def test_typed_contract_makes_levels_whole_numbers_again() -> None:
+    # As a table comes back from JSON or a store: levels as floats with gaps, texts as None.
+    loose = pd.DataFrame({"hrq_level": [3.0, None], "roadblocks": ["advising", None]})
+    typed = typed_contract(loose)
+    assert typed["hrq_level"].tolist() == [3, pd.NA]
+    assert typed["roadblocks"].tolist() == ["advising", ""]
+    assert set(CONTRACT_COLUMNS) <= set(typed.columns)

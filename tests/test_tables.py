@@ -12,7 +12,8 @@ from openpyxl import Workbook, load_workbook
 
 from empathy_training import tables
 from empathy_training.errors import InputError, TooManyRowsError
-from empathy_training.grading import grade, read_responses, write_results
+from empathy_training.grading import grade, read_responses
+from empathy_training.results import write_results
 from empathy_training.tables import MAX_CELL_CHARS, clean_text, read_table
 
 

@@ -19,6 +19,14 @@ AUTOMATIC = "automatic"
 BOOTSTRAP_RESAMPLES = 1000
 #: Coverage of confidence intervals.
 CONFIDENCE_LEVEL = 0.95
+MIN_ITEMS_FOR_KAPPA = 10
+"""Fewest items rated by both raters for a kappa worth showing; below it: "too few to tell".
+
+Two raters who differ by one level on a fifth of five-level ratings (weighted kappa 0.79) were
+simulated 300 times per sample size. The 95% percentile bootstrap interval held the true kappa
+in 14% of samples of 2 items, 43% of 3, 75% of 5 and 88% of 10 (93% from 15), and it was
+0.95 wide at 5 items and 0.55 at 10: under 10 items the interval misses too often and spans
+too much of the scale for the kappa to say anything."""
 #: Columns of `agreement_table`.
 AGREEMENT_COLUMNS = (
     "scope",
@@ -32,6 +40,11 @@ AGREEMENT_COLUMNS = (
     "ci_high",
     "note",
 )
+
+#: What is shown instead of a kappa on fewer than MIN_ITEMS_FOR_KAPPA items rated by both.
+TOO_FEW_TO_TELL = "too few to tell"
+#: The note of a pair with fewer than MIN_ITEMS_FOR_KAPPA items rated by both.
+TOO_FEW_NOTE = f"{TOO_FEW_TO_TELL}: fewer than {MIN_ITEMS_FOR_KAPPA} items rated by both"
 
 Weights = Literal["quadratic", "linear"] | None
 Statistic = Callable[[Sequence[Any], Sequence[Any]], float]
@@ -308,8 +321,8 @@ def _pair_figures(
         note = "kappa undefined: both raters used a single, identical level"
     elif int(np.isnan(boot).sum()) > n_boot // 2:
         note = "interval rough: most resamples had a single level"
-    elif n < 10:
-        note = "few items: interval rough"
+    elif n < MIN_ITEMS_FOR_KAPPA:
+        note = TOO_FEW_NOTE
     return _figures(n, exact, kappa, low, high, note)
 
 

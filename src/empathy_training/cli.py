@@ -144,7 +144,8 @@ def grade(source: Path, output: Path, rubric: str) -> None:
     from tqdm import tqdm
 
     from .grading import grade as grade_table
-    from .grading import read_responses, write_results
+    from .grading import read_responses
+    from .results import write_results
 
     try:
         table = read_responses(source)
@@ -306,8 +307,13 @@ def report_feedback(source: Path, output: Path) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write CSV or XLSX.")
 def report_agreement(source: Path, output: Path | None) -> None:
     """Weighted kappa and exact agreement between raters' 'NAME (level)' columns and the scorer."""
-    from .agreement import agreement_table, ratings_from_table
-    from .grading import write_results
+    from .agreement import (
+        MIN_ITEMS_FOR_KAPPA,
+        TOO_FEW_TO_TELL,
+        agreement_table,
+        ratings_from_table,
+    )
+    from .results import write_results
 
     table = _graded(source)
     try:
@@ -315,10 +321,16 @@ def report_agreement(source: Path, output: Path | None) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     overall = figures[figures["scope"] == "overall"]
-    for row in overall.itertuples():
+    for row in overall.to_dict("records"):
+        kappa = (
+            f"kappa {TOO_FEW_TO_TELL} (it needs {MIN_ITEMS_FOR_KAPPA} or more items rated by both)"
+            if row["n"] < MIN_ITEMS_FOR_KAPPA
+            else f"kappa={row['kappa']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}] "
+            f"{row['note']}"
+        )
         click.echo(
-            f"{row.rater_a} vs {row.rater_b}: n={row.n}, exact={row.exact:.2f}, "
-            f"kappa={row.kappa:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}] {row.note}".rstrip()
+            f"{row['rater_a']} vs {row['rater_b']}: n={row['n']}, exact={row['exact']:.2f}, "
+            f"{kappa}".rstrip()
         )
     if overall.empty:
         click.echo("No rater columns ('NAME (level)') found: only the automatic scores.")

@@ -1,4 +1,4 @@
-"""Grade a table of written responses: read CSV/XLSX, score every row, write the results."""
+"""Grade a table of written responses: read CSV/XLSX and score every row (`results` writes it)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,20 @@ import pandas as pd
 from .errors import EmptyResponseError, InputError, ResponseTooLongError
 from .models import Assessment, Library, Vignette
 from .scoring import load_rubric, score_response
-from .tables import CSV_SUFFIXES, MAX_ROWS, XLSX_SUFFIXES, clean_text, read_table
+from .tables import CSV_SUFFIXES, MAX_ROWS, XLSX_SUFFIXES, read_table
 
 __all__ = [
     "ASSESSMENT_COLUMN",
     "CONTRACT_COLUMNS",
     "CSV_SUFFIXES",
+    "INTEGER_COLUMNS",
     "XLSX_SUFFIXES",
-    "defuse_formulas",
+    "cell_text",
     "grade",
     "grade_with_assessments",
     "read_responses",
     "row_values",
-    "write_results",
+    "typed_contract",
 ]
 
 #: Columns `grade` adds, in order (plus `error`).
@@ -44,12 +45,10 @@ CONTRACT_COLUMNS = (
 )
 #: Column `grade(..., assessments=True)` adds: each row's full assessment as JSON.
 ASSESSMENT_COLUMN = "assessment"
-#: First characters that make a spreadsheet read a CSV cell as a formula; `write_results` puts a
-#: "'" before a text cell that starts with one.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Columns a response table may name, matched ignoring case and surrounding spaces.
 INPUT_COLUMNS = ("response", "client_statement", "vignette_id")
-_INTEGER_COLUMNS = ("hrq_level", "validation_level", "epitome_er", "epitome_ip", "epitome_ex")
+#: Contract columns holding whole numbers.
+INTEGER_COLUMNS = ("hrq_level", "validation_level", "epitome_er", "epitome_ip", "epitome_ex")
 
 
 def read_responses(path: Path, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
@@ -99,7 +98,8 @@ def row_values(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A table cell as text: "" for a missing value (None, NaN, NA)."""
     if value is None:
         return ""
     try:
@@ -157,9 +157,9 @@ def grade_with_assessments(
     for response_cell, statement_cell, vignette_cell in zip(
         responses, statements, vignette_ids, strict=True
     ):
-        response = _text(response_cell)
-        statement = _text(statement_cell)
-        vignette_id = _text(vignette_cell).strip()
+        response = cell_text(response_cell)
+        statement = cell_text(statement_cell)
+        vignette_id = cell_text(vignette_cell).strip()
         values: dict[str, Any] = {}
         error = ""
         assessment: Assessment | None = None
@@ -194,16 +194,25 @@ def grade_with_assessments(
     out = table.copy()
     scored = pd.DataFrame(rows, index=out.index, columns=list(CONTRACT_COLUMNS))
     for column in CONTRACT_COLUMNS:
-        series = scored[column]
-        if column in _INTEGER_COLUMNS:
-            series = series.astype("Int64")
-        elif column == "confidence":
-            series = series.astype("Float64")
-        else:
-            series = series.fillna("").astype(str)
-        out[column] = series
+        out[column] = scored[column]
+    out = typed_contract(out)
     out["error"] = errors
     return out, found
+
+
+def typed_contract(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a graded table with its contract columns typed: whole numbers as Int64,
+    `confidence` as Float64, the rest as text; a missing value stays missing (empty text)."""
+    out = table.copy()
+    for column in CONTRACT_COLUMNS:
+        values = out[column] if column in out.columns else pd.Series(None, index=out.index)
+        if column in INTEGER_COLUMNS:
+            out[column] = pd.to_numeric(values, errors="coerce").astype("Int64")
+        elif column == "confidence":
+            out[column] = pd.to_numeric(values, errors="coerce").astype("Float64")
+        else:
+            out[column] = pd.Series([cell_text(v) for v in values], index=out.index, dtype=str)
+    return out
 
 
 _BUNDLED: list[Library] = []
@@ -224,76 +233,3 @@ def _vignette(vignette_id: str, library: Library | None) -> Vignette:
         return library.vignette(vignette_id)
     except KeyError:
         raise InputError(f"unknown vignette id '{vignette_id}'") from None
-
-
-def _suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
-        known = ", ".join(CSV_SUFFIXES + XLSX_SUFFIXES)
-        raise InputError(f"{path}: unknown file type '{path.suffix}'; use one of {known}")
-    return suffix
-
-
-def write_results(table: pd.DataFrame, path: Path) -> None:
-    """Write a graded table to CSV (UTF-8) or XLSX, by suffix.
-
-    Trainee text is untrusted, so neither file can make a spreadsheet run a formula: in XLSX
-    every text cell is stored as text; in CSV a text cell starting with one of FORMULA_STARTS
-    ('=', '+', '-', '@', tab, carriage return) gets a "'" before it. CSV lines end in CRLF.
-    Control characters are taken out of every text cell (vertical tabs become line breaks).
-    """
-    path = Path(path)
-    suffix = _suffix(path)
-    try:
-        if suffix in CSV_SUFFIXES:
-            # CRLF line ends (RFC 4180) also make the writer quote a cell holding a lone CR.
-            defuse_formulas(table).to_csv(
-                path, index=False, encoding="utf-8", lineterminator="\r\n"
-            )
-        else:
-            _write_xlsx(table, path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the file ({exc.strerror or exc})") from exc
-
-
-def defuse_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table in which no text cell starts like a spreadsheet formula: a "'" goes
-    before a cell starting with one of FORMULA_STARTS. Numbers are left as they are."""
-    out = table.copy()
-    out.columns = [clean_text(str(c)) for c in out.columns]
-    for column in out.columns:
-        series = out[column]
-        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
-            continue
-        out[column] = series.map(_defuse)
-    out.columns = [_defuse(str(c)) for c in out.columns]
-    return out
-
-
-def _defuse(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    value = clean_text(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _write_xlsx(table: pd.DataFrame, path: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "graded"
-    sheet.append([clean_text(str(c)) for c in table.columns])
-    for r, row in enumerate(table.itertuples(index=False), start=2):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                continue
-            if isinstance(value, str):
-                cell.value = clean_text(value)
-                cell.data_type = "s"
-            elif hasattr(value, "item"):
-                cell.value = value.item()
-            else:
-                cell.value = value
-    workbook.save(path)

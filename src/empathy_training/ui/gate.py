@@ -60,7 +60,7 @@ class PasscodeGate:
         self.passcode_box = widgets.Password(
             description="Supervisor passcode",
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="22rem"),
+            layout=widgets.Layout(width="auto", flex="0 1 22rem", min_width="0"),
         )
         self.unlock_button = widgets.Button(description="Unlock", button_style="primary")
         self.widget = widgets.VBox(
@@ -68,7 +68,10 @@ class PasscodeGate:
                 widgets.HTML(
                     f"<p>{shows} Type the supervisor passcode the server was started with.</p>"
                 ),
-                widgets.HBox([self.passcode_box, self.unlock_button]),
+                widgets.HBox(
+                    [self.passcode_box, self.unlock_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
             ]
         )
         self.unlock_button.on_click(self._on_unlock)

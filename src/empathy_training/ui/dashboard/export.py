@@ -29,9 +29,9 @@ class ExportPanel:
         self.pseudonymise = widgets.Checkbox(
             value=True, description="Pseudonymise names (Trainee 01, 02, ...)", indent=False
         )
-        self.csv_button = widgets.Button(description="Export CSV", icon="download")
+        self.csv_button = widgets.Button(description="Export CSV")
         self.xlsx_button = widgets.Button(
-            description="Export Excel (XLSX)", icon="download", layout=widgets.Layout(width="auto")
+            description="Export Excel (XLSX)", layout=widgets.Layout(width="auto")
         )
         self.download = widgets.HTML()
         self.download.add_class("et-download")

@@ -51,7 +51,6 @@ class WorkshopHeader:
         self.projector_toggle = widgets.ToggleButton(
             description="Projector view",
             tooltip="Full screen for the room: large type, no names, no controls",
-            icon="desktop",
             layout=widgets.Layout(width="auto"),
         )
         self.release_button = widgets.Button(
@@ -62,7 +61,6 @@ class WorkshopHeader:
         self.end_button = widgets.Button(
             description="End workshop",
             tooltip="Trainees can no longer join or send answers; every answer is kept",
-            icon="stop",
             button_style="danger",
             layout=widgets.Layout(width="auto"),
         )
