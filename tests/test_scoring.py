@@ -675,12 +675,9 @@ FEELING_FRAME = re.compile(r"^It sounds like you're feeling (?P<feeling>[a-z][a-
     ("statement", "feeling"),
     [
         ("I'm so tired and fed up with it all.", "tired"),
-        ("It makes me feel stupid when she does that.", "stupid"),
         ("I'm worried sick about my mum.", "worried"),
         ("Honestly, it's so confusing.", "confused"),
         ("I'm panicking about the exam next week.", "panicky"),
-        ("I feel like a failure.", "like a failure"),
-        ("I'm a burden to everyone.", "like a burden"),
         ("I'm at the end of my tether with the kids.", "at the end of your tether"),
         ("My boss hates me and I'm just so anxious all the time.", "anxious"),
     ],
@@ -692,6 +689,20 @@ def test_example_names_the_feeling_the_client_puts_on_themselves(
     match = FEELING_FRAME.match(example)
     assert match and match.group("feeling") == feeling, example
     assert with_feeling == example
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "It makes me feel stupid when she does that.",
+        "I feel like a failure.",
+        "I'm a burden to everyone.",
+    ],
+)
+def test_a_self_critical_word_is_never_offered_back_as_a_feeling(statement: str) -> None:
+    example, with_feeling = _example_for(statement)
+    assert example == "It sounds like you've been really hard on yourself."
+    assert with_feeling.startswith(example[:-1]) and "burden" not in with_feeling
 
 
 @pytest.mark.parametrize(

@@ -38,10 +38,21 @@ def test_the_library_has_self_labels_to_check() -> None:
     assert as_feeling("thick").search("for example: 'It sounds like you're feeling thick.'")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the scorer's suggested wording still takes the client's own 'I feel <word>' from the "
-    "statement; it must skip answer_key.self_labels (wiring belongs to the scoring package)",
-)
 def test_no_suggested_wording_offers_a_self_label_as_a_feeling() -> None:
     assert offered_as_feeling() == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "word"),
+    [
+        ("I'm so pathetic, I can't even do the washing up any more.", "pathetic"),
+        ("I feel like a burden to everyone since the stroke.", "burden"),
+        ("I'm just thick, I failed the resit again.", "thick"),
+    ],
+)
+def test_without_a_vignette_self_critical_words_are_not_offered_back(
+    statement: str, word: str
+) -> None:
+    a = score_response("You should try to get some rest.", client_statement=statement)
+    for text in (a.feedback, *(c.feedback for c in a.criteria)):
+        assert not as_feeling(word).search(text), text

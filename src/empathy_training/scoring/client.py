@@ -100,21 +100,44 @@ def shares(stems: frozenset[str], client: Client) -> bool:
     return any(len(s) >= PREFIX_CHARS and s[:PREFIX_CHARS] in client.prefixes for s in stems)
 
 
-def _own_feeling(statement: Text | None, vignette: Vignette | None) -> str:
-    """A feeling the client names about themselves, as said after "you're feeling", or ''."""
+#: A feeling family never offered back as "you're feeling ...": it would side with the
+#: client's inner critic ("pathetic", "a burden", "thick").
+SELF_CRITICAL_FAMILY = "self-judgement"
+
+
+def _own_feeling(statement: Text | None, vignette: Vignette | None) -> tuple[str, bool]:
+    """A feeling the client names about themselves, as said after "you're feeling", or '';
+    and whether they called themselves something self-critical, which is never offered back."""
+    self_labels = (
+        {" ".join(label.lower().split()) for label in vignette.answer_key.self_labels}
+        if vignette is not None
+        else set()
+    )
+    critical = False
+
+    def usable(phrase: str, word: str) -> bool:
+        nonlocal critical
+        said = " ".join(phrase.lower().split())
+        if SELF_CRITICAL_FAMILY in feeling_families(phrase) or any(
+            label in said or said in label for label in self_labels
+        ):
+            critical = True
+            return False
+        return bool(word)
+
     if statement is not None:
         for situations in (False, True):
             for f in self_feelings(statement, situations=situations):
-                word = feeling_adjective(statement.original[f.start : f.end])
-                word = word or feeling_adjective(f.entry)
-                if word:
-                    return word
+                phrase = statement.original[f.start : f.end]
+                word = feeling_adjective(phrase) or feeling_adjective(f.entry) or ""
+                if usable(phrase, word) and usable(f.entry, word):
+                    return word, critical
     if vignette is not None:
         for item in vignette.answer_key.stated_feelings:
-            word = feeling_adjective(item)
-            if word:
-                return word
-    return ""
+            word = feeling_adjective(item) or ""
+            if usable(item, word):
+                return word, critical
+    return "", critical
 
 
 def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str]:
@@ -123,7 +146,7 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
     one that names a feeling ('{feeling_example}'):
     "It sounds like you're feeling fed up.", else "It sounds like things at work have been really
     hard.", else a plain "It sounds like this has been weighing on you."."""
-    feeling = _own_feeling(statement, vignette)
+    feeling, self_critical = _own_feeling(statement, vignette)
     unstated = ""
     if vignette is not None:
         for item in vignette.answer_key.unstated_feelings:
@@ -142,6 +165,11 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
     if feeling:
         example = f"It sounds like you're feeling {feeling}."
         with_feeling = example
+    elif self_critical:
+        example = "It sounds like you've been really hard on yourself."
+        with_feeling = (
+            f"It sounds like you've been really hard on yourself, and feeling {unstated}."
+        )
     elif topic:
         example = f"It sounds like things {topic} have been really hard."
         with_feeling = f"It sounds like things {topic} might be leaving you feeling {unstated}."
