@@ -120,7 +120,7 @@ def test_a_phone_in_the_room_opens_the_printed_url_and_the_dashboard_shows_it(
             phone.get_by_text("You are in the workshop 'Ward 4'").wait_for(timeout=30_000)
 
             dashboard = browser.new_page(viewport={"width": 1280, "height": 800})
-            dashboard.goto(trainee_url.replace("practice.ipynb", "dashboard.ipynb"))
+            dashboard.goto(trainee_url.replace("/practice", "/dashboard"))
             dashboard.get_by_label("Supervisor passcode").fill(PASSCODE, timeout=90_000)
             dashboard.get_by_role("button", name="Unlock").click()
             join_bar = dashboard.get_by_role("region", name="How to join")

@@ -7,12 +7,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from ..models import ROADBLOCK_IDS, Vignette
+from ..risk_rule import load_risk_rule
 from .answer_key import KeyResult
 from .depth import cue_in_reflections
 from .findings import Findings, Spans, question_spans
 from .lexicons import Lexicons
 from .matching import find_all
-from .risk import direct_question
+from .risk import asks_if_safe, direct_question
 
 #: How many off-topic words feedback names.
 OFF_TOPIC_NAMED = 3
@@ -29,6 +30,8 @@ class Context(NamedTuple):
     vignette: Vignette | None
     risk_handling: str | None = None
     """The model's judgement of how the response handles a risk cue; None without one."""
+    safety_error: str | None = None
+    """With a safety error, its kind (an id in rubrics/risk-handling.yml)."""
 
 
 #: A detector's decision: met or missed, the evidence spans, and placeholder values for the
@@ -160,15 +163,22 @@ def _detect_risk(ctx: Context, params: Mapping[str, Any]) -> Decision:
     """Left out unless the vignette has risk cues; the model judges how the cue was handled."""
     if ctx.key is None or not ctx.key.risk_cues:
         return None
+    first = (ctx.key.accuracy.missed_risks or ctx.key.risk_cues)[0]
+    question = direct_question(first.kind)
     if ctx.risk_handling == "taken_up":
         spans = [s for k, s in ctx.key.caught_spans.items() if k.startswith("risk:")]
+        if asks_if_safe(ctx.found.text.original):
+            weak = next(w for w in load_risk_rule().take_up if w.id == "asks-if-safe")
+            text = weak.feedback.format(direct_question=question)
+            return True, spans, {"variant": "weak", "weak_feedback": text}
         return True, spans, {}
-    first = (ctx.key.accuracy.missed_risks or ctx.key.risk_cues)[0]
     cue = " ".join(first.cue.split())
     words = cue if re.match(r"I\b", cue) else cue[:1].lower() + cue[1:]
-    values = {"cue": cue, "cue_words": words, "direct_question": direct_question(first.kind)}
+    values = {"cue": cue, "cue_words": words, "direct_question": question}
     if ctx.risk_handling == "safety_error":
+        category = load_risk_rule().safety_error(ctx.safety_error or "minimises-risk")
         values["variant"] = "unsafe"
+        values["safety_message"] = category.text(cue, question)
     return False, [], values
 
 

@@ -20,7 +20,7 @@ from .feedback import Fill, criteria_results, summary_feedback
 from .findings import make_span, make_spans, question_spans
 from .lexicons import lexicons
 from .matching import compile_all
-from .risk import risk_handling, risk_present, with_risk
+from .risk import means_direction, risk_handling, risk_present, safety_category, with_risk
 from .rubrics import Rubric, load_rubric
 from .rules import analyse_response
 from .text import question_patterns
@@ -83,7 +83,12 @@ def score_response(
     found, key, q_type = analyse_response(text, client, spec)
     judged = learned.judge(text, statement_text)
     reconcile(found, judged, with_key=key is not None)
-    handling = risk_handling(judged, risk_present(vignette, statement_text), key, text)
+    cue_present = risk_present(vignette, statement_text)
+    means_context = " ".join((statement_text, *(vignette.answer_key.means if vignette else ())))
+    means = means_direction(text, means_context) if cue_present else None
+    handling = risk_handling(judged, cue_present, key, text, means)
+    kinds = {c.kind for c in vignette.answer_key.risk_cues} if vignette else set()
+    unsafe = safety_category(text, kinds, means) if handling == "safety_error" else None
     key = with_risk(key, handling)
     behaviour = judged.top("behaviour")
     behaviour_evidence = behaviour_spans(found, behaviour, lex) or learned_spans(
@@ -111,7 +116,7 @@ def score_response(
     # EPITOME stays with the rules: on EPITOME's own Reddit data they beat the learned heads
     # (macro-F1 0.66 / 0.55 / 0.70 against 0.36 / 0.37 / 0.53; see the model card).
     epitome, epitome_spans = epitome_codes(found, lex)
-    ctx = Context(found, key, validation, validation_spans, lex, vignette, handling)
+    ctx = Context(found, key, validation, validation_spans, lex, vignette, handling, unsafe)
     fill = dict(client.fill)
     fill.update(
         level=str(level),

@@ -31,6 +31,52 @@ def asks_directly(response: str) -> bool:
     return _pattern("asks_directly").search(response.translate(_QUOTES)) is not None
 
 
+def asks_if_safe(response: str) -> bool:
+    """Whether a response asks only whether the client is safe (weaker than asking plainly)."""
+    text = response.translate(_QUOTES)
+    return _pattern("asks_if_safe").search(text) is not None and not asks_directly(text)
+
+
+def _words(group: str, key: str) -> re.Pattern[str]:
+    return _phrases(tuple(lexicon("risk-words")[group][key]))
+
+
+@cache
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=len, reverse=True)
+    words = (r"\s+".join(re.escape(w) for w in p.split()) for p in ordered)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(words) + r")(?![\w'])", re.IGNORECASE)
+
+
+def means_direction(response: str, context: str) -> str | None:
+    """'towards' when the response steers the client towards a means of harm that `context` (the
+    client's words and the key's means) also names, 'away' when it steers them away from it,
+    else None. A question ("are you still taking them?") steers nowhere."""
+    text = response.translate(_QUOTES)
+    nouns = _words("means", "nouns")
+    named = {m.group(0).lower() for m in nouns.finditer(text)}
+    if not named or not named & {m.group(0).lower() for m in nouns.finditer(context)}:
+        return None
+    if _words("means", "away").search(text):
+        return "away"
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    towards = _words("means", "towards")
+    if any(towards.search(s) and not s.rstrip().endswith("?") for s in sentences):
+        return "towards"
+    return None
+
+
+def safety_category(response: str, kinds: set[str], means: str | None) -> str:
+    """Which kind of safety error a response makes (ids in rubrics/risk-handling.yml)."""
+    if means == "towards":
+        return "increases-access-to-means"
+    if _phrases(tuple(lexicon("risk-words")["secrecy"])).search(response.translate(_QUOTES)):
+        return "promises-secrecy"
+    if kinds & {"abuse", "neglect", "violence"}:
+        return "endorses-restriction-or-abuse"
+    return "minimises-risk"
+
+
 def direct_question(kind: str) -> str:
     """The plain question feedback suggests for a kind of risk cue."""
     questions = lexicon("risk-words")["questions"]
@@ -49,18 +95,25 @@ def risk_present(vignette: Vignette | None, statement_text: str) -> bool:
 
 
 def risk_handling(
-    judged: learned.Judgements, cue_present: bool, key: KeyResult | None, response: str
+    judged: learned.Judgements,
+    cue_present: bool,
+    key: KeyResult | None,
+    response: str,
+    means: str | None = None,
 ) -> str | None:
-    """How the response handles the client's risk cue: the model's judgement, with two exact
-    rules. Asking plainly about the risk always takes the cue up (unless the model sees a safety
-    error), and against a vignette a cue the response neither names in the key's words nor asks
+    """How the response handles the client's risk cue: the model's judgement, with exact rules.
+    Steering towards a means of harm (`means_direction`) is a safety error; asking plainly about
+    the risk, or steering away from the means, takes the cue up (unless the model sees a safety
+    error); and against a vignette a cue the response neither names in the key's words nor asks
     about is passed over."""
     if not cue_present:
         return None
+    if means == "towards":
+        return "safety_error"
     handling = judged.top("risk_handling")
     if handling == "safety_error":
         return handling
-    if asks_directly(response):
+    if asks_directly(response) or means == "away":
         return "taken_up"
     every_cue_missed = (
         key is not None
