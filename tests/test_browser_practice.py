@@ -18,15 +18,18 @@ RESPONSE = "You're fed up that your knee keeps you from the allotment you love."
 
 
 def sign_in(page, url: str, name: str, code: str = "") -> str:  # type: ignore[no-untyped-def]
-    """Sign in; the personal code shown to a new trainee, or ''."""
+    """Sign in; a new trainee (no `code`) gets back the personal code the page showed."""
     page.goto(url)
     page.get_by_label("Your name").fill(name, timeout=60_000)
     if code:
         page.get_by_label("Personal code (if you have one)").fill(code)
     page.get_by_role("button", name="Start practising").click()
     page.get_by_text("Your response").first.wait_for(timeout=20_000)
-    shown = page.locator(".et-code")
-    return str(shown.inner_text()) if shown.count() else ""
+    if code:
+        return ""
+    shown = page.locator(".et-code")  # a new trainee is shown their personal code once
+    shown.wait_for(timeout=20_000)
+    return str(shown.inner_text())
 
 
 def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: Path) -> None:
