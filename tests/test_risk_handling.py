@@ -1,4 +1,5 @@
-"""Risk handling as the clinical rule says (rubrics/risk-handling.yml), on the bundled vignettes."""
+"""Clinical rules on the bundled vignettes: risk handling (rubrics/risk-handling.yml) and readings
+that go too far."""
 
 from __future__ import annotations
 
@@ -96,3 +97,18 @@ def test_are_you_safe_alone_is_taken_up_but_called_weaker() -> None:
 def test_means_direction_needs_a_means_the_client_named(text: str, direction: str | None) -> None:
     context = "I've got a drawer full of sleeping tablets, just in case."
     assert means_direction(text, context) == direction
+
+
+def test_a_reading_the_key_says_goes_too_far_keeps_level_3_at_most() -> None:
+    close = _score(
+        "rlb-three-inhalers",
+        "Three inhalers in a year, each one different, and underneath it you sound worried "
+        "about getting it wrong.",
+    )
+    too_far = _score(
+        "rlb-three-inhalers",
+        "Three inhalers in a year, each one different, and underneath it you sound angry with "
+        "your doctor.",
+    )
+    assert too_far.hrq_level <= 3 < close.hrq_level
+    assert any(c.id == "no-over-interpretation" and not c.met for c in too_far.criteria)

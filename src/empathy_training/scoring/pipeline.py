@@ -54,6 +54,14 @@ def _check_input(response: object) -> str:
     return response
 
 
+def _over_interpretation_cap(rubric: Rubric) -> int:
+    """The highest level a reading the answer key says goes too far may keep (5: no cap)."""
+    for criterion in rubric.criteria:
+        if criterion.detector == "over_interpretation":
+            return int(criterion.params.get("level_cap", 5))
+    return 5
+
+
 def score_response(
     response: str | object,
     *,
@@ -106,6 +114,8 @@ def score_response(
         depth=found.depth,
         names_unstated=found.apt,
     )
+    if key is not None and key.accuracy.over_interpretations:
+        level = min(level, _over_interpretation_cap(spec))
     level_spans = level_evidence(found)
     validation = int(judged.top("validation"))
     if found.depth == "none" and validation in (2, 3):  # 2 and 3 need an accurate reflection
