@@ -36,3 +36,36 @@ def test_scoring_details_are_folded_and_in_plain_words(library: Library) -> None
     assert "<summary>" in details and "Kind of response" in details
     assert "input (information, advice or opinion)" in details
     assert "Response type:" not in card and ".;" not in card and "Accuracy" not in card
+
+
+def test_every_technical_term_on_a_card_is_explained_in_place(library: Library) -> None:
+    card = _card(library, ADVICE)
+    terms = dict(
+        (label, title)
+        for title, label in re.findall(
+            r"<abbr class='et-term' title='([^']+)' tabindex='0'>([^<]+)<", card
+        )
+    )
+    for term in (
+        "Roadblocks",
+        "advising",
+        "Kind of response",
+        "Depth of reflection",
+        "Validation",
+        "Empathy codes (EPITOME)",
+        "How sure the scorer is",
+        "Level 1 of 5",
+        "No roadblocks",
+    ):
+        assert terms.get(term, "").strip(), f"{term} is not explained"
+
+
+def test_every_criterion_names_a_glossary_term() -> None:
+    from empathy_training.glossary import load_glossary
+    from empathy_training.scoring import RUBRIC_NAMES, load_rubric
+    from empathy_training.ui.cards import CRITERION_TERMS
+
+    glossary = load_glossary()
+    for name in RUBRIC_NAMES:
+        for criterion in load_rubric(name).criteria:
+            assert CRITERION_TERMS.get(criterion.id, "") in glossary, criterion.id

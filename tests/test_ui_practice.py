@@ -292,4 +292,4 @@ def test_a_safety_error_is_named_on_the_card() -> None:
     )
     assert unsafe.risk_handled == "safety_error" and unsafe.hrq_level == 1
     card = assessment_card(unsafe)
-    assert "Safety concern" in card and "supervisor" in card
+    assert "Safety error" in card and "supervisor" in card

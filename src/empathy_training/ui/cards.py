@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from ..glossary import load_glossary
 from ..models import Assessment, Span, Vignette
 
 #: Inline styles shared by the apps (no external stylesheet, font or script is loaded).
@@ -49,7 +50,8 @@ table.et-table td,table.et-table th{border-bottom:1px solid #e1e4e8;padding:4px 
 .et-details{margin-top:10px;overflow-wrap:anywhere}
 table.et-scored{width:100%}
 .et-details summary{cursor:pointer;color:#2f5fa7;font-weight:600;padding:4px 0}
-table.et-scored th{font-weight:600;color:#4a5261;white-space:nowrap}
+table.et-scored th{font-weight:600;color:#4a5261}
+abbr.et-term{text-decoration:underline dotted;cursor:help}
 </style>
 """
 
@@ -96,6 +98,36 @@ def highlighted(text: str, spans: list[Span], roadblock_spans: list[Span] | None
     return "".join(out)
 
 
+def explained(label: str, term: str | None = None) -> str:
+    """`label`, escaped, with the glossary's plain meaning of `term` (default: the label) shown
+    on hover or long press; the label alone when the glossary does not have the term."""
+    glossary = load_glossary()
+    wanted = term or label
+    if wanted not in glossary:
+        return escape(label)
+    meaning = escape(glossary.meaning(wanted), quote=True)
+    return f"<abbr class='et-term' title='{meaning}' tabindex='0'>{escape(label)}</abbr>"
+
+
+#: The glossary term behind each rubric criterion, explained where the criterion is named.
+CRITERION_TERMS = {
+    "acknowledges-pain": "acknowledging the pain",
+    "adds-meaning": "complex reflection",
+    "catches-what-matters": "answer key",
+    "common-humanity": "shared humanity",
+    "makes-sense": "validating as reasonable now",
+    "names-feeling": "stated feeling",
+    "names-unsaid": "articulating the unverbalised",
+    "no-invalidation": "invalidation",
+    "no-over-interpretation": "over-interpretation",
+    "no-roadblocks": "roadblock",
+    "reflects": "reflection",
+    "reflects-accurately": "accurate reflection",
+    "reflects-before-asking": "reflection-to-question ratio",
+    "self-kindness": "self-kindness",
+    "takes-up-risk": "risk cue",
+}
+
 #: A closing example in a line of feedback: ", for example: 'It sounds like ...'".
 _EXAMPLE = re.compile(r"(?:,\s*|\s+)for example:?\s*'(?P<example>.+)'\s*\.?\s*$", re.S)
 
@@ -129,16 +161,17 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
     parts = ["<div class='et-card' role='region' aria-label='Feedback' aria-live='polite'>"]
     if a.risk_handled == "safety_error":
         parts.append(
-            "<div class='et-risk' role='alert'>Safety concern &mdash; this response could add to "
-            "the risk the client hinted at (it plays it down, promises secrecy, or makes harm "
-            "easier). Talk it through with your supervisor.</div>"
+            f"<div class='et-risk' role='alert'>{explained('Safety error', 'safety error')} "
+            "&mdash; this response could add to the risk the client hinted at, so it scores "
+            "level 1. The next step below says why; talk it through with your supervisor.</div>"
         )
     elif a.missed_risk and a.accuracy:
         cues = "; ".join(
             f"{r.kind}: &ldquo;{escape(r.cue)}&rdquo;" for r in a.accuracy.missed_risks
         )
         parts.append(
-            f"<div class='et-risk' role='alert'>Risk cue passed over &mdash; {cues}. "
+            f"<div class='et-risk' role='alert'>{explained('Risk cue', 'risk cue')} "
+            f"{explained('passed over')} &mdash; {cues}. "
             "Name what you heard and ask about it directly.</div>"
         )
     elif a.risk_handled == "passed_over":
@@ -147,8 +180,9 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
             "response passes over it. Name what you heard and ask about it directly.</div>"
         )
     parts.append(
-        f"<div class='et-lead'><span class='et-level et-l{a.hrq_level}'>Level {a.hrq_level} "
-        f"of 5</span> {escape(a.hrq_meaning)}</div>"
+        f"<div class='et-lead'><span class='et-level et-l{a.hrq_level}'>"
+        f"{explained(f'Level {a.hrq_level} of 5', 'reflective-listening level')}</span> "
+        f"{escape(a.hrq_meaning)}</div>"
     )
     parts.append(f"<p class='et-next'>{escape(once(a.feedback))}</p>")
     parts.append(
@@ -157,10 +191,14 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
         f"<div class='et-response'>{highlighted(a.response, evidence, rb_spans)}</div>"
     )
     if a.roadblocks:
-        parts.append("<div class='et-roadblocks'><b>Roadblocks</b><ul>")
+        parts.append(
+            f"<div class='et-roadblocks'><b>{explained('Roadblocks', 'roadblock')}</b><ul>"
+        )
         for r in a.roadblocks:
             alt = f" &mdash; instead: {escape(once(r.alternative))}" if r.alternative else ""
-            parts.append(f"<li>{escape(r.category)}: &ldquo;{escape(r.span.text)}&rdquo;{alt}</li>")
+            parts.append(
+                f"<li>{explained(r.category)}: &ldquo;{escape(r.span.text)}&rdquo;{alt}</li>"
+            )
         parts.append("</ul></div>")
     parts.append(
         "<details class='et-details'><summary>Each criterion, and how this was scored</summary>"
@@ -170,8 +208,9 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
         for c in a.criteria:
             css = "et-met" if c.met else "et-missed"
             state = "met" if c.met else "missed"
+            name = explained(c.name, CRITERION_TERMS.get(c.id))
             parts.append(
-                f"<li class='{css}'><b>{escape(c.name)}</b> <span class='et-small'>({state})"
+                f"<li class='{css}'><b>{name}</b> <span class='et-small'>({state})"
                 f"</span><br>{escape(once(c.feedback))}</li>"
             )
         parts.append("</ul>")
@@ -194,20 +233,34 @@ def _scoring_details(a: Assessment) -> str:
     kind = _BEHAVIOUR_WORDS.get(a.behaviour, a.behaviour)
     if a.question_type:
         kind += f" ({a.question_type} question)"
+    depth = a.reflection_depth.replace("_", " ")
     rows = [
-        ("Kind of response", kind),
-        ("Depth of reflection", a.reflection_depth.replace("_", " ")),
-        ("Validation", f"level {a.validation_level}: {a.validation_meaning}"),
+        (explained("Kind of response", "response type"), escape(kind)),
         (
-            "Empathy codes (EPITOME)",
-            f"emotional reaction {a.epitome.er}, interpretation "
-            f"{a.epitome.ip}, exploration {a.epitome.ex} (each 0 to 2)",
+            explained("Depth of reflection", "reflection depth"),
+            explained(depth, f"{depth} reflection") if depth != "none" else "none",
+        ),
+        (
+            explained("Validation", "validation level"),
+            escape(f"level {a.validation_level}: {a.validation_meaning}"),
+        ),
+        (
+            explained("Empathy codes (EPITOME)", "EPITOME"),
+            f"{explained('emotional reaction', 'emotional reactions')} {a.epitome.er}, "
+            f"{explained('interpretation', 'interpretations')} {a.epitome.ip}, "
+            f"{explained('exploration', 'explorations')} {a.epitome.ex} (each 0 to 2)",
         ),
     ]
     if a.accuracy and a.accuracy.caught:
-        rows.append(("What you picked up", ", ".join(a.accuracy.caught)))
-    rows.append(("How sure the scorer is", f"{a.confidence:.0%} (scorer {a.scorer_version})"))
-    cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+        caught = ", ".join(c for c in a.accuracy.caught if not c.startswith("risk:"))
+        rows.append((explained("What you picked up", "answer key"), escape(caught)))
+    rows.append(
+        (
+            explained("How sure the scorer is", "confidence"),
+            escape(f"{a.confidence:.0%} (scorer {a.scorer_version})"),
+        )
+    )
+    cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<table class='et-table et-scored'>{cells}</table>"
 
 
