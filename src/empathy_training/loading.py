@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ScenarioError, ScenarioErrors
+from .library_cache import cache_key, read_cache, write_cache
 from .models import (
     DIFFICULTIES,
     RISK_KINDS,
@@ -90,10 +91,17 @@ def load_library(paths: Iterable[Path] | None = None) -> Library:
 
     Raises ScenarioErrors listing every problem found; warnings do not stop loading.
     """
-    modules, problems = check_files(scenario_files(paths or [bundled_scenarios_dir()]))
+    files = scenario_files(paths or [bundled_scenarios_dir()])
+    key = cache_key(files)
+    cached = read_cache(key)
+    if cached is not None:
+        return cached
+    modules, problems = check_files(files)
     if problems:
         raise ScenarioErrors(problems)
-    return Library(tuple(sorted(modules, key=lambda m: (m.order, m.id))))
+    library = Library(tuple(sorted(modules, key=lambda m: (m.order, m.id))))
+    write_cache(key, library)
+    return library
 
 
 def check_files(files: list[Path]) -> tuple[list[Module], list[ScenarioError]]:
