@@ -1,5 +1,7 @@
 """Practise and grade empathic responses: vignettes, explainable scoring, apps on Voila."""
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     EmpathyTrainingError,
     EmptyResponseError,
@@ -10,7 +12,9 @@ from .errors import (
 )
 from .loading import load_library
 from .models import Assessment, Library, Module, Vignette
-from .scoring import SCORER_VERSION, score_response
+
+if TYPE_CHECKING:
+    from .scoring import SCORER_VERSION, score_response
 
 __all__ = [
     "SCORER_VERSION",
@@ -27,3 +31,12 @@ __all__ = [
     "load_library",
     "score_response",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The scorer is imported on first use: an app page can show before its models load."""
+    if name in ("SCORER_VERSION", "score_response"):
+        from . import scoring
+
+        return getattr(scoring, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ..coaching import practice_targets
 from ..loading import load_library
-from ..scoring import score_response
+from ..models import Assessment
 from ..storage import Store, default_database_url
 from .practice import PracticeApp
+
+
+def score_response(*args: Any, **kwargs: Any) -> Assessment:
+    """The scorer, imported on the first submission so that the page shows sooner."""
+    from ..scoring import score_response as score
+
+    return score(*args, **kwargs)
 
 
 def practice_app(db_url: str | None = None) -> PracticeApp:
