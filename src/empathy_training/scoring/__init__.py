@@ -10,7 +10,8 @@ The modules follow the pipeline:
   `validation`, `epitome` and `findings`, gathered by `rules`;
 - decisions: `decisions` (the models decide, the rules supply the words) and `risk`;
 - feedback wording: `rubrics`, `criteria`, `feedback`;
-- `pipeline`: `score_response`, which runs them.
+- `pipeline`: `score_response`, which runs them;
+- `rewrite`: a stronger version of a response, checked by scoring it again.
 """
 
 from ..models import RUBRIC_NAMES, Assessment

@@ -7,6 +7,7 @@ from html import escape
 
 from ..glossary import load_glossary
 from ..models import Assessment, Span, Vignette
+from ..scoring.rewrite import Rewrite
 
 #: Inline styles shared by the apps (no external stylesheet, font or script is loaded).
 STYLE = """
@@ -52,6 +53,7 @@ table.et-scored{width:100%}
 .et-details summary{cursor:pointer;color:#2f5fa7;font-weight:600;padding:4px 0}
 table.et-scored th{font-weight:600;color:#4a5261}
 abbr.et-term{text-decoration:underline dotted;cursor:help}
+.et-rewrite del{color:#a8322d}.et-rewrite ins{background:#dcf2e3;text-decoration:none}
 </style>
 """
 
@@ -149,10 +151,13 @@ class _ExamplesOnce:
         return text
 
 
-def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> str:
+def assessment_card(
+    assessment: Assessment, *, whose: str = "Your response", rewrite: Rewrite | None = None
+) -> str:
     """Level, risk flag, criteria with the response's own words, roadblocks and alternatives.
 
     `whose` names the response for the reader: the trainee's own, or one a grader reviews.
+    `rewrite`, for a response below level 4, is shown as a stronger version of it.
     """
     a = assessment
     once = _ExamplesOnce()
@@ -200,6 +205,8 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
                 f"<li>{explained(r.category)}: &ldquo;{escape(r.span.text)}&rdquo;{alt}</li>"
             )
         parts.append("</ul></div>")
+    if rewrite is not None and a.hrq_level < 4:
+        parts.append(rewrite_section(rewrite))
     parts.append(
         "<details class='et-details'><summary>Each criterion, and how this was scored</summary>"
     )
@@ -218,6 +225,20 @@ def assessment_card(assessment: Assessment, *, whose: str = "Your response") -> 
     parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def rewrite_section(rewrite: Rewrite) -> str:
+    """ "Your response -> A stronger version": dropped words struck through, added words marked,
+    and one sentence of why."""
+    marks = {"kept": "{}", "removed": "<del>{}</del>", "added": "<ins>{}</ins>"}
+    changes = " ".join(marks[p.kind].format(escape(p.text)) for p in rewrite.pieces)
+    return (
+        "<div class='et-rewrite' role='region' aria-label='A stronger version'>"
+        "<b>Your response &rarr; A stronger version</b>"
+        f"<div class='et-response'>{changes}</div>"
+        f"<div class='et-small'>{escape(rewrite.text)}</div>"
+        f"<p>{escape(rewrite.why)}</p></div>"
+    )
 
 
 _BEHAVIOUR_WORDS = {

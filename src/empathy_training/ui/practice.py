@@ -22,6 +22,7 @@ from ..progress import (
     roadblock_counts,
     summary_line,
 )
+from ..scoring.rewrite import stronger_version
 from ..storage import Store, TraineeRecord, WorkshopRecord
 from ..tables import clean_text
 from .callbacks import guarded
@@ -291,7 +292,8 @@ class PracticeApp:
             self.message.value = message(str(exc), "hint")
             return None
         self.last_assessment = assessment
-        self.feedback.value = assessment_card(assessment)
+        rewrite = stronger_version(assessment, vignette=self.vignette)
+        self.feedback.value = assessment_card(assessment, rewrite=rewrite)
         self.exemplars_button.disabled = False
         self.attempted.add(self.vignette.id)
         self.drafts.submitted(self.vignette.id)

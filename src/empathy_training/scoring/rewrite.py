@@ -1,0 +1,306 @@
+"""A stronger version of a trainee's own response: their reflective words kept, the roadblock
+dropped, a missing unstated feeling added tentatively, and a passed-over risk asked about.
+
+Every candidate is scored again, and only one reaching level 4 that copies no exemplar is
+offered; otherwise there is none (a weak rewrite teaches the wrong thing). Wording lives in
+`rubrics/rewrite.yml`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from ..errors import InputError
+from ..models import Assessment, Vignette
+from .client import SELF_CRITICAL_FAMILY, client_of
+from .data_files import lexicon
+from .feelings import feeling_adjective, feeling_families
+from .risk import direct_question
+from .text import analyse_once
+from .words import WORD, normalise
+
+#: The level a rewrite must reach when scored again.
+TARGET_LEVEL = 4
+#: Fewest words a kept fragment of a sentence must have.
+MIN_FRAGMENT_WORDS = 3
+#: Kinds of piece in a rewrite.
+PIECE_KINDS = ("kept", "removed", "added")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the rewrite, marked by what happened to it."""
+
+    kind: str
+    """One of PIECE_KINDS: the trainee's words kept or removed, or words added."""
+    text: str
+    """The words."""
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """A stronger version of a trainee's response, with what changed and why."""
+
+    original: str
+    """The trainee's response."""
+    text: str
+    """The stronger version."""
+    pieces: tuple[Piece, ...]
+    """The trainee's words and the added words in order, each marked kept, removed or added."""
+    why: str
+    """One plain sentence of why the stronger version is stronger."""
+    level: int
+    """The level the scorer gives the stronger version (at least TARGET_LEVEL)."""
+
+    @property
+    def kept(self) -> tuple[str, ...]:
+        """The trainee's words kept."""
+        return tuple(p.text for p in self.pieces if p.kind == "kept")
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        """The trainee's words dropped."""
+        return tuple(p.text for p in self.pieces if p.kind == "removed")
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        """The words added."""
+        return tuple(p.text for p in self.pieces if p.kind == "added")
+
+
+@cache
+def _wording() -> dict[str, object]:
+    return dict(lexicon("rewrite"))
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(m.group().lower() for m in WORD.finditer(normalise(text)))
+
+
+def is_copy(text: str, others: Sequence[str]) -> bool:
+    """Whether `text` equals one of `others` (ignoring case and punctuation) or shares at least
+    `copy_overlap` of their words (Jaccard)."""
+    limit = float(str(_wording()["copy_overlap"]))
+    mine = _tokens(text)
+    for other in others:
+        theirs = _tokens(other)
+        union = mine | theirs
+        if union and len(mine & theirs) / len(union) >= limit:
+            return True
+    return False
+
+
+def _trimmed(fragment: str) -> tuple[str, str, str]:
+    """A fragment without connectors or commas at its edges: (leading cut, core, trailing cut)."""
+    connectors = "|".join(re.escape(str(c)) for c in _wording()["connectors"])  # type: ignore[attr-defined]
+    lead = re.match(rf"^(?:\s|[,;:\-]|(?:{connectors})\b)*", fragment, re.IGNORECASE)
+    start = lead.end() if lead else 0
+    tail = re.search(rf"(?:\s|[,;:\-]|\b(?:{connectors}))*$", fragment[start:], re.IGNORECASE)
+    end = start + (tail.start() if tail else len(fragment) - start)
+    return fragment[:start], fragment[start:end], fragment[end:]
+
+
+Listens = Callable[[str], str | None]
+"""Scores a piece of the trainee's response alone: 'reflection', 'question' (an open one with
+no roadblock), or None for anything else (advice, reassurance, a closed question...)."""
+
+
+def _split(assessment: Assessment, listens: Listens, *, keep_questions: bool) -> list[Piece]:
+    """The trainee's response as kept and removed pieces: sentences holding a roadblock lose the
+    clauses that hold it; what is kept must read, alone, as a reflection (or, with
+    `keep_questions`, an open question)."""
+    text = assessment.response
+    parsed = analyse_once(text)
+    blocks = [(r.span.start, r.span.end) for r in assessment.roadblocks]
+    wanted = ("reflection", "question") if keep_questions else ("reflection",)
+
+    def keep(kind: str, words: str) -> None:
+        ok = kind == "kept" and listens(words) in wanted
+        pieces.append(Piece("kept" if ok else "removed", words))
+
+    def blocked(start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in blocks)
+
+    pieces: list[Piece] = []
+    for i, sentence in enumerate(parsed.sentences):
+        if sentence.is_question and not keep_questions:
+            pieces.append(Piece("removed", text[sentence.start : sentence.end].strip()))
+            continue
+        if not blocked(sentence.start, sentence.end):
+            keep("kept", text[sentence.start : sentence.end].strip())
+            continue
+        for clause in (c for c in parsed.clauses if c.sentence == i):
+            fragment = text[clause.start : clause.end]
+            asks = sentence.is_question and clause.start >= sentence.question_start
+            if blocked(clause.start, clause.end) or asks:
+                pieces.append(Piece("removed", fragment.strip()))
+                continue
+            lead, core, tail = _trimmed(fragment)
+            if len(core.split()) < MIN_FRAGMENT_WORDS:
+                pieces.append(Piece("removed", fragment.strip()))
+                continue
+            for kind, part in (("removed", lead), ("kept", core), ("removed", tail)):
+                if part.strip(" ,;:-"):
+                    keep(kind, part.strip())
+    if not any(p.kind == "kept" and listens(p.text) == "reflection" for p in pieces):
+        pieces = [Piece("removed", p.text) for p in pieces]  # questions alone are not enough
+    return _tidied([p for p in pieces if p.text])
+
+
+def _tidied(pieces: list[Piece]) -> list[Piece]:
+    """Kept fragments start with a capital and end a sentence (a full stop added if needed)."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if piece.kind != "kept":
+            out.append(piece)
+            continue
+        words = piece.text[:1].upper() + piece.text[1:]
+        out.append(Piece("kept", words))
+        if not re.search(r"[.!?][\"')\]]*$", words):
+            out.append(Piece("added", "."))
+    return out
+
+
+def _unstated(assessment: Assessment, vignette: Vignette | None, fill: dict[str, str]) -> list[str]:
+    """Feelings the client did not name, as said after "you're feeling": the key's missed ones
+    first; never a self-label, a self-critical feeling or a reading the key says goes too far."""
+    if vignette is None:
+        return [fill["unstated"]] if fill.get("unstated") else []
+    key = vignette.answer_key
+    missed = set(assessment.accuracy.missed) if assessment.accuracy else set()
+    order = sorted(key.unstated_feelings, key=lambda f: not any(f in m for m in missed))
+    banned = [" ".join(p.lower().split()) for p in (*key.self_labels, *key.over_interpretations)]
+    said = normalise(assessment.response).lower()
+    found: list[str] = []
+    for item in order:
+        word = feeling_adjective(item)
+        if not word or SELF_CRITICAL_FAMILY in feeling_families(item):
+            continue
+        low = word.lower()
+        if any(b in low or low in b for b in banned) or re.search(rf"\b{re.escape(low)}\b", said):
+            continue
+        found.append(word)
+    return found
+
+
+def _risk_question(assessment: Assessment, vignette: Vignette | None) -> str:
+    """The plain question about a risk the response did not take up, or ''."""
+    if assessment.risk_handled in (None, "taken_up"):
+        return ""
+    missed = assessment.accuracy.missed_risks if assessment.accuracy else ()
+    cues = missed or (vignette.answer_key.risk_cues if vignette else ())
+    question = direct_question(cues[0].kind if cues else "default")
+    return str(_wording()["risk_question"]).format(question=question)
+
+
+def _why(removed_roadblock: str, asked_only: bool, feeling: bool, risk: bool) -> str:
+    reasons: dict[str, str] = _wording()["why"]  # type: ignore[assignment]
+    if removed_roadblock and risk:
+        name = "roadblock_and_risk"
+    elif removed_roadblock and feeling:
+        name = "roadblock_and_feeling"
+    elif asked_only and feeling:
+        name = "question_and_feeling"
+    elif feeling and risk:
+        name = "feeling_and_risk"
+    elif feeling:
+        name = "feeling"
+    else:
+        name = "roadblock"
+    roadblock = f"{removed_roadblock} roadblock" if removed_roadblock else "roadblock"
+    return " ".join(reasons[name].format(roadblock=roadblock).split())
+
+
+def _candidates(
+    assessment: Assessment, vignette: Vignette | None, statement: str, listens: Listens
+) -> Iterator[tuple[list[Piece], bool, bool]]:
+    """Candidate rewrites, most faithful to the trainee first: (pieces, feeling added, risk
+    question added)."""
+    fill = dict(client_of(statement, vignette).fill)
+    feelings = _unstated(assessment, vignette, fill)
+    question = _risk_question(assessment, vignette)
+    templates: list[str] = list(_wording()["unstated"])  # type: ignore[call-overload]
+    bases: list[list[Piece]] = []
+    for keep_questions in (True, False):
+        base = _split(assessment, listens, keep_questions=keep_questions)
+        if any(p.kind == "kept" for p in base) and base not in bases:
+            bases.append(base)
+    dropped = [Piece("removed", assessment.response.strip())]
+    if fill.get("example"):
+        bases.append([*dropped, Piece("added", fill["example"])])
+    tail = [Piece("added", question)] if question else []
+    for base in bases:
+        for feeling in feelings:
+            for template in templates:
+                yield (
+                    [*base, Piece("added", template.format(unstated=feeling)), *tail],
+                    True,
+                    bool(tail),
+                )
+        if any(p.kind == "removed" for p in base) or tail:
+            yield [*base, *tail], False, bool(tail)
+
+
+def _joined(pieces: Sequence[Piece]) -> str:
+    text = " ".join(p.text for p in pieces if p.kind != "removed")
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
+
+
+def stronger_version(
+    assessment: Assessment,
+    *,
+    vignette: Vignette | None = None,
+    client_statement: str | None = None,
+) -> Rewrite | None:
+    """A stronger version of the trainee's response that the scorer places at level 4 or above
+    and that copies no exemplar of the vignette, or None when there is none (or the response
+    already reaches level 4)."""
+    from .pipeline import score_response  # the pipeline is the judge; imported late
+
+    if assessment.hrq_level >= TARGET_LEVEL:
+        return None
+    statement = client_statement or (vignette.statement if vignette else "")
+    if not statement.strip():
+        return None
+    exemplars = [e.text for e in vignette.exemplars] if vignette else []
+    roadblock = assessment.roadblocks[0].category if assessment.roadblocks else ""
+    asked_only = assessment.behaviour == "question"
+    seen: set[str] = set()
+
+    def score(text: str) -> Assessment | None:
+        try:
+            return score_response(
+                text, client_statement=client_statement, vignette=vignette, rubric=assessment.rubric
+            )
+        except (InputError, ValueError):
+            return None
+
+    def listens(words: str) -> str | None:
+        alone = score(words)
+        if alone is None or alone.roadblocks or alone.risk_handled == "safety_error":
+            return None
+        if alone.behaviour == "question" and alone.question_type != "open":
+            return None
+        return alone.behaviour if alone.behaviour in ("reflection", "question") else None
+
+    for pieces, feeling, risk in _candidates(assessment, vignette, statement, listens):
+        text = _joined(pieces)
+        if not text or text in seen or is_copy(text, exemplars):
+            continue
+        seen.add(text)
+        scored = score(text)
+        if scored is None or scored.hrq_level < TARGET_LEVEL or scored.roadblocks:
+            continue
+        if scored.risk_handled not in (None, "taken_up"):
+            continue
+        return Rewrite(
+            original=assessment.response,
+            text=text,
+            pieces=tuple(pieces),
+            why=_why(roadblock, asked_only, feeling, risk),
+            level=scored.hrq_level,
+        )
+    return None
