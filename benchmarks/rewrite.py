@@ -49,7 +49,9 @@ def _rewrite(
 ) -> tuple[Rewrite | None, int | None]:
     """The stronger version of one response and the level the scorer gives it, scored afresh."""
     assessment = score_response(text, client_statement=statement, vignette=vignette, rubric=rubric)
-    rewrite = stronger_version(assessment, vignette=vignette, client_statement=statement)
+    rewrite = stronger_version(
+        assessment, vignette=vignette, client_statement=statement, require_key=False
+    )
     if rewrite is None:
         return None, None
     again = score_response(

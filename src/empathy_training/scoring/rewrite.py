@@ -254,13 +254,20 @@ def stronger_version(
     *,
     vignette: Vignette | None = None,
     client_statement: str | None = None,
+    require_key: bool = True,
 ) -> Rewrite | None:
     """A stronger version of the trainee's response that the scorer places at level 4 or above
     and that copies no exemplar of the vignette, or None when there is none (or the response
-    already reaches level 4)."""
+    already reaches level 4).
+
+    Only against a vignette's answer key by default: built from a bare client statement, the
+    added feeling is a generic guess, and a review of such rewrites found too many that a
+    supervisor would not sign (benchmarks/results/rewrite-review.json). `require_key=False`
+    is for measuring them.
+    """
     from .pipeline import score_response  # the pipeline is the judge; imported late
 
-    if assessment.hrq_level >= TARGET_LEVEL:
+    if assessment.hrq_level >= TARGET_LEVEL or (require_key and vignette is None):
         return None
     statement = client_statement or (vignette.statement if vignette else "")
     if not statement.strip():

@@ -22,7 +22,6 @@ from ..progress import (
     roadblock_counts,
     summary_line,
 )
-from ..scoring.rewrite import stronger_version
 from ..storage import Store, TraineeRecord, WorkshopRecord
 from ..tables import clean_text
 from .callbacks import guarded
@@ -292,6 +291,8 @@ class PracticeApp:
             self.message.value = message(str(exc), "hint")
             return None
         self.last_assessment = assessment
+        from ..scoring.rewrite import stronger_version  # with the scorer, on first use
+
         rewrite = stronger_version(assessment, vignette=self.vignette)
         self.feedback.value = assessment_card(assessment, rewrite=rewrite)
         self.exemplars_button.disabled = False
