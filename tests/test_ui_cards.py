@@ -69,3 +69,10 @@ def test_every_criterion_names_a_glossary_term() -> None:
     for name in RUBRIC_NAMES:
         for criterion in load_rubric(name).criteria:
             assert CRITERION_TERMS.get(criterion.id, "") in glossary, criterion.id
+
+
+def test_each_criterion_says_where_it_comes_from(library: Library) -> None:
+    card = _card(library, ADVICE)
+    assert card.count("Where this comes from") >= 3
+    assert "Gordon" in card  # the roadblocks' source
+    assert "Set by us because" in card  # a number of ours says why it has its value

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import TYPE_CHECKING
 
 from ..glossary import load_glossary
 from ..models import Assessment, Span, Vignette
-from ..scoring.rewrite import Rewrite
+from ..provenance import load_rubric_provenance
+
+if TYPE_CHECKING:
+    from ..scoring.rewrite import Rewrite
 
 #: Inline styles shared by the apps (no external stylesheet, font or script is loaded).
 STYLE = """
@@ -52,6 +56,7 @@ table.et-table td,table.et-table th{border-bottom:1px solid #e1e4e8;padding:4px 
 table.et-scored{width:100%}
 .et-details summary{cursor:pointer;color:#2f5fa7;font-weight:600;padding:4px 0}
 table.et-scored th{font-weight:600;color:#4a5261}
+.et-why summary{cursor:pointer;color:#4a5261;font-size:.88em}
 abbr.et-term{text-decoration:underline dotted;cursor:help}
 .et-rewrite del{color:#a8322d}.et-rewrite ins{background:#dcf2e3;text-decoration:none}
 </style>
@@ -218,7 +223,7 @@ def assessment_card(
             name = explained(c.name, CRITERION_TERMS.get(c.id))
             parts.append(
                 f"<li class='{css}'><b>{name}</b> <span class='et-small'>({state})"
-                f"</span><br>{escape(once(c.feedback))}</li>"
+                f"</span><br>{escape(once(c.feedback))}{_criterion_source(a.rubric, c.id)}</li>"
             )
         parts.append("</ul>")
     parts.append(_scoring_details(a))
@@ -247,6 +252,30 @@ _BEHAVIOUR_WORDS = {
     "input": "input (information, advice or opinion)",
     "other": "other (neither a reflection, a question nor input)",
 }
+
+
+def _criterion_source(rubric: str, criterion_id: str) -> str:
+    """The rule a criterion implements, its sources and the basis of its numbers, folded."""
+    try:
+        criterion = load_rubric_provenance(rubric).criterion(criterion_id)
+    except (KeyError, ValueError, OSError):
+        return ""
+    sources = "".join(f"<li>{escape(s.citation)}</li>" for s in criterion.sources)
+    numbers = "".join(
+        f"<li>{escape(t.name.replace('_', ' '))} = {escape(str(t.value))}: {escape(t.basis)}</li>"
+        for t in criterion.thresholds
+    )
+    return (
+        "<details class='et-why'><summary>Where this comes from</summary>"
+        f"<div>{escape(criterion.rule)}</div>"
+        + (f"<ul class='et-small'>{sources}</ul>" if sources else "")
+        + (
+            f"<div class='et-small'>Numbers used:</div><ul class='et-small'>{numbers}</ul>"
+            if numbers
+            else ""
+        )
+        + "</details>"
+    )
 
 
 def _scoring_details(a: Assessment) -> str:
