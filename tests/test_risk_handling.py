@@ -112,3 +112,8 @@ def test_a_reading_the_key_says_goes_too_far_keeps_level_3_at_most() -> None:
     )
     assert too_far.hrq_level <= 3 < close.hrq_level
     assert any(c.id == "no-over-interpretation" and not c.met for c in too_far.criteria)
+
+
+def test_dont_worry_is_not_credited_with_catching_worried() -> None:
+    a = _score("rlb-three-inhalers", "Don't worry, you'll soon get the hang of it.")
+    assert a.accuracy is not None and "worried" not in a.accuracy.caught

@@ -120,12 +120,14 @@ def key_index(vignette: Vignette) -> KeyIndex:
 def _feeling_span(
     k: _KeyItem, text: Text, positions: Positions, feelings: Sequence[Feeling]
 ) -> tuple[int, int] | None:
-    """Where a response names an answer-key feeling, by stem or by feeling family."""
+    """Where a response names an answer-key feeling, by stem or by feeling family; a feeling it
+    negates ("don't worry", "you're not angry") is not one it names."""
+    negated = [(f.start, f.end) for f in text.feelings if f.negated]
     exact = _stems_span(k.stems, k.wanted, text, positions, ordered=True)
-    if exact is not None:
+    if exact is not None and not any_overlap(exact, negated):
         return exact
     for f in feelings:
-        if not k.families.isdisjoint(f.families):
+        if not f.negated and not k.families.isdisjoint(f.families):
             return (f.start, f.end)
     return None
 
