@@ -229,8 +229,9 @@ def _candidates(
         if any(p.kind == "kept" for p in base) and base not in bases:
             bases.append(base)
     dropped = [Piece("removed", assessment.response.strip())]
-    if fill.get("example"):
-        bases.append([*dropped, Piece("added", fill["example"])])
+    opener = _opener(fill)
+    if opener:
+        bases.append([*dropped, Piece("added", opener)])
     tail = [Piece("added", question)] if question else []
     for base in bases:
         for feeling in feelings:
@@ -242,6 +243,18 @@ def _candidates(
                 )
         if any(p.kind == "removed" for p in base) or tail:
             yield [*base, *tail], False, bool(tail)
+
+
+def _opener(fill: dict[str, str]) -> str:
+    """A reflection to start from when none of the trainee's words can stay: the feeling the
+    client named, else a plain one. Never the scorer's "things with your ..." sample, which a
+    review found often pins the trouble on the wrong thing (benchmarks/results)."""
+    example = fill.get("example", "")
+    if not example:
+        return ""
+    if example.startswith("It sounds like things "):
+        return "It sounds like this has been weighing on you."
+    return example
 
 
 def _joined(pieces: Sequence[Piece]) -> str:
