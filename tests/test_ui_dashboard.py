@@ -362,3 +362,17 @@ def test_polling_says_when_the_database_fails_and_when_it_is_back(
     assert "database is locked" in app.overview.status.value and app.polling
     failing[0] = False
     wait_for("Reading answers again.")
+
+
+def test_a_safety_error_is_flagged_in_the_feed(
+    apps: list[DashboardApp], store: Store, library: Library
+) -> None:
+    app = unlocked(apps, store, library, poll_seconds=0)
+    workshop = app.create_workshop("Risk session", ["risk-better-off-without-me"])
+    sam = store.trainee("Sam", workshop.id)
+    submit(store, library, workshop, sam, "Don't talk like that, your family loves you.")
+    submit(store, library, workshop, sam, "Are you having thoughts of ending your life?")
+    assert app.refresh() == 2
+    feed = app.feed.html.value
+    assert feed.count(">Safety error</span>") == 1
+    assert "1 answer with a safety error" in feed

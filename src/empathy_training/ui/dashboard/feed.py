@@ -28,12 +28,25 @@ def feed_html(room: Room, library: Library, length: int = FEED_LENGTH) -> str:
             "<div class='et-feed-item'>"
             f"<b>{escape(name)}</b> &middot; {escape(title_of(library, s.vignette_id))} "
             f"&middot; <span class='et-level et-l{level}'>Level {level}</span> "
-            f"<span class='et-small'>{s.created_at.astimezone():%H:%M:%S}</span>"
+            + (
+                "<span class='et-safety' title='This response could add to the risk the client "
+                "hinted at: talk it through with the trainee.'>Safety error</span> "
+                if s.assessment.risk_handled == "safety_error"
+                else ""
+            )
+            + f"<span class='et-small'>{s.created_at.astimezone():%H:%M:%S}</span>"
             f"<div class='et-response'>{escape(s.response)}</div></div>"
         )
+    unsafe = sum(1 for s in room.submissions if s.assessment.risk_handled == "safety_error")
+    alert = (
+        f"<div class='et-message et-error' role='alert'>{unsafe} answer"
+        f"{'s' if unsafe != 1 else ''} with a safety error: look for the red flag below.</div>"
+        if unsafe
+        else ""
+    )
     more = len(room.submissions) - len(newest)
     tail = f"<p class='et-small'>and {more} earlier (see the export)</p>" if more > 0 else ""
-    return f"<div class='et-feed'>{''.join(items)}{tail}</div>"
+    return f"{alert}<div class='et-feed'>{''.join(items)}{tail}</div>"
 
 
 class Feed:

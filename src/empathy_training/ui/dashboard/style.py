@@ -34,6 +34,8 @@ DASHBOARD_STYLE = """
 .et-feed{max-height:30rem;overflow-y:auto;padding-right:6px}
 .et-feed-item{border-bottom:1px solid #e1e4e8;padding:5px 0;font-size:14px}
 .et-feed-item .et-response{margin-top:3px}
+.et-safety{display:inline-block;border-radius:5px;padding:1px 8px;font-weight:700;color:#fff;
+  background:#a8322d;font-size:.9em}
 .et-detail p{margin:3px 0}
 .et-section{font-weight:700;font-size:16px;margin:6px 0 2px 0}
 .et-download a{color:#1a5fb4;text-decoration:underline;font-weight:600}
