@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -110,6 +111,10 @@ def served(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
+        voila, kernels = server_processes(port)
+        for pid in [*voila, *kernels]:  # a slow stop must not outlive the test
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 9)
         if output is not None:
             log.close()  # type: ignore[union-attr]
 
