@@ -113,8 +113,10 @@ def test_trainees_never_see_each_others_attempts(store: Store, library: Library)
     alex = signed_in(store, library, "Alex")
     alex.refresh_progress()
     assert "No attempts yet" in alex.progress_summary.value
+    assert alex.progress_chart.layout.display == "none"  # no empty charts
     sam.refresh_progress()
     assert "1 attempt on 1 vignette" in sam.progress_summary.value
+    assert sam.progress_chart.layout.display is None
     assert all(i.value[:8] == b"\x89PNG\r\n\x1a\n" for i in sam.progress_images)
 
 

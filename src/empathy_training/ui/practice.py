@@ -125,8 +125,8 @@ class PracticeApp:
             widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="400px"))
             for _ in range(3)
         ]
-        self.progress_chart = widgets.HBox(
-            self.progress_images, layout=widgets.Layout(flex_flow="row wrap")
+        self.progress_chart = widgets.HBox(  # hidden until there is something to chart
+            self.progress_images, layout=widgets.Layout(flex_flow="row wrap", display="none")
         )
         self.progress_table = widgets.HTML()
         self.refresh_button = widgets.Button(description="Refresh progress")
@@ -353,13 +353,14 @@ class PracticeApp:
             for a in self._history()
         )
         self.progress_summary.value = f"<p>{escape(summary_line(attempts))}</p>"
+        self.progress_chart.layout.display = None if attempts else "none"
+        if not attempts:
+            self.progress_table.value = ""
+            return
         for image, png in zip(
             self.progress_images, progress_charts(attempts, self.library), strict=True
         ):
             image.value = png
-        if not attempts:
-            self.progress_table.value = ""
-            return
         rows = "".join(
             f"<tr><td>{escape(m.module)}</td><td>{m.attempts}</td><td>{m.mean_level:.1f}</td>"
             f"<td>{m.best_level}</td></tr>"
