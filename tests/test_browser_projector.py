@@ -130,6 +130,9 @@ def test_projector_is_clean_and_full_screen_and_the_overview_fits_one_screen(
         page.get_by_text("2 of 34 ticked").wait_for(timeout=10_000)
         page.get_by_role("button", name="Projector view").click()
         page.get_by_text("34 of 40 have answered.").wait_for(timeout=10_000)
+        projector = page.get_by_role("region", name="Projector")
+        for response in chosen:  # the ticks reach the projector a moment after the click
+            projector.get_by_text(response[:40]).first.wait_for(timeout=20_000)
         text = assert_clean_full_screen(page, min_font=28)
         for response in chosen:
             assert response in text
