@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -172,6 +173,8 @@ def test_report_feedback_agreement_and_prepost(tmp_path: Path) -> None:
 def test_serve_for_a_room_prints_urls_and_join_code(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'room.db'}"
     port = free_port()
+    out = tmp_path / "serve.txt"
+    printed = out.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -192,21 +195,23 @@ def test_serve_for_a_room_prints_urls_and_join_code(tmp_path: Path) -> None:
             "--module",
             "validation",
         ],
-        stdout=subprocess.PIPE,
+        stdout=printed,  # a file, not a pipe: nothing can block on a full pipe
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
     lines: list[str] = []
     try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line.strip())
-            if line.startswith("Press Ctrl+C"):
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and process.poll() is None:
+            lines = [line.strip() for line in out.read_text().splitlines()]
+            if any(line.startswith("Press Ctrl+C") for line in lines):
                 break
+            time.sleep(0.5)
     finally:
         os.killpg(process.pid, 2)
-        process.communicate(timeout=90)  # keep reading: a full pipe would block its exit
+        process.wait(timeout=90)
+        printed.close()
     output = "\n".join(lines)
     (workshop,) = Store(db).workshops()
     assert f"Join code for 'Ward 4': {workshop.join_code}" in output
