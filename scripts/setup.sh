@@ -16,3 +16,6 @@ if [ ! -f "$stamp" ] || [ -n "$(find "${sources[@]}" -newer "$stamp")" ]; then
     .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
     touch "$stamp"
 fi
+# Compile the package's bytecode now, so that every app kernel starts without compiling it
+# (an editable install is otherwise compiled on each import when bytecode writing is off).
+.venv/bin/python -m compileall -q src/empathy_training >/dev/null

@@ -18,7 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from empathy_training import storage
+from empathy_training import database, storage
 from empathy_training.errors import InputError, StorageError, WorkshopEndedError
 from empathy_training.models import (
     Assessment,
@@ -245,7 +245,7 @@ def test_join_codes_are_short_unambiguous_and_forgiving(store: Store) -> None:
 
 def test_a_join_code_collision_is_retried(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     codes = iter(["AAAA-22", "AAAA-22", "AAAA-22", "BBBB-33"])
-    monkeypatch.setattr(storage, "_new_join_code", lambda: next(codes))
+    monkeypatch.setattr(storage, "new_join_code", lambda: next(codes))
     assert store.create_workshop("One", ["job-loss"]).join_code == "AAAA-22"
     assert store.create_workshop("Two", ["job-loss"]).join_code == "BBBB-33"
     assert [w.name for w in store.workshops()] == ["One", "Two"]
@@ -528,7 +528,7 @@ def test_a_read_only_database_raises_storage_error_on_write(sqlite_url: str) -> 
 def test_a_database_locked_too_long_raises_storage_error(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(storage, "SQLITE_BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT", 0.2)
     store = Store(sqlite_url)
     trainee = store.trainee("Ana")
     other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)

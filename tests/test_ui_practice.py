@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from html import escape
 from pathlib import Path
 
@@ -214,12 +217,42 @@ def test_unwritable_database_shows_a_message_and_keeps_the_text(
     Store(f"sqlite:///{path}").close()
     read_only = Store(f"sqlite:///file:{path}?mode=ro&uri=true", migrate=False)
     app = signed_in(Store(f"sqlite:///{path}"), library)
-    app.store = read_only
+    app._store = read_only  # the database turns read-only after the sign-in
     app.response_box.value = "You feel let down."
     app.submit_button.click()
     assert "could not be saved" in app.message.value
     assert "Level " in app.feedback.value
     assert app.response_box.value == "You feel let down."
+
+
+def test_the_store_is_opened_at_the_first_sign_in(sqlite_url: str, library: Library) -> None:
+    opened: list[Store] = []
+
+    def open_store() -> Store:
+        opened.append(Store(sqlite_url))
+        return opened[-1]
+
+    app = PracticeApp(open_store, library, score_response)
+    assert opened == []
+    app.name_box.value = "Sam"
+    app.start_button.click()
+    app.response_box.value = "You feel let down."
+    app.submit_button.click()
+    assert len(opened) == 1
+    assert [a.response for a in opened[0].attempts()] == ["You feel let down."]
+
+
+def test_the_practice_page_is_built_without_loading_the_database_code(sqlite_url: str) -> None:
+    code = (
+        "import sys\n"
+        "from empathy_training.ui.apps import practice_app\n"
+        "practice_app().widget\n"
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'numpy') if m in sys.modules))"
+    )
+    env = {**os.environ, "EMPATHY_TRAINING_DB": sqlite_url}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_failing_callback_shows_a_message(store: Store, library: Library) -> None:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .lockout import WINDOW, wait_seconds
 from .passcode import hash_secret, secret_matches
-from .storage import JOIN_CODE_ALPHABET, TraineeRecord
+from .records import JOIN_CODE_ALPHABET, TraineeRecord
 
 __all__ = [
     "PERSONAL_CODE_LENGTH",

@@ -7,7 +7,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
@@ -22,12 +22,15 @@ from ..progress import (
     roadblock_counts,
     summary_line,
 )
-from ..storage import Store, TraineeRecord, WorkshopRecord
+from ..records import TraineeRecord, WorkshopRecord
 from ..tables import clean_text
 from .callbacks import guarded
 from .cards import STYLE, assessment_card, exemplars_card, message, vignette_card
 from .drafts import Drafts
 from .sign_in import SignInPanel, personal_code_notice
+
+if TYPE_CHECKING:
+    from ..storage import Store
 
 Scorer = Callable[..., Assessment]
 
@@ -36,17 +39,21 @@ MAX_RESPONSE_CHARS = 5_000
 
 
 class PracticeApp:
-    """Widgets for one trainee's practice session; build with a scorer, a store and a library."""
+    """Widgets for one trainee's practice session; build with a scorer, a store and a library.
+
+    `store` may be a function that opens it: it is then called on first use (the sign-in), so
+    the page shows before the database code is loaded.
+    """
 
     def __init__(
         self,
-        store: Store,
+        store: Store | Callable[[], Store],
         library: Library,
         score: Scorer,
         *,
         targets: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        self.store = store
+        self._store = store
         self.library = library
         self.score = score
         self.targets = targets or {}
@@ -59,7 +66,7 @@ class PracticeApp:
 
         full = widgets.Layout(width="100%", max_width="52rem")
         self.status = widgets.HTML()
-        self.sign_in = SignInPanel(store, self.status, self._signed_in)
+        self.sign_in = SignInPanel(lambda: self.store, self.status, self._signed_in)
         self.name_box = self.sign_in.name_box
         self.code_box = self.sign_in.code_box
         self.personal_box = self.sign_in.personal_box
@@ -148,6 +155,13 @@ class PracticeApp:
         self.refresh_button.on_click(self._on_refresh)
         self.tabs.observe(self._on_tab, names="selected_index")
         self._fill_vignettes(self.module_picker.value)
+
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use."""
+        if callable(self._store):
+            self._store = self._store()
+        return self._store
 
     # -- callbacks ----------------------------------------------------------------------------
 

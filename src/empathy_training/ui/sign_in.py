@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from ..identity import sign_in
-from ..storage import Store, TraineeRecord, WorkshopRecord
+from ..records import TraineeRecord, WorkshopRecord
 from .callbacks import guarded
 from .cards import message
+
+if TYPE_CHECKING:
+    from ..storage import Store
 
 #: What happens next, told to someone whose sign-in was refused.
 _PROBLEMS = {
@@ -30,12 +33,13 @@ _PROBLEMS = {
 class SignInPanel:
     """Signs a trainee in; calls `on_signed_in(trainee, workshop, new_code)` when it works.
 
-    `new_code` is the personal code made at this sign-in (to show once), or None.
+    `new_code` is the personal code made at this sign-in (to show once), or None. The store
+    is asked for on the first sign-in, so the page can show before the database code loads.
     """
 
     def __init__(
         self,
-        store: Store,
+        store: Callable[[], Store],
         status: widgets.HTML,
         on_signed_in: Callable[[TraineeRecord, WorkshopRecord | None, str | None], None],
     ) -> None:
@@ -86,7 +90,7 @@ class SignInPanel:
         workshop = None
         code = self.code_box.value.strip()
         if code:
-            workshop = self.store.workshop_by_code(code)
+            workshop = self.store().workshop_by_code(code)
             if workshop is not None and workshop.closed:
                 self.status.value = message(
                     f"The workshop '{workshop.name}' has ended: its code no longer admits "
@@ -102,7 +106,7 @@ class SignInPanel:
                 )
                 return None
         result = sign_in(
-            self.store,
+            self.store(),
             name,
             workshop.id if workshop else None,
             self.personal_box.value,
