@@ -30,7 +30,7 @@ from empathy_training.scoring.matching import (
 )
 from empathy_training.scoring.patterns import first_words, leading_words, pattern_regex
 from empathy_training.scoring.text import analyse, analyse_once
-from empathy_training.scoring.topics import swap_person, topic_phrase, topic_stems
+from empathy_training.scoring.topics import swap_person, topic_stems
 from empathy_training.scoring.words import WORD, normalise, stem
 
 LEXICONS = (
@@ -266,20 +266,6 @@ def test_feeling_adjective(phrase: str, adjective: str | None) -> None:
 def test_every_family_label_reads_after_feeling() -> None:
     for family, label in family_labels().items():
         assert not label.endswith("ing"), (family, label)
-
-
-@pytest.mark.parametrize(
-    ("text", "phrase"),
-    [
-        ("I keep messing everything up at work and my boss hates me.", "at work"),
-        ("My boss hates me.", "with your boss"),
-        ("My little brother won't talk to me.", "with your little brother"),
-        ("I'm at the end of my tether.", None),
-        ("Nothing has gone right since the move.", None),
-    ],
-)
-def test_topic_phrase(text: str, phrase: str | None) -> None:
-    assert topic_phrase(analyse(text)) == phrase
 
 
 def test_topic_stems_leave_out_generic_words() -> None:

@@ -26,6 +26,20 @@ def test_an_advice_response_gets_a_rewrite_that_keeps_the_reflection(library: Li
     assert not is_copy(rewrite.text, [e.text for e in vignette.exemplars])
 
 
+def test_a_general_claim_echoing_the_client_is_not_kept(library: Library) -> None:
+    # The client said "everyone says relapse is part of recovery, but that's rubbish": saying
+    # it back as a fact is reassurance, however many of the client's words it shares.
+    vignette = library.vignette("emo-fourteen-months")
+    response = (
+        "Relapse really is part of recovery, and fourteen months still counts; "
+        "you haven't lost that."
+    )
+    rewrite = stronger_version(score_response(response, vignette=vignette), vignette=vignette)
+    assert rewrite is not None
+    assert "part of recovery" not in rewrite.text
+    assert any("part of recovery" in removed for removed in rewrite.removed)
+
+
 def test_a_self_critical_client_is_never_offered_a_self_label(library: Library) -> None:
     for vignette_id in ("sc-pathetic-washing-up", "sc-failed-resit", "sc-useless-mother"):
         vignette = library.vignette(vignette_id)

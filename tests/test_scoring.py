@@ -706,27 +706,39 @@ def test_a_self_critical_word_is_never_offered_back_as_a_feeling(statement: str)
 
 
 @pytest.mark.parametrize(
-    ("statement", "example"),
+    "statement",
     [
-        (
-            "I keep messing everything up at work and my boss hates me.",
-            "It sounds like things at work have been really hard.",
-        ),
-        ("I hate my job.", "It sounds like things with your job have been really hard."),
-        (
-            "My dad loves my brother more than me.",
-            "It sounds like things with your dad have been really hard.",
-        ),
-        ("Nothing has gone right since the move.", "It sounds like this has been weighing on you."),
+        "I keep messing everything up at work and my boss hates me.",
+        "I hate my job.",
+        "I gave my guitar to my roommate, because I won't need it.",
+        "Nothing has gone right since the move.",
     ],
 )
-def test_example_without_an_own_feeling_paraphrases_the_content(
-    statement: str, example: str
-) -> None:
+def test_example_without_an_own_feeling_says_less(statement: str) -> None:
+    # A topic picked by rule too often names the wrong thing ("things with your guitar"), so
+    # without a feeling the client named, the example is plain and the feeling a guess.
     got, with_feeling = _example_for(statement)
-    assert got == example
-    assert not re.search(r"feeling (hates?|loves?|likes?)\b", got + with_feeling)
-    assert re.match(r"^It sounds like .+ (feeling|been) [a-z ]+\.$", with_feeling), with_feeling
+    assert got == "It sounds like this has been weighing on you."
+    assert "things" not in with_feeling and "your" not in with_feeling
+    assert re.match(r"^It sounds like you might be feeling [a-z ]+\.$", with_feeling), with_feeling
+
+
+def test_example_with_a_key_names_the_keys_unstated_feeling() -> None:
+    vignette = dataclasses.replace(
+        VIGNETTE,
+        statement="I gave my guitar to my roommate, because I won't need it.",
+        answer_key=dataclasses.replace(
+            VIGNETTE.answer_key, stated_feelings=(), unstated_feelings=("hopeless",)
+        ),
+    )
+    a = score_response(
+        "Have you tried talking to your tutor about it?", vignette=vignette, rubric="reflection"
+    )
+    examples = " ".join(c.feedback for c in a.criteria) + " ".join(
+        r.alternative for r in a.roadblocks
+    )
+    assert "It sounds like you might be feeling hopeless." in examples
+    assert "guitar have been" not in examples
 
 
 def test_roadblock_alternative_uses_a_grammatical_example() -> None:
@@ -735,7 +747,7 @@ def test_roadblock_alternative_uses_a_grammatical_example() -> None:
         client_statement="I keep messing everything up at work and my boss hates me.",
     )
     assert "feeling hates" not in a.roadblocks[0].alternative
-    assert "It sounds like things at work have been really hard." in a.roadblocks[0].alternative
+    assert "It sounds like this has been weighing on you." in a.roadblocks[0].alternative
 
 
 def test_vignette_example_uses_an_adjective() -> None:

@@ -13,7 +13,7 @@ from ..models import Vignette
 from .answer_key import KeyIndex, item_stems, key_index
 from .feelings import family_labels, feeling_adjective, feeling_families, self_feelings
 from .text import Text, analyse
-from .topics import swap_person, topic_phrase, topic_stems
+from .topics import swap_person, topic_stems
 
 #: Letters two long stems must share at the start to count as the same word (see `shares`).
 PREFIX_CHARS = 5
@@ -143,24 +143,25 @@ def _own_feeling(statement: Text | None, vignette: Vignette | None) -> tuple[str
 def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str]:
     """Suggested wording built from what the client said: a feeling they named about themselves
     ('{feeling}'), one they did not name ('{unstated}'), a sample reflection ('{example}') and
-    one that names a feeling ('{feeling_example}'):
-    "It sounds like you're feeling fed up.", else "It sounds like things at work have been really
-    hard.", else a plain "It sounds like this has been weighing on you."."""
+    one that names a feeling ('{feeling_example}'): "It sounds like you're feeling fed up.",
+    else one with the answer key's unstated feeling, else a plain "It sounds like this has been
+    weighing on you.". Never a paraphrase of the statement's topic: picked by rule, it too
+    often names the wrong thing ("things with your guitar")."""
     feeling, self_critical = _own_feeling(statement, vignette)
-    unstated = ""
+    from_key = ""
     if vignette is not None:
         for item in vignette.answer_key.unstated_feelings:
-            unstated = feeling_adjective(item) or ""
-            if unstated:
+            from_key = feeling_adjective(item) or ""
+            if from_key:
                 break
-    labels = family_labels()
+    unstated = from_key
     if not unstated:
+        labels = family_labels()
         stated = {fam for f in (statement.feelings if statement else ()) for fam in f.families}
         for family in ("fear", "loneliness", "powerlessness", "hurt", "tiredness"):
             if family not in stated:
                 unstated = labels.get(family, family)
                 break
-    topic = topic_phrase(statement) if statement is not None else None
     unstated = unstated or "worried"
     if feeling:
         example = f"It sounds like you're feeling {feeling}."
@@ -170,9 +171,9 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
         with_feeling = (
             f"It sounds like you've been really hard on yourself, and feeling {unstated}."
         )
-    elif topic:
-        example = f"It sounds like things {topic} have been really hard."
-        with_feeling = f"It sounds like things {topic} might be leaving you feeling {unstated}."
+    elif from_key:
+        example = f"It sounds like you might be feeling {from_key}."
+        with_feeling = example
     else:
         example = "It sounds like this has been weighing on you."
         with_feeling = f"It sounds like you might be feeling {unstated}."
@@ -181,5 +182,4 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
         "feeling_example": with_feeling,
         "feeling": feeling or "this way",
         "unstated": unstated,
-        "content": f"things {topic}" if topic else "",
     }

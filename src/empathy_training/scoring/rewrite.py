@@ -93,6 +93,12 @@ def is_copy(text: str, others: Sequence[str]) -> bool:
     return False
 
 
+def speaks_to_client(words: str) -> bool:
+    """Whether `words` say "you" (or "your", "you're", ...): a reflection is about the client."""
+    second = {str(w) for w in _wording()["second_person"]}  # type: ignore[attr-defined]
+    return any(w in second for w in re.findall(r"[a-z']+", words.lower().replace("’", "'")))
+
+
 def _trimmed(fragment: str) -> tuple[str, str, str]:
     """A fragment without connectors or commas at its edges: (leading cut, core, trailing cut)."""
     connectors = "|".join(re.escape(str(c)) for c in _wording()["connectors"])  # type: ignore[attr-defined]
@@ -303,6 +309,8 @@ def stronger_version(
         if alone is None or alone.roadblocks or alone.risk_handled == "safety_error":
             return None
         if alone.behaviour == "question" and alone.question_type != "open":
+            return None
+        if alone.behaviour == "reflection" and not speaks_to_client(words):
             return None
         return alone.behaviour if alone.behaviour in ("reflection", "question") else None
 

@@ -1,17 +1,13 @@
-"""What a client talks about, said back to them: topic words, a topic phrase, the person swapped."""
+"""What a client talks about, said back to them: topic words, and the person swapped."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING
 
-from .data_files import lexicon, word_list
+from .data_files import lexicon
 from .words import Word, normalise, stem, stopwords
-
-if TYPE_CHECKING:
-    from .text import Text
 
 
 @cache
@@ -34,48 +30,6 @@ def topic_stems(words: Iterable[Word]) -> frozenset[str]:
         and w.stem not in generic
         and not w.lower.isdigit()
     )
-
-
-@cache
-def _settings() -> tuple[tuple[str, ...], ...]:
-    items = lexicon("lexicon-language").get("settings") or ()
-    return tuple(sorted((tuple(str(s).lower().split()) for s in items), key=len, reverse=True))
-
-
-def topic_phrase(text: Text) -> str | None:
-    """A short phrase for what a statement is about, said back to its speaker: 'at work' for
-    "...up at work...", 'with your boss' for "my boss hates me"; None when none is found."""
-    words = text.words
-    lowers = [w.lower for w in words]
-    in_feeling = {w.start for f in text.feelings for w in text.words_in(f.start, f.end)}
-    for i, word in enumerate(lowers):
-        if word not in ("at", "in"):
-            continue
-        for setting in _settings():
-            if tuple(lowers[i + 1 : i + 1 + len(setting)]) == setting:
-                return " ".join((word, *setting))
-    stop = stopwords()
-    generic = _generic_words()
-    for i, word in enumerate(lowers[:-1]):
-        if word != "my":
-            continue
-        j = i + 1
-        named = []
-        if lowers[j] in word_list("lexicon-language", "noun_modifiers") and j + 1 < len(lowers):
-            named.append(lowers[j])
-            j += 1
-        noun = lowers[j]
-        if (
-            noun in stop
-            or noun in generic
-            or words[j].stem in generic
-            or words[j].start in in_feeling
-            or len(noun) < 3
-            or not noun.isalpha()
-        ):
-            continue
-        return " ".join(("with your", *named, noun))
-    return None
 
 
 @cache
