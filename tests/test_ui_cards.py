@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from empathy_training.models import Library
 from empathy_training.scoring import score_response
-from empathy_training.ui.cards import assessment_card
+from empathy_training.ui.cards import assessment_card, exemplars_card
 
 ADVICE = "You should just take the blue one in the morning, don't worry about it."
 
@@ -76,3 +77,26 @@ def test_each_criterion_says_where_it_comes_from(library: Library) -> None:
     assert card.count("Where this comes from") >= 3
     assert "Gordon" in card  # the roadblocks' source
     assert "Set by us because" in card  # a number of ours says why it has its value
+
+
+def test_model_responses_end_with_what_to_do_beyond_listening(library: Library) -> None:
+    card = exemplars_card(library.vignette("emo-six-hours-waiting"))
+    beyond = card.split("Beyond listening", 1)[1]
+    assert "Act now:" in beyond and "triage nurse to see him again now" in beyond
+    assert "NICE NG143" in beyond
+    phone = exemplars_card(library.vignette("risk-checks-my-phone"))
+    assert "Safeguarding:" in phone and "coercive control" in phone.lower()
+
+
+def test_a_vignette_with_nothing_beyond_listening_shows_no_such_section(library: Library) -> None:
+    fields = ("urgent_action", "means", "safeguarding", "capacity", "risk_factors")
+    quiet = [v for v in library.vignettes if not any(getattr(v.answer_key, f) for f in fields)]
+    assert quiet
+    assert "Beyond listening" not in exemplars_card(quiet[0])
+
+
+def test_beyond_listening_notes_are_escaped(library: Library) -> None:
+    vignette = library.vignette("emo-six-hours-waiting")
+    key = dataclasses.replace(vignette.answer_key, urgent_action=("<script>alert(1)</script>",))
+    card = exemplars_card(dataclasses.replace(vignette, answer_key=key))
+    assert "<script>" not in card and "&lt;script&gt;" in card

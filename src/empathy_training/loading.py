@@ -48,6 +48,7 @@ OPTIONAL_KEY_FIELDS = (
     "capacity",
     "self_labels",
     "risk_factors",
+    "urgent_action",
 )
 #: Risk kinds after which a supervisor asks about access to means (answer_key.means): a
 #: vignette with one of them and no `means` gets a warning.
@@ -289,6 +290,7 @@ class _Reader(FieldReader):
             capacity=self.texts(fields.get("capacity")),
             self_labels=labels,
             risk_factors=self.texts(fields.get("risk_factors")),
+            urgent_action=self.texts(fields.get("urgent_action")),
         )
         kinds = sorted({c.kind for c in cues} & set(MEANS_RISK_KINDS))
         if field is not None and kinds and not key.means:

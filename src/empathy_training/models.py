@@ -99,6 +99,8 @@ class AnswerKey:
     """The client's self-critical words ('pathetic'): never offered back as a feeling."""
     risk_factors: tuple[str, ...] = ()
     """Background that calls for a gentle risk enquiry even with no risk cue (e.g. depression)."""
+    urgent_action: tuple[str, ...] = ()
+    """What must be done now, beyond listening (e.g. a drowsy, feverish child to be seen)."""
 
 
 @dataclass(frozen=True)

@@ -314,8 +314,35 @@ def _scoring_details(a: Assessment) -> str:
     return f"<table class='et-table et-scored'>{cells}</table>"
 
 
+#: The answer key's notes beyond listening, in the order a supervisor would raise them.
+BEYOND_LISTENING = (
+    ("urgent_action", "Act now"),
+    ("means", "Means of harm"),
+    ("safeguarding", "Safeguarding"),
+    ("capacity", "Capacity and liberty"),
+    ("risk_factors", "Ask gently about risk"),
+)
+
+
+def beyond_listening(vignette: Vignette) -> str:
+    """What the key says a clinician must also do or ask here, or '' when it says nothing."""
+    key = vignette.answer_key
+    items = "".join(
+        f"<li><b>{label}:</b> {escape(note)}</li>"
+        for field, label in BEYOND_LISTENING
+        for note in getattr(key, field)
+    )
+    if not items:
+        return ""
+    return (
+        "<h4>Beyond listening</h4><p class='et-small'>What a supervisor would also look for "
+        f"with this client:</p><ul class='et-beyond'>{items}</ul>"
+    )
+
+
 def exemplars_card(vignette: Vignette) -> str:
-    """The exemplar responses, best first, each with the note that explains its level."""
+    """The exemplar responses, best first, each with the note that explains its level; then
+    what the key says must also be done or asked."""
     rows = "".join(
         f"<tr><td><span class='et-level et-l{e.level}'>{e.level}</span></td>"
         f"<td>{escape(e.text)}<div class='et-small'>{escape(e.note)}</div></td></tr>"
@@ -324,7 +351,8 @@ def exemplars_card(vignette: Vignette) -> str:
     return (
         "<div class='et-card' role='region' aria-label='Model responses'>"
         "<h3>Model responses</h3><table class='et-table'>"
-        f"<tr><th>Level</th><th>Response</th></tr>{rows}</table></div>"
+        f"<tr><th>Level</th><th>Response</th></tr>{rows}</table>"
+        f"{beyond_listening(vignette)}</div>"
     )
 
 
