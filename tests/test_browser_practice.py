@@ -122,3 +122,22 @@ def test_keyboard_alone_is_enough(tmp_path: Path) -> None:
         page.keyboard.press("Enter")
         page.get_by_role("region", name="Feedback").get_by_text("of 5").wait_for(timeout=20_000)
         screenshot(page, "practice-6-keyboard")
+
+
+def test_model_responses_say_what_to_do_beyond_listening(tmp_path: Path) -> None:
+    with served(f"sqlite:///{tmp_path / 'practice.db'}") as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        sign_in(page, f"{base}practice", "Ana")
+        page.get_by_label("Module", exact=True).select_option(label="Strong emotion")
+        page.get_by_label("Vignette", exact=True).select_option(
+            label="Six hours with a feverish toddler"
+        )
+        page.get_by_text("39.8 at triage").first.wait_for(timeout=10_000)
+        page.get_by_label("Your response").fill("You're frightened because he's so quiet.")
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("of 5").first.wait_for(timeout=10_000)
+        page.get_by_role("button", name="Show model responses").click()
+        exemplars = page.get_by_role("region", name="Model responses")
+        exemplars.get_by_role("heading", name="Beyond listening").wait_for(timeout=10_000)
+        assert "triage nurse to see him again now" in exemplars.inner_text()
+        screenshot(page, "practice-4-beyond-listening", exemplars)
