@@ -86,3 +86,15 @@ def test_the_card_shows_the_rewrite_with_changes_marked_and_escaped(library: Lib
     assert "<del>" in card and "<ins>" in card and rewrite.why in card
     assert "<script>" not in card and "&lt;script&gt;" in card
     assert "A stronger version" not in assessment_card(assessment)
+
+
+def test_a_neglect_cue_is_asked_about_in_the_clients_own_terms(library: Library) -> None:
+    vignette = library.vignette("risk-locked-in-waiting")
+    response = (
+        "Locking a vulnerable adult in the house is a safeguarding issue. "
+        "Your son can't be doing that."
+    )
+    rewrite = stronger_version(score_response(response, vignette=vignette), vignette=vignette)
+    assert rewrite is not None
+    assert "the food you need at home" in rewrite.text and "do you feel safe there?" in rewrite.text
+    assert score_response(rewrite.text, vignette=vignette).risk_handled == "taken_up"
