@@ -145,3 +145,29 @@ class PasscodeGate:
             f"Too many wrong passcodes from this device. Try again in {when}.", "error"
         )
         self.unlock_button.disabled = True
+
+
+class GatedApp:
+    """An app behind the supervisor passcode: a status line, the gate, and a main area that
+    the app fills once the passcode checks (`passcode_gate`'s `on_unlock`)."""
+
+    passcode_gate: PasscodeGate
+
+    def _behind(self, gate: PasscodeGate, style: str) -> None:
+        """Lay the app out behind `gate`, with `style` (a <style> block) at the top."""
+        self.passcode_gate = gate
+        self.status = gate.status
+        self.passcode_box = gate.passcode_box
+        self.unlock_button = gate.unlock_button
+        self.gate = gate.widget
+        self.main = widgets.VBox([])  # filled by the app once the passcode checks
+        self.widget = widgets.VBox([widgets.HTML(style), self.status, self.gate, self.main])
+
+    @property
+    def unlocked(self) -> bool:
+        """Whether the passcode has been given."""
+        return self.passcode_gate.unlocked
+
+    def unlock(self, passcode: str) -> bool:
+        """Open the app if `passcode` is the supervisor passcode."""
+        return self.passcode_gate.unlock(passcode)

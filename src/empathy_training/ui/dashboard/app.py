@@ -13,7 +13,7 @@ from ...storage import Store, WorkshopRecord
 from ...workshop import Submission
 from ..callbacks import guarded
 from ..cards import STYLE, message
-from ..gate import PasscodeGate
+from ..gate import GatedApp, PasscodeGate
 from .export import ExportPanel
 from .feed import Feed
 from .header import WorkshopHeader
@@ -30,7 +30,7 @@ DEFAULT_POLL_SECONDS = 1.0
 TAB_TITLES = ("Room", "Projector", "Vignettes", "Export")
 
 
-class DashboardApp:
+class DashboardApp(GatedApp):
     """The supervisor's dashboard; nothing but the passcode gate exists until it is unlocked.
 
     Build with a store and the vignette library. `trainee_url`, if given, is shown as a QR
@@ -66,26 +66,14 @@ class DashboardApp:
         self._drawn: WorkshopRecord | None = None
         self._quiet = False
 
-        self.passcode_gate = PasscodeGate(
+        gate = PasscodeGate(
             store,
             app="This dashboard",
             shows="This dashboard shows trainees' names and answers.",
             unlocked_message="Unlocked. Open a workshop, or create one.",
             on_unlock=self._opened,
         )
-        self.status = self.passcode_gate.status
-        self.passcode_box = self.passcode_gate.passcode_box
-        self.unlock_button = self.passcode_gate.unlock_button
-        self.gate = self.passcode_gate.widget
-        self.main = widgets.VBox([])  # built by _build() once the passcode checks
-        self.widget = widgets.VBox(
-            [widgets.HTML(STYLE + DASHBOARD_STYLE), self.status, self.gate, self.main]
-        )
-
-    @property
-    def unlocked(self) -> bool:
-        """Whether the passcode has been given."""
-        return self.passcode_gate.unlocked
+        self._behind(gate, STYLE + DASHBOARD_STYLE)
 
     @property
     def workshop(self) -> WorkshopRecord | None:

@@ -15,7 +15,7 @@ from ...models import Library
 from ...storage import Store, default_database_url
 from ..callbacks import guarded
 from ..cards import STYLE
-from ..gate import PasscodeGate
+from ..gate import GatedApp, PasscodeGate
 from .calibration import CalibrationPanel
 from .downloads import Downloads
 from .html import GRADING_STYLE
@@ -29,7 +29,7 @@ from .table import ReviewTable
 TAB_TITLES = ("Review and rate", "Calibration", "Downloads", "Pre/post")
 
 
-class GradingApp:
+class GradingApp(GatedApp):
     """The grader's app; nothing but the passcode gate exists until it is unlocked.
 
     Build with a store and the vignette library. Once unlocked, its components are attributes:
@@ -53,7 +53,7 @@ class GradingApp:
         self.state = GradingState(store, library)
         self._initial_rater = rater_name
         self._initial_blind = blind
-        self.passcode_gate = PasscodeGate(
+        gate = PasscodeGate(
             store,
             app="Grading",
             shows="Grading shows trainees' names and answers.",
@@ -62,24 +62,8 @@ class GradingApp:
             ),
             on_unlock=self._build,
         )
-        self.status = self.passcode_gate.status
-        self.passcode_box = self.passcode_gate.passcode_box
-        self.unlock_button = self.passcode_gate.unlock_button
-        self.gate = self.passcode_gate.widget
-        self.main = widgets.VBox([])  # built by _build() once the passcode checks
-        self.widget = widgets.VBox(
-            [widgets.HTML(STYLE + GRADING_STYLE), self.status, self.gate, self.main]
-        )
+        self._behind(gate, STYLE + GRADING_STYLE)
         self.widget.add_class("et-grading")
-
-    @property
-    def unlocked(self) -> bool:
-        """Whether the passcode has been given."""
-        return self.passcode_gate.unlocked
-
-    def unlock(self, passcode: str) -> bool:
-        """Open the app if `passcode` is the supervisor passcode."""
-        return self.passcode_gate.unlock(passcode)
 
     def _build(self) -> None:
         state = self.state
