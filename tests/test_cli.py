@@ -210,8 +210,14 @@ def test_serve_for_a_room_prints_urls_and_join_code(tmp_path: Path) -> None:
             time.sleep(0.5)
     finally:
         os.killpg(process.pid, 2)
-        process.wait(timeout=90)
-        printed.close()
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+            raise AssertionError(f"Ctrl+C did not stop the server: {out.read_text()!r}") from None
+        finally:
+            printed.close()
     output = "\n".join(lines)
     (workshop,) = Store(db).workshops()
     assert f"Join code for 'Ward 4': {workshop.join_code}" in output

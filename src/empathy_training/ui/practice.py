@@ -193,10 +193,10 @@ class PracticeApp:
         self.status.value = message(greeting, "ok") + (
             personal_code_notice(new_code) if new_code else ""
         )
+        self._show_vignette()  # first: the box has its draft key before it can be typed in
         self.sign_in.widget.layout.display = "none"
         self.tabs.layout.display = None
         self.practice.layout.display = None
-        self._show_vignette()
 
     def _on_module(self, change: dict[str, Any]) -> None:
         @guarded(lambda: self._target())

@@ -121,6 +121,8 @@
         box.value = text;
         box.dispatchEvent(new Event("input", { bubbles: true }));
         box.dispatchEvent(new Event("change", { bubbles: true }));
+      } else if (box.value) {
+        save(box);  // typed before the key arrived: keep it under the key now
       }
     }
   }
