@@ -38,7 +38,7 @@ from empathy_training.scoring.features import featurize
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-lr-1"
+MODEL_VERSION = "corpus-lr-2"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Weight of an AnnoMI utterance relative to a corpus response.
@@ -135,6 +135,28 @@ def risk_statement_examples(corpus: Path = CORPUS) -> list[Example]:
         rows = [json.loads(line) for line in lines]
     return [
         Example("", r["statement"], r["writer"], 1.0, {"statement_risk": int(r["risk"])})
+        for r in rows
+    ]
+
+
+def risk_response_examples(corpus: Path = CORPUS) -> list[Example]:
+    """The supplementary responses to risk statements, labelled for risk handling only
+    (risk-responses.jsonl), each with its statement from risk-statements.jsonl."""
+    path = corpus / "risk-responses.jsonl"
+    if not path.is_file():
+        return []
+    with (corpus / "risk-statements.jsonl").open(encoding="utf-8") as lines:
+        statements = {r["statement_id"]: r["statement"] for r in map(json.loads, lines)}
+    with path.open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines]
+    return [
+        Example(
+            r["response"],
+            statements[r["statement_id"]],
+            r["writer"],
+            1.0,
+            {"risk_handling": r["risk_handled"]},
+        )
         for r in rows
     ]
 
@@ -284,7 +306,7 @@ def all_heads() -> list[str]:
 def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> list[Example]:
     """Corpus rows, their statements, and AnnoMI when its folder is there."""
     examples = corpus_examples(rows) + statement_examples(rows) + vignette_examples()
-    examples += risk_statement_examples()
+    examples += risk_statement_examples() + risk_response_examples()
     if data_dir is not None and (data_dir / "annomi").is_dir():
         examples += annomi_examples(data_dir)
     return examples
