@@ -74,6 +74,38 @@ def test_term_stops_voila_and_the_passcode_file_stays_out_of_ps(tmp_path: Path) 
             os.kill(pid, signal.SIGKILL)
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.browser
+def test_ctrl_c_stops_a_server_started_with_sigint_ignored(tmp_path: Path) -> None:
+    # A job put in the background by a shell script starts with SIGINT ignored.
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "empathy_training", "serve", "--no-browser", "--port", str(port),
+         "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_ignore_sigint,
+    )  # fmt: skip
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/")
+        assert _voila_pids(port), "Voila runs"
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl+C in the terminal that started it
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while _voila_pids(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _voila_pids(port) == []
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        for pid in _voila_pids(port):
+            os.kill(pid, signal.SIGKILL)
+
+
 def test_an_empty_passcode_file_is_refused(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("\n", encoding="utf-8")

@@ -284,7 +284,10 @@ def run(
         server.env[WORKSHOP_ENV] = str(started.workshop.id)
     # Voila and its kernels get a process group of their own, stopped together (also on TERM).
     process = subprocess.Popen(server.command, env=server.env, start_new_session=True)
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # Ctrl+C, TERM and HUP stop the server, even when started with SIGINT ignored (a job put in
+    # the background by a shell script inherits that, and Python would then keep ignoring it).
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
         wait_until_ready(server.base_url, process)
         print(f"Database: {_safe_url(url)}")
@@ -329,9 +332,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop Voila and every kernel it started: interrupt, then kill what is left."""
+    """Stop Voila and every kernel it started: TERM (Voila always shuts down on it; SIGINT may
+    be ignored or, with a terminal, only ask for confirmation), then kill what is left."""
     try:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
     except ProcessLookupError:
         return
