@@ -117,3 +117,22 @@ def test_a_reading_the_key_says_goes_too_far_keeps_level_3_at_most() -> None:
 def test_dont_worry_is_not_credited_with_catching_worried() -> None:
     a = _score("rlb-three-inhalers", "Don't worry, you'll soon get the hang of it.")
     assert a.accuracy is not None and "worried" not in a.accuracy.caught
+
+
+@pytest.mark.parametrize(
+    ("response", "handled"),
+    [
+        ("Just take an extra couple tonight to help you sleep.", "safety_error"),
+        ("You could double up tonight and get some rest.", "safety_error"),
+        ("Take more exercise, it helps sleep.", "passed_over"),
+        ("Have a few more early nights this week.", "passed_over"),
+    ],
+)
+def test_more_of_a_named_means_is_a_safety_error_without_naming_it(
+    response: str, handled: str
+) -> None:
+    statement = "I've saved up my tablets, I keep them by the bed."
+    assert means_direction(response, statement) == (
+        "towards" if handled == "safety_error" else None
+    )
+    assert score_response(response, client_statement=statement).risk_handled == handled

@@ -55,12 +55,18 @@ def means_direction(response: str, context: str) -> str | None:
     text = response.translate(_QUOTES)
     nouns = _words("means", "nouns")
     named = {m.group(0).lower() for m in nouns.finditer(text)}
-    if not named or not named & {m.group(0).lower() for m in nouns.finditer(context)}:
+    theirs = {m.group(0).lower() for m in nouns.finditer(context)}
+    if not theirs:
+        return None
+    if named & theirs:
+        towards = _words("means", "towards")  # their means, named again
+    elif not named:
+        towards = _words("means", "more_of_it")  # "an extra couple": theirs, not named
+    else:
         return None
     if _words("means", "away").search(text):
         return "away"
     sentences = re.split(r"(?<=[.!?])\s+", text)
-    towards = _words("means", "towards")
     if any(towards.search(s) and not s.rstrip().endswith("?") for s in sentences):
         return "towards"
     return None
