@@ -8,6 +8,7 @@ import subprocess
 import sys
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +122,32 @@ def test_trainees_never_see_each_others_attempts(store: Store, library: Library)
     assert "1 attempt on 1 vignette" in sam.progress_summary.value
     assert sam.progress_chart.layout.display is None
     assert all(i.value[:8] == b"\x89PNG\r\n\x1a\n" for i in sam.progress_images)
+
+
+def test_progress_charts_are_drawn_again_only_after_a_new_attempt(
+    store: Store, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from empathy_training.ui import practice
+
+    drawn: list[int] = []
+    draw = practice.progress_charts
+
+    def counted(attempts: list[Any], lib: Library) -> tuple[bytes, bytes, bytes]:
+        drawn.append(len(attempts))
+        return draw(attempts, lib)
+
+    monkeypatch.setattr(practice, "progress_charts", counted)
+    sam = signed_in(store, library, "Sam")
+    sam.response_box.value = "You're worried about what comes next."
+    sam.submit_button.click()
+    sam.refresh_progress()
+    first = [i.value for i in sam.progress_images]
+    sam.refresh_progress()
+    assert drawn == [1] and [i.value for i in sam.progress_images] == first
+    sam.response_box.value = "You're dreading what the scan might show."
+    sam.submit_button.click()
+    sam.refresh_progress()
+    assert drawn == [1, 2] and "2 attempts" in sam.progress_summary.value
 
 
 def test_returning_trainee_picks_up_history_with_their_personal_code(

@@ -62,6 +62,7 @@ class PracticeApp:
         self.vignette: Vignette | None = library.vignettes[0]
         self.attempted: set[str] = set()
         self.last_assessment: Assessment | None = None
+        self._charted: tuple[int, Any] | None = None  # what the progress charts show
         self._page = uuid.uuid4().hex  # with the text, makes a double-clicked Submit store once
 
         full = widgets.Layout(width="100%", max_width="52rem")
@@ -371,10 +372,13 @@ class PracticeApp:
         if not attempts:
             self.progress_table.value = ""
             return
-        for image, png in zip(
-            self.progress_images, progress_charts(attempts, self.library), strict=True
-        ):
-            image.value = png
+        charted = (len(attempts), attempts[-1].time)
+        if charted != self._charted:  # drawing three charts is the slow part of a refresh
+            for image, png in zip(
+                self.progress_images, progress_charts(attempts, self.library), strict=True
+            ):
+                image.value = png
+            self._charted = charted
         rows = "".join(
             f"<tr><td>{escape(m.module)}</td><td>{m.attempts}</td><td>{m.mean_level:.1f}</td>"
             f"<td>{m.best_level}</td></tr>"
