@@ -1,6 +1,6 @@
 """Assemble the labelled corpus of written responses from its writers' and raters' files.
 
-Usage: python scripts/build_corpus.py STAGING [--out DIR]
+Usage: python scripts/build_corpus.py STAGING [--out DIR] [--add]
 
 STAGING holds what the independent writers and raters produced:
   writers/wN/statements.jsonl, writers/wN/responses.jsonl   (one folder per writer)
@@ -9,7 +9,9 @@ STAGING holds what the independent writers and raters produced:
 Writes statements.jsonl and responses.jsonl to DIR (default: the package's data/corpus). Each
 response keeps both raters' labels and rationales; `labels` is what they agreed on, or the
 adjudicator's decision where they disagreed (`label_source` says which). Rows of the blind
-writers get split "blind" and are never used to train or tune.
+writers get split "blind" and are never used to train or tune. With --add, the rows already in
+DIR are kept and only the writers found in STAGING are replaced or added (a later round of
+writers joins the corpus without its earlier staging files).
 """
 
 from __future__ import annotations
@@ -62,12 +64,20 @@ def _by_id(path: Path) -> dict[str, dict[str, Any]]:
     return {row["response_id"]: row for row in _jsonl(path)} if path.is_file() else {}
 
 
-def build(staging: Path, out: Path) -> dict[str, Any]:
+def _kept(out: Path, name: str, new_writers: set[str]) -> list[dict[str, Any]]:
+    path = out / name
+    rows = _jsonl(path) if path.is_file() else []
+    return [row for row in rows if row["writer"] not in new_writers]
+
+
+def build(staging: Path, out: Path, add: bool = False) -> dict[str, Any]:
     """Write the corpus files; return counts."""
-    statements: list[dict[str, Any]] = []
-    responses: list[dict[str, Any]] = []
+    folders = sorted((staging / "writers").iterdir(), key=lambda f: (len(f.name), f.name))
+    new_writers = {folder.name for folder in folders} if add else set()
+    statements = _kept(out, "statements.jsonl", new_writers) if add else []
+    responses = _kept(out, "responses.jsonl", new_writers) if add else []
     sources: dict[str, int] = {}
-    for folder in sorted((staging / "writers").iterdir()):
+    for folder in folders:
         writer = folder.name
         batch = writer.replace("w", "b", 1)
         split = "blind" if writer in BLIND_WRITERS else "train"
@@ -123,10 +133,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("staging", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--add", action="store_true", help="keep the writers already in --out")
     args = parser.parse_args()
     if not (args.staging / "writers").is_dir():
         sys.exit(f"{args.staging}: no writers/ folder")
-    print(json.dumps(build(args.staging, args.out), indent=2))
+    print(json.dumps(build(args.staging, args.out, args.add), indent=2))
 
 
 if __name__ == "__main__":

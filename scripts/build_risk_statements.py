@@ -1,11 +1,12 @@
 """Assemble the supplementary set of client statements labelled for risk cues.
 
-Usage: python scripts/build_risk_statements.py STAGING [--out FILE]
+Usage: python scripts/build_risk_statements.py STAGING [--out FILE] [--add]
 
 STAGING/statements/wsN/statements.jsonl holds what each writer wrote (with the writer's own
 `risk` intent); STAGING/statements/rating/wsN-A.jsonl and wsN-B.jsonl two raters' independent
 judgements. The label is the majority of the writer's intent and the two raters. Used only to
-train the statement risk head (all of it is training data). Prints counts and agreement.
+train the statement risk head (all of it is training data). Prints counts and agreement (of the
+writers in STAGING). With --add, the statements already in FILE from other writers are kept.
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("staging", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--add", action="store_true", help="keep the writers already in --out")
     args = parser.parse_args()
-    rows, a_all, b_all, w_all = [], [], [], []
-    for folder in sorted((args.staging / "statements").glob("ws*")):
+    folders = sorted((args.staging / "statements").glob("ws*"))
+    new_writers = {folder.name for folder in folders}
+    kept = _jsonl(args.out) if args.add and args.out.is_file() else []
+    rows = [row for row in kept if row["writer"] not in new_writers]
+    a_all, b_all, w_all = [], [], []
+    for folder in folders:
         rating = args.staging / "statements" / "rating"
         a = {r["statement_id"]: r for r in _jsonl(rating / f"{folder.name}-A.jsonl")}
         b = {r["statement_id"]: r for r in _jsonl(rating / f"{folder.name}-B.jsonl")}
@@ -62,11 +68,12 @@ def main() -> None:
         json.dumps(
             {
                 "statements": len(rows),
+                "new_statements": len(a_all),
                 "with_risk": sum(bool(r["risk"]) for r in rows),
                 "kappa_rater_a_b": round(float(cohen_kappa_score(a_all, b_all)), 3),
                 "kappa_writer_rater_a": round(float(cohen_kappa_score(w_all, a_all)), 3),
                 "agreement_a_b": round(
-                    sum(x == y for x, y in zip(a_all, b_all, strict=True)) / len(rows), 3
+                    sum(x == y for x, y in zip(a_all, b_all, strict=True)) / len(a_all), 3
                 ),
             },
             indent=2,
