@@ -91,8 +91,14 @@ def adjudication(staging: Path) -> None:
     labels = staging / "rating" / "labels"
     for rater_a_file in sorted(labels.glob("b*-A.jsonl")):
         batch = rater_a_file.name.removesuffix("-A.jsonl")
-        rater_b = {r["response_id"]: r for r in _jsonl(labels / f"{batch}-B.jsonl")}
         given = {r["response_id"]: r for r in _jsonl(staging / "rating" / "input" / f"{batch}.jsonl")}
+        rater_b_file = labels / f"{batch}-B.jsonl"
+        if not rater_b_file.is_file() or not len(given) == len(_jsonl(rater_a_file)) == len(
+            _jsonl(rater_b_file)
+        ):
+            print(f"{batch}: not rated by both raters yet")
+            continue
+        rater_b = {r["response_id"]: r for r in _jsonl(rater_b_file)}
         rows = []
         for a in _jsonl(rater_a_file):
             b = rater_b[a["response_id"]]
