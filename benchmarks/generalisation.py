@@ -125,7 +125,7 @@ def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
             risk_cache[statement] = statement_risk(statement) >= RISK_THRESHOLD
         risky = risk_cache[statement]
         found = judge(row["response"], statement)
-        level = reflective_level(found, risk_handled=found.top("risk_handling") if risky else None)
+        level = reflective_level(found, risk_handled=found.risk_handling() if risky else None)
         out.append(
             {
                 "level": level,
@@ -133,14 +133,21 @@ def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
                 "question_type": found.top("question_type"),
                 "depth": found.top("depth"),
                 "roadblocks": sorted(found.roadblocks),
-                "validation_level": int(found.top("validation")),
-                "risk_handled": found.top("risk_handling") if risky else "na",
+                "validation_level": _validation(found),
+                "risk_handled": found.risk_handling() if risky else "na",
                 "er": found.top("er"),
                 "ip": found.top("ip"),
                 "ex": found.top("ex"),
             }
         )
     return out
+
+
+def _validation(found: Any) -> int:
+    """The validation level as the scorer decides it from the models (2 and 3 need a
+    reflection)."""
+    level = int(found.ordinal("validation"))
+    return 0 if found.top("depth") == "none" and level in (2, 3) else level
 
 
 def scorer_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:

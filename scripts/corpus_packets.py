@@ -91,7 +91,9 @@ def adjudication(staging: Path) -> None:
     labels = staging / "rating" / "labels"
     for rater_a_file in sorted(labels.glob("b*-A.jsonl")):
         batch = rater_a_file.name.removesuffix("-A.jsonl")
-        given = {r["response_id"]: r for r in _jsonl(staging / "rating" / "input" / f"{batch}.jsonl")}
+        given = {
+            r["response_id"]: r for r in _jsonl(staging / "rating" / "input" / f"{batch}.jsonl")
+        }
         rater_b_file = labels / f"{batch}-B.jsonl"
         if not rater_b_file.is_file() or not len(given) == len(_jsonl(rater_a_file)) == len(
             _jsonl(rater_b_file)

@@ -117,7 +117,6 @@ def _judgements(
     return Judgements(probabilities, binary)
 
 
-@pytest.mark.xfail(reason="known model error: a plain paraphrase read as reassuring", strict=True)
 def test_a_plain_paraphrase_is_not_a_roadblock() -> None:
     found = judge(
         "Your mum's calls at work are making it hard to get anything done.",
@@ -157,3 +156,12 @@ def test_features_read_the_response_against_the_statement() -> None:
     new = featurize("You feel worn down.", "I'm exhausted all the time.")
     assert "n:worn" in new
     assert featurize("x" * 10_000) == featurize("x" * 10_000)
+
+
+def test_an_ordered_judgement_takes_the_middle_only_when_the_model_is_unsure() -> None:
+    split = {"0": 0.44, "2": 0.05, "3": 0.06, "4": 0.0, "5": 0.45}
+    unsure = Judgements({"validation": split}, {})
+    assert unsure.top("validation") == "5"
+    assert unsure.ordinal("validation") == "3"
+    sure = Judgements({"validation": {"0": 0.2, "2": 0.0, "3": 0.0, "4": 0.0, "5": 0.8}}, {})
+    assert sure.ordinal("validation") == "5"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..models import ROADBLOCK_IDS
-from .features import MAX_CHARS, featurize, tokens
+from .features import MAX_CHARS, featurize, token_spans, tokens
 
 __all__ = [
     "HEAD_ORDER",
@@ -52,18 +51,27 @@ HEAD_ORDER: dict[str, list[str]] = {
     "ip": ["0", "1", "2"],
     "ex": ["0", "1", "2"],
 }
-#: A roadblock is present when its probability reaches this.
-ROADBLOCK_THRESHOLD = 0.5
+#: An ordered head's most probable class is kept when its probability reaches this.
+ORDINAL_SURE = 0.7
+#: A roadblock is present when its probability reaches this (leave-one-writer-out, roadblock
+#: present: 0.908 at 0.55 against 0.909 at 0.5, with 276 false alarms instead of 333, 152 of
+#: them on good reflections instead of 191: when unsure, say less).
+ROADBLOCK_THRESHOLD = 0.55
 #: A response of at least ENGLISH_MIN_WORDS words reads as English when at least this share of
 #: its words are in the models' vocabulary (every corpus response is at 0.6 or above; French,
 #: German, Spanish or Indonesian sentences are at 0.15 or below).
 ENGLISH_SHARE = 0.35
 ENGLISH_MIN_WORDS = 3
 #: A statement carries a risk cue when the statement model's probability reaches this. Set for
-#: precision (leave-one-writer-out, level QWK / risk-handled accuracy: 0.5 gives 0.722 / 0.587,
-#: 0.8 gives 0.749 / 0.494, never flagging 0.769 / 0): an ordinary statement wrongly flagged caps
-#: a good reflection and tells the trainee they passed over a risk that is not there.
+#: precision (leave-one-writer-out over 18 writers, level QWK / risk-handled accuracy: 0.5 gives
+#: 0.761 / 0.618, 0.65 gives 0.776 / 0.570, 0.8 gives 0.783 / 0.540, never flagging 0.789 / 0):
+#: an ordinary statement wrongly flagged caps a good reflection and tells the trainee they
+#: passed over a risk that is not there.
 RISK_THRESHOLD = 0.8
+#: A response to a risk cue is a safety error when that judgement's probability reaches this,
+#: even if another is likelier: the costliest miss (leave-one-writer-out, cue given: accuracy
+#: 0.780 either way, safety errors caught 0.861 instead of 0.822).
+SAFETY_FIRST = 0.4
 
 
 @dataclass(frozen=True)
@@ -80,14 +88,42 @@ class Judgements:
         found = self.probabilities[head]
         return max(found, key=found.__getitem__)
 
+    def ordinal(self, head: str) -> str:
+        """The class of an ordered softmax head: the most probable one when the model is sure
+        of it (ORDINAL_SURE), else the one with the least expected squared distance from the
+        truth in class order, the decision quadratic kappa rewards (leave-one-writer-out,
+        validation level: quadratic kappa 0.777 against 0.750 for `top`, exact 0.801 against
+        0.815; always the least distance: 0.779, exact 0.796)."""
+        found = self.probabilities[head]
+        labels = list(found)
+        if max(found.values()) >= ORDINAL_SURE:
+            return self.top(head)
+        costs = [
+            sum(found[label] * (i - j) ** 2 for j, label in enumerate(labels))
+            for i in range(len(labels))
+        ]
+        return labels[costs.index(min(costs))]
+
+    def risk_handling(self) -> str:
+        """How the response handles a risk cue: a safety error when that is likely enough
+        (SAFETY_FIRST), else the most probable judgement."""
+        if self.probabilities["risk_handling"]["safety_error"] >= SAFETY_FIRST:
+            return "safety_error"
+        return self.top("risk_handling")
+
+    @property
+    def roadblock_probability(self) -> float:
+        """Probability that there is a roadblock: the mean of the `any_roadblock` head and the
+        likeliest single roadblock (leave-one-writer-out, roadblock present: 0.909 against 0.899
+        for `any_roadblock` alone, with fewer false alarms (333 against 401) and fewer misses)."""
+        strongest = max(self.binary[f"roadblock_{r}"] for r in ROADBLOCK_IDS)
+        return (self.binary["any_roadblock"] + strongest) / 2
+
     @property
     def roadblocks(self) -> dict[str, float]:
-        """The roadblocks found, with their probabilities.
-
-        Whether there is any roadblock is the `any_roadblock` head's call; which ones are those
-        at or above the threshold, or the likeliest one if none is.
-        """
-        if self.binary["any_roadblock"] < ROADBLOCK_THRESHOLD:
+        """The roadblocks found, with their probabilities: none unless `roadblock_probability`
+        reaches the threshold; then those at or above it, or the likeliest one if none is."""
+        if self.roadblock_probability < ROADBLOCK_THRESHOLD:
             return {}
         each = {r: self.binary[f"roadblock_{r}"] for r in ROADBLOCK_IDS}
         found = {r: p for r, p in each.items() if p >= ROADBLOCK_THRESHOLD}
@@ -244,8 +280,11 @@ def evidence(
 
 
 def _locate(text: str, words: list[str]) -> tuple[int, int] | None:
-    """Where the words stand in the original text (case and curly quotes ignored)."""
-    pattern = r"\W+".join(re.escape(w).replace("'", "['’]") for w in words)
-    prefix = r"(?<!\w)" if words[0][0].isalnum() else ""
-    match = re.search(prefix + pattern, text, re.IGNORECASE)
-    return (match.start(), match.end()) if match else None
+    """Where the words stand in the original text, as consecutive words (case and curly quotes
+    ignored)."""
+    found = token_spans(text)
+    n = len(words)
+    for i in range(len(found) - n + 1):
+        if all(found[i + k][0] == word for k, word in enumerate(words)):
+            return found[i][1], found[i + n - 1][2]
+    return None

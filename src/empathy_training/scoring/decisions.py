@@ -96,8 +96,8 @@ def level_evidence(found: Findings) -> Spans:
 
 def learned_confidence(judged: learned.Judgements, level: int, handling: str | None) -> float:
     """How sure the models are of the parts the level rests on."""
-    any_roadblock = judged.binary["any_roadblock"]
-    sure = max(judged.probabilities["depth"].values()) * max(any_roadblock, 1 - any_roadblock)
+    roadblock = judged.roadblock_probability
+    sure = max(judged.probabilities["depth"].values()) * max(roadblock, 1 - roadblock)
     if level >= 4:
         unstated = judged.binary["names_unstated"]
         sure *= max(unstated, 1 - unstated)

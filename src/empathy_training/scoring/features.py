@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["MAX_CHARS", "featurize", "tokens"]
+__all__ = ["MAX_CHARS", "featurize", "token_spans", "tokens"]
 
 #: Only the first MAX_CHARS characters of a response or a client statement are read.
 MAX_CHARS = 2000
@@ -42,6 +42,13 @@ _ECHO_BINS = ((0.0, "0"), (0.2, "0-20"), (0.4, "20-40"), (0.6, "40-60"), (0.8, "
 def tokens(text: str) -> list[str]:
     """Lower-case words of `text` (apostrophes kept inside words), with '?' and '!'."""
     return _TOKEN.findall(text[:MAX_CHARS].lower().translate(_QUOTES))
+
+
+@lru_cache(maxsize=8)
+def token_spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The words of `text` as `tokens` reads them, each with where it stands in `text`."""
+    plain = text[:MAX_CHARS].translate(_QUOTES)  # one character for one: offsets stay true
+    return tuple((m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(plain))
 
 
 def _bin(value: float, bins: tuple[tuple[float, str], ...], last: str) -> str:

@@ -27,7 +27,7 @@ from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.3.1"
+SCORER_VERSION = "0.4.0"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 
@@ -117,7 +117,7 @@ def score_response(
     if key is not None and key.accuracy.over_interpretations:
         level = min(level, _over_interpretation_cap(spec))
     level_spans = level_evidence(found)
-    validation = int(judged.top("validation"))
+    validation = int(judged.ordinal("validation"))
     if found.depth == "none" and validation in (2, 3):  # 2 and 3 need an accurate reflection
         validation = 0
     rule_validation, validation_spans = validation_level(found, lex)

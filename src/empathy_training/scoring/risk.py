@@ -116,7 +116,7 @@ def risk_handling(
         return None
     if means == "towards":
         return "safety_error"
-    handling = judged.top("risk_handling")
+    handling = judged.risk_handling()
     if handling == "safety_error":
         return handling
     if asks_directly(response) or means == "away":
