@@ -165,3 +165,26 @@ def test_an_ordered_judgement_takes_the_middle_only_when_the_model_is_unsure() -
     assert unsure.ordinal("validation") == "3"
     sure = Judgements({"validation": {"0": 0.2, "2": 0.0, "3": 0.0, "4": 0.0, "5": 0.8}}, {})
     assert sure.ordinal("validation") == "5"
+
+
+def test_a_likely_safety_error_is_called_one_even_when_another_is_likelier() -> None:
+    likely = Judgements(
+        {"risk_handling": {"taken_up": 0.5, "passed_over": 0.08, "safety_error": 0.42}}, {}
+    )
+    assert likely.top("risk_handling") == "taken_up"
+    assert likely.risk_handling() == "safety_error"
+    unlikely = Judgements(
+        {"risk_handling": {"taken_up": 0.6, "passed_over": 0.2, "safety_error": 0.2}}, {}
+    )
+    assert unlikely.risk_handling() == "taken_up"
+
+
+def test_roadblock_presence_reads_the_any_head_and_the_likeliest_roadblock() -> None:
+    def judged(any_roadblock: float, advising: float) -> Judgements:
+        binary = {f"roadblock_{r}": 0.0 for r in ROADBLOCK_IDS}
+        binary.update(any_roadblock=any_roadblock, roadblock_advising=advising)
+        return Judgements({}, binary)
+
+    assert judged(0.3, 0.9).roadblocks == {"advising": 0.9}
+    assert judged(0.3, 0.6).roadblocks == {}
+    assert judged(0.9, 0.3).roadblocks == {"advising": 0.3}
