@@ -21,24 +21,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-#: The labels a rater gives a row (as in build_corpus.py).
-LABEL_FIELDS = (
-    "level",
-    "behaviour",
-    "question_type",
-    "depth",
-    "roadblocks",
-    "validation_level",
-    "risk_handled",
-    "er",
-    "ip",
-    "ex",
-)
-
-
-def _jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+from build_corpus import LABEL_FIELDS, _jsonl, _labels
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -78,12 +61,6 @@ def rating(staging: Path) -> None:
         ]
         random.Random(folder.name).shuffle(rows)
         _write(staging / "statements" / "rating" / "input" / f"{folder.name}.jsonl", rows)
-
-
-def _labels(row: dict[str, Any]) -> dict[str, Any]:
-    labels = {name: row[name] for name in LABEL_FIELDS}
-    labels["roadblocks"] = sorted(set(labels["roadblocks"]))
-    return labels
 
 
 def adjudication(staging: Path) -> None:
