@@ -133,7 +133,7 @@ def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
                 "question_type": found.top("question_type"),
                 "depth": found.top("depth"),
                 "roadblocks": sorted(found.roadblocks),
-                "validation_level": _validation(found),
+                "validation_level": found.validation_level(found.top("depth")),
                 "risk_handled": found.risk_handling() if risky else "na",
                 "er": found.top("er"),
                 "ip": found.top("ip"),
@@ -141,13 +141,6 @@ def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
             }
         )
     return out
-
-
-def _validation(found: Any) -> int:
-    """The validation level as the scorer decides it from the models (2 and 3 need a
-    reflection)."""
-    level = int(found.ordinal("validation"))
-    return 0 if found.top("depth") == "none" and level in (2, 3) else level
 
 
 def scorer_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:

@@ -104,6 +104,12 @@ class Judgements:
         ]
         return labels[costs.index(min(costs))]
 
+    def validation_level(self, depth: str) -> int:
+        """The validation level (0, 2-5) from the ordered head; 2 and 3 need a reflection
+        (`depth` is the response's reflection depth, "none" when it reflects nothing)."""
+        level = int(self.ordinal("validation"))
+        return 0 if depth == "none" and level in (2, 3) else level
+
     def risk_handling(self) -> str:
         """How the response handles a risk cue: a safety error when that is likely enough
         (SAFETY_FIRST), else the most probable judgement."""

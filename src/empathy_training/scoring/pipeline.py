@@ -117,9 +117,7 @@ def score_response(
     if key is not None and key.accuracy.over_interpretations:
         level = min(level, _over_interpretation_cap(spec))
     level_spans = level_evidence(found)
-    validation = int(judged.ordinal("validation"))
-    if found.depth == "none" and validation in (2, 3):  # 2 and 3 need an accurate reflection
-        validation = 0
+    validation = judged.validation_level(found.depth)
     rule_validation, validation_spans = validation_level(found, lex)
     if rule_validation != validation:
         validation_spans = learned_spans(found, "validation", str(validation))
