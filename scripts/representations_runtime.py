@@ -78,8 +78,8 @@ def char_ngrams(text: str) -> list[str]:
 
 
 def shipped(response: str, statement: str) -> list[str]:
-    """The shipped scorer's features (`empathy_training.features.featurize`)."""
-    from empathy_training.features import featurize
+    """The shipped scorer's features (`empathy_training.scoring.features.featurize`)."""
+    from empathy_training.scoring.features import featurize
 
     return list(featurize(response, statement))
 

@@ -23,7 +23,8 @@ def cache_key(files: list[Path]) -> str:
     """A digest of the files' contents and of the code that builds a Library from them."""
     digest = hashlib.sha256()
     for source in (
-        Path(__file__).with_name(n) for n in ("loading.py", "models.py", "yaml_fields.py")
+        Path(__file__).with_name(n)
+        for n in ("loading.py", "models.py", "vignettes.py", "yaml_fields.py")
     ):
         digest.update(source.read_bytes())
     for file in files:

@@ -27,6 +27,7 @@ from ..tables import clean_text
 from .callbacks import guarded
 from .cards import STYLE, assessment_card, exemplars_card, message, vignette_card
 from .drafts import Drafts
+from .practice_tabs import PracticeTab, ProgressTab
 from .sign_in import SignInPanel, personal_code_notice
 
 if TYPE_CHECKING:
@@ -65,82 +66,33 @@ class PracticeApp:
         self._charted: tuple[int, Any] | None = None  # what the progress charts show
         self._page = uuid.uuid4().hex  # with the text, makes a double-clicked Submit store once
 
-        full = widgets.Layout(width="100%", max_width="52rem")
         self.status = widgets.HTML()
         self.sign_in = SignInPanel(lambda: self.store, self.status, self._signed_in)
         self.name_box = self.sign_in.name_box
         self.code_box = self.sign_in.code_box
         self.personal_box = self.sign_in.personal_box
         self.start_button = self.sign_in.start_button
-        self.module_picker = widgets.Dropdown(
-            description="Module",
-            style={"description_width": "initial"},
-            options=[(m.title, m.id) for m in library.modules],
-            layout=widgets.Layout(width="100%", max_width="24rem"),
-        )
-        self.vignette_picker = widgets.Dropdown(
-            description="Vignette",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%", max_width="30rem"),  # the longest title fits
-        )
-        self.card = widgets.HTML(layout=full)
-        self.response_box = widgets.Textarea(
-            placeholder="Type what you would say to the client…",
-            description="Your response",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%", max_width="52rem", height="7rem"),
-        )
-        self.response_box.add_class("et-stack")
+        practice_tab = PracticeTab(library)
+        self.module_picker = practice_tab.module_picker
+        self.vignette_picker = practice_tab.vignette_picker
+        self.card = practice_tab.card
+        self.response_box = practice_tab.response_box
         self.drafts = Drafts(self.response_box)
         self.submissions: Counter[str] = Counter()  # per vignette: names the browser's draft
-        self.submit_button = widgets.Button(
-            description="Submit", button_style="primary", tooltip="Score this response"
-        )
-        self.exemplars_button = widgets.Button(
-            description="Show model responses",
-            disabled=True,
-            tooltip="Available after your first attempt at this vignette",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.next_button = widgets.Button(
-            description="Next vignette",
-            tooltip="A vignette chosen for what you missed most",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.message = widgets.HTML()
-        self.feedback = widgets.HTML(layout=full)
-        self.exemplars = widgets.HTML(layout=full)
-        self.practice = widgets.VBox(
-            [
-                widgets.HBox(
-                    [self.module_picker, self.vignette_picker],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-                self.card,
-                self.response_box,
-                widgets.HBox(
-                    [self.submit_button, self.exemplars_button, self.next_button],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-                self.message,
-                self.feedback,
-                self.exemplars,
-            ],
-            layout=widgets.Layout(display="none"),
-        )
-        self.progress_summary = widgets.HTML()
-        self.progress_images = [
-            widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="400px"))
-            for _ in range(3)
-        ]
-        self.progress_chart = widgets.HBox(  # hidden until there is something to chart
-            self.progress_images, layout=widgets.Layout(flex_flow="row wrap", display="none")
-        )
-        self.progress_table = widgets.HTML()
-        self.refresh_button = widgets.Button(description="Refresh progress")
-        self.progress = widgets.VBox(
-            [self.refresh_button, self.progress_summary, self.progress_chart, self.progress_table]
-        )
+        self.submit_button = practice_tab.submit_button
+        self.exemplars_button = practice_tab.exemplars_button
+        self.next_button = practice_tab.next_button
+        self.message = practice_tab.message
+        self.feedback = practice_tab.feedback
+        self.exemplars = practice_tab.exemplars
+        self.practice = practice_tab.widget
+        progress_tab = ProgressTab()
+        self.progress_summary = progress_tab.progress_summary
+        self.progress_images = progress_tab.progress_images
+        self.progress_chart = progress_tab.progress_chart
+        self.progress_table = progress_tab.progress_table
+        self.refresh_button = progress_tab.refresh_button
+        self.progress = progress_tab.widget
         self.tabs = widgets.Tab(children=[self.practice, self.progress])
         self.tabs.titles = ("Practice", "My progress")
         self.tabs.layout.display = "none"
