@@ -159,5 +159,5 @@ def wait_for_images(page: Any) -> None:
     """Wait until every image on the page has loaded and has a size."""
     page.wait_for_function(
         "() => [...document.images].every(i => i.complete && i.naturalWidth > 0)",
-        timeout=20_000,
+        timeout=60_000,
     )

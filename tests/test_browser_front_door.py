@@ -60,12 +60,12 @@ def test_a_typed_draft_survives_a_restarted_server(tmp_path: Path) -> None:
             page.goto(f"{base}practice")
             page.get_by_label("Your name").fill("Sam", timeout=60_000)
             page.get_by_label("Your name").press("Enter")  # Enter signs in
-            page.get_by_label("Your response").wait_for(timeout=20_000)
+            page.get_by_label("Your response").wait_for(timeout=60_000)
             code = page.locator(".et-code").inner_text()
             page.get_by_label("Your response").fill(DRAFT)
             page.wait_for_timeout(500)
         # The server has stopped: the page says so instead of silently doing nothing.
-        page.get_by_text("The connection to the server was lost").wait_for(timeout=20_000)
+        page.get_by_text("The connection to the server was lost").wait_for(timeout=60_000)
         assert "et-offline" in (page.get_attribute("body", "class") or "")
         assert page.get_by_label("Your response").input_value() == DRAFT
         screenshot(page, "connection-lost")
@@ -75,11 +75,11 @@ def test_a_typed_draft_survives_a_restarted_server(tmp_path: Path) -> None:
             page.get_by_label("Personal code (if you have one)").fill(code)
             page.get_by_role("button", name="Start practising").click()
             box = page.get_by_label("Your response")
-            box.wait_for(timeout=20_000)
+            box.wait_for(timeout=60_000)
             page.wait_for_function(
                 "() => document.querySelector('.et-draft textarea').value.length > 0",
-                timeout=10_000,
+                timeout=60_000,
             )
             assert box.input_value() == DRAFT
             page.get_by_role("button", name="Submit").click()
-            page.get_by_text("Saved.").wait_for(timeout=20_000)  # the kernel has the text too
+            page.get_by_text("Saved.").wait_for(timeout=60_000)  # the kernel has the text too

@@ -41,7 +41,7 @@ def write_upload(path: Path) -> Path:
 
 def upload_file(page: Any, path: Path) -> None:
     """Choose a file in the upload button, as a grader does."""
-    with page.expect_file_chooser(timeout=20_000) as chosen:
+    with page.expect_file_chooser(timeout=60_000) as chosen:
         page.locator(".widget-upload").click()
     chosen.value.set_files(str(path))
 
@@ -49,7 +49,7 @@ def upload_file(page: Any, path: Path) -> None:
 def uploads_listed(page: Any, name: str) -> list[str]:
     """The stored uploads of this file name offered under Or open."""
     options = page.get_by_label("Or open").locator("option")
-    options.first.wait_for(state="attached", timeout=20_000)
+    options.first.wait_for(state="attached", timeout=60_000)
     labels = options.all_inner_texts()
     return [o for o in labels if f"Graded upload: {name}" in o.replace("\xa0", " ")]
 
@@ -70,7 +70,7 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         # The kernel's first start on a busy machine has taken over a minute.
         page.get_by_label("Supervisor passcode").fill(PASSCODE, timeout=120_000)
         page.get_by_role("button", name="Unlock").click()
-        page.get_by_text("Unlocked.").wait_for(timeout=20_000)
+        page.get_by_text("Unlocked.").wait_for(timeout=60_000)
 
         # Upload through the FileUpload widget, then score.
         button = page.get_by_role("button", name="Upload CSV or XLSX")
@@ -94,7 +94,7 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         assert button.inner_text().strip() == "Upload CSV or XLSX (1)"
 
         table = page.locator("table.et-grades").first
-        table.wait_for(timeout=20_000)
+        table.wait_for(timeout=60_000)
         rows = table.locator("tr")
         assert rows.count() == 1 + len(ROWS)
         for name, _, _ in ROWS:
@@ -114,12 +114,12 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         picker = page.get_by_label("Rate row")
         ana_label = next(o for o in picker.locator("option").all_inner_texts() if "Ana" in o)
         picker.select_option(label=ana_label)
-        page.get_by_role("heading", name="Row 1").wait_for(timeout=20_000)
+        page.get_by_role("heading", name="Row 1").wait_for(timeout=60_000)
         page.get_by_role("button", name="4", exact=True).click()
-        page.get_by_text(f"Saved as {RATER}").wait_for(timeout=20_000)
+        page.get_by_text(f"Saved as {RATER}").wait_for(timeout=60_000)
         page.get_by_label("Comment", exact=True).fill(COMMENT)
         page.get_by_label("Comment", exact=True).blur()
-        table.get_by_role("columnheader", name=RATER).wait_for(timeout=20_000)
+        table.get_by_role("columnheader", name=RATER).wait_for(timeout=60_000)
         panel = page.locator(".widget-hbox").filter(has=page.get_by_role("heading", name="Row 1"))
         screenshot(page, "grading-2-rating", panel.last)
         page.locator(".widget-tab").first.evaluate("tabs => tabs.scrollIntoView()")
@@ -183,7 +183,7 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         unlock = phone.get_by_role("button", name="Unlock").bounding_box()
         assert unlock is not None and unlock["x"] + unlock["width"] <= 390  # not cut off
         phone.get_by_role("button", name="Unlock").click()
-        phone.get_by_text("Unlocked.").wait_for(timeout=20_000)
+        phone.get_by_text("Unlocked.").wait_for(timeout=60_000)
         (listed,) = uploads_listed(phone, "ward-4-test.csv")
         phone.get_by_label("Or open").select_option(label=listed)
         phone.get_by_role("button", name="Open").click()
@@ -193,7 +193,7 @@ def test_grader_scores_an_upload_rates_a_row_and_downloads_it(tmp_path: Path) ->
         phone.get_by_label("Your name (rater)").fill(RATER)
         phone.get_by_label("Your name (rater)").press("Enter")
         cards = phone.locator("table.et-grades").first
-        cards.locator("td[data-label='Trainee']").first.wait_for(timeout=20_000)
+        cards.locator("td[data-label='Trainee']").first.wait_for(timeout=60_000)
         assert cards.locator("tr.et-head").is_hidden()  # each cell names itself instead
         width = phone.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, f"the page is {width} px wide on a 390 px screen"

@@ -128,7 +128,7 @@ def test_a_phone_in_the_room_opens_the_printed_url_and_the_dashboard_shows_it(
             assert join_bar.locator("svg").count() == 1  # the QR code of that URL
             dashboard.get_by_role("button", name="Projector view").click()
             dashboard.get_by_role("region", name="Projector").get_by_text(trainee_url).wait_for(
-                timeout=10_000
+                timeout=60_000
             )
 
 

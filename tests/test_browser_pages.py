@@ -79,11 +79,11 @@ def test_wrong_passcodes_are_counted_across_reloads(tmp_path: Path) -> None:
             page.get_by_label("Supervisor passcode").press("Enter")
             page.get_by_text("not the supervisor passcode").or_(
                 page.get_by_text("Too many wrong passcodes")
-            ).first.wait_for(timeout=20_000)
+            ).first.wait_for(timeout=60_000)
         page.goto(f"{base}dashboard")  # another app, the same device
         page.get_by_label("Supervisor passcode").fill("tea-and-biscuit", timeout=60_000)
         page.get_by_label("Supervisor passcode").press("Enter")
-        page.get_by_text("Too many wrong passcodes from this device").wait_for(timeout=20_000)
+        page.get_by_text("Too many wrong passcodes from this device").wait_for(timeout=60_000)
     # The server told each page's kernel which device asked: the count is this browser's.
     since = datetime.now(UTC) - timedelta(hours=1)
     assert len(Store(db).failures_since("passcode:127.0.0.1", since)) == 5

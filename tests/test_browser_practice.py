@@ -24,11 +24,11 @@ def sign_in(page, url: str, name: str, code: str = "") -> str:  # type: ignore[n
     if code:
         page.get_by_label("Personal code (if you have one)").fill(code)
     page.get_by_role("button", name="Start practising").click()
-    page.get_by_text("Your response").first.wait_for(timeout=20_000)
+    page.get_by_text("Your response").first.wait_for(timeout=60_000)
     if code:
         return ""
     shown = page.locator(".et-code")  # a new trainee is shown their personal code once
-    shown.wait_for(timeout=20_000)
+    shown.wait_for(timeout=60_000)
     return str(shown.inner_text())
 
 
@@ -49,7 +49,7 @@ def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: 
 
         box.fill(f"{RESPONSE} {XSS}")
         page.get_by_role("button", name="Submit").click()
-        page.get_by_text("of 5").first.wait_for(timeout=10_000)
+        page.get_by_text("of 5").first.wait_for(timeout=60_000)
         page.get_by_text("Saved.").wait_for()
         feedback = page.get_by_role("region", name="Feedback")
         assert XSS in feedback.inner_text()  # shown as text, not as an element
@@ -75,7 +75,7 @@ def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: 
         sign_in(again, url, f"sam {XSS}", code)  # any case, with the personal code
         again.get_by_text("Welcome back").wait_for()
         again.get_by_role("tab", name="My progress").click()
-        again.get_by_text("1 attempt on 1 vignette").wait_for(timeout=20_000)
+        again.get_by_text("1 attempt on 1 vignette").wait_for(timeout=60_000)
         again.get_by_role("img").first.wait_for()
         wait_for_images(again)
         screenshot(again, "practice-4-progress")
@@ -83,7 +83,7 @@ def test_trainee_submits_sees_feedback_and_history_survives_a_restart(tmp_path: 
         other = browser.new_page(viewport={"width": 390, "height": 844})
         sign_in(other, url, "Alex")
         other.get_by_role("tab", name="My progress").click()
-        other.get_by_text("No attempts yet").wait_for(timeout=20_000)
+        other.get_by_text("No attempts yet").wait_for(timeout=60_000)
         screenshot(other, "practice-5-phone")
         assert dialogs == []
 
@@ -115,12 +115,12 @@ def test_keyboard_alone_is_enough(tmp_path: Path) -> None:
         page.keyboard.type("Kim")
         tab_to(page, "Start practising")
         page.keyboard.press("Enter")
-        page.get_by_label("Your response").wait_for(timeout=20_000)
+        page.get_by_label("Your response").wait_for(timeout=60_000)
         tab_to(page, "Your response")
         page.keyboard.type("You're confused by all these different inhalers.")
         tab_to(page, "Submit")
         page.keyboard.press("Enter")
-        page.get_by_role("region", name="Feedback").get_by_text("of 5").wait_for(timeout=20_000)
+        page.get_by_role("region", name="Feedback").get_by_text("of 5").wait_for(timeout=60_000)
         screenshot(page, "practice-6-keyboard")
 
 
@@ -132,12 +132,12 @@ def test_model_responses_say_what_to_do_beyond_listening(tmp_path: Path) -> None
         page.get_by_label("Vignette", exact=True).select_option(
             label="Six hours with a feverish toddler"
         )
-        page.get_by_text("39.8 at triage").first.wait_for(timeout=10_000)
+        page.get_by_text("39.8 at triage").first.wait_for(timeout=60_000)
         page.get_by_label("Your response").fill("You're frightened because he's so quiet.")
         page.get_by_role("button", name="Submit").click()
-        page.get_by_text("of 5").first.wait_for(timeout=10_000)
+        page.get_by_text("of 5").first.wait_for(timeout=60_000)
         page.get_by_role("button", name="Show model responses").click()
         exemplars = page.get_by_role("region", name="Model responses")
-        exemplars.get_by_role("heading", name="Beyond listening").wait_for(timeout=10_000)
+        exemplars.get_by_role("heading", name="Beyond listening").wait_for(timeout=60_000)
         assert "triage nurse to see him again now" in exemplars.inner_text()
         screenshot(page, "practice-4-beyond-listening", exemplars)

@@ -29,7 +29,7 @@ def open_dashboard(browser: Any, base: str, **viewport: int) -> Any:
     page.goto(f"{base}dashboard")
     page.get_by_label("Supervisor passcode").fill(PASSCODE, timeout=60_000)
     page.get_by_role("button", name="Unlock").click()
-    page.get_by_role("region", name="How to join").wait_for(timeout=20_000)
+    page.get_by_role("region", name="How to join").wait_for(timeout=60_000)
     return page
 
 
@@ -62,21 +62,21 @@ def test_submission_reaches_the_dashboard_and_script_never_runs(tmp_path: Path) 
         dashboard.get_by_role("button", name="Unlock").click()
         # the workshop the server started with opens by itself: nothing to pick
         join_bar = dashboard.get_by_role("region", name="How to join")
-        join_bar.get_by_text(workshop.join_code).wait_for(timeout=20_000)
+        join_bar.get_by_text(workshop.join_code).wait_for(timeout=60_000)
         screenshot(dashboard, "dashboard-1-join-code", join_bar)
 
         trainee = join(browser, base, f"Ana {XSS}", workshop.join_code.lower())
         trainee.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        trainee.get_by_text("You are in the workshop").wait_for(timeout=20_000)
+        trainee.get_by_text("You are in the workshop").wait_for(timeout=60_000)
         trainee.get_by_label("Your response").fill(f"You're worn out and confused. {XSS}")
         trainee.get_by_role("button", name="Submit").click()
-        trainee.get_by_text("Saved.").wait_for(timeout=20_000)
+        trainee.get_by_text("Saved.").wait_for(timeout=60_000)
         screenshot(trainee, "workshop-trainee-phone")
 
         # The dashboard polls every second; the promise is two seconds, measured in
         # benchmarks/workshop.py. Here a generous limit only proves that it arrives by itself.
         feed_item = dashboard.locator(".et-feed-item").filter(has_text="worn out and confused")
-        feed_item.wait_for(timeout=10_000)
+        feed_item.wait_for(timeout=60_000)
         assert XSS in feed_item.inner_text()
         assert dashboard.locator("img[src='x']").count() == 0
         wait_for_images(dashboard)
@@ -84,7 +84,7 @@ def test_submission_reaches_the_dashboard_and_script_never_runs(tmp_path: Path) 
 
         dashboard.get_by_role("button", name="Release model responses to the room").click()
         trainee.get_by_role("button", name="Show model responses").click()
-        trainee.get_by_role("region", name="Model responses").wait_for(timeout=10_000)
+        trainee.get_by_role("region", name="Model responses").wait_for(timeout=60_000)
         assert dialogs == []
         assert len(store.attempts(workshop_id=workshop.id)) == 1
         store.close()
@@ -109,40 +109,40 @@ def test_a_workshop_is_reopened_by_name_then_ended_and_its_answers_kept(tmp_path
 
         dashboard = open_dashboard(browser, base)
         join_bar = dashboard.get_by_role("region", name="How to join")
-        join_bar.get_by_text(workshop.join_code).wait_for(timeout=20_000)
+        join_bar.get_by_text(workshop.join_code).wait_for(timeout=60_000)
 
         trainee = join(browser, base, "Ana", workshop.join_code)
-        trainee.get_by_text("You are in the workshop").wait_for(timeout=20_000)
+        trainee.get_by_text("You are in the workshop").wait_for(timeout=60_000)
         options = trainee.get_by_label("Vignette").locator("option").all_inner_texts()
         offered = [" ".join(o.replace("\xa0", " ").split()) for o in options]
         assert offered == [v.title for v in module.vignettes]  # only the chosen module
         trainee.get_by_label("Your response").fill("You feel you have to cope on your own.")
         trainee.get_by_role("button", name="Submit").click()
-        trainee.get_by_text("Saved.").wait_for(timeout=20_000)
+        trainee.get_by_text("Saved.").wait_for(timeout=60_000)
         dashboard.locator(".et-feed-item").filter(has_text="cope on your own").wait_for(
-            timeout=10_000
+            timeout=60_000
         )
 
         dashboard.get_by_role("button", name="End workshop").click()
-        dashboard.get_by_text("for everyone?").wait_for(timeout=10_000)
+        dashboard.get_by_text("for everyone?").wait_for(timeout=60_000)
         screenshot(dashboard, "dashboard-end-confirm")
         dashboard.get_by_role("button", name="No, keep it running").click()
-        dashboard.get_by_text("for everyone?").wait_for(state="hidden", timeout=10_000)
+        dashboard.get_by_text("for everyone?").wait_for(state="hidden", timeout=60_000)
         assert not Store(db).workshops()[0].closed
         dashboard.get_by_role("button", name="End workshop").click()
         dashboard.get_by_role("button", name="Yes, end it now").click()
-        join_bar.get_by_text("Ended at").wait_for(timeout=10_000)
+        join_bar.get_by_text("Ended at").wait_for(timeout=60_000)
         assert dashboard.get_by_role("button", name="End workshop").is_hidden()
 
         trainee.get_by_label("Your response").fill("It sounds lonely.")
         trainee.get_by_role("button", name="Submit").click()
         trainee.get_by_text("This workshop has ended; your answers are saved.").wait_for(
-            timeout=20_000
+            timeout=60_000
         )
         screenshot(trainee, "workshop-ended-phone")
         assert trainee.get_by_role("button", name="Submit").is_disabled()
         late = join(browser, base, "Late Lee", workshop.join_code)
-        late.get_by_text("has ended").wait_for(timeout=20_000)
+        late.get_by_text("has ended").wait_for(timeout=60_000)
         (ended,) = Store(db).workshops()
         assert ended.closed
         answers = [a.response for a in Store(db).attempts(workshop_id=ended.id)]
