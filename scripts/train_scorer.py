@@ -244,10 +244,16 @@ def fit_heads(
         classes = head_labels(head)
         if classes is None:
             model = LogisticRegression(
-                C=C_BINARY, class_weight="balanced", max_iter=2000, solver="liblinear"
+                C=C_BINARY,
+                class_weight="balanced",
+                max_iter=2000,
+                solver="liblinear",
+                random_state=0,
             )
         else:
-            model = LogisticRegression(C=C_SOFTMAX, max_iter=3000, class_weight="balanced")
+            model = LogisticRegression(
+                C=C_SOFTMAX, max_iter=3000, class_weight="balanced", random_state=0
+            )
         model.fit(matrix[rows], y, sample_weight=weights[rows])
         models[head] = model
     return models, vocabulary
