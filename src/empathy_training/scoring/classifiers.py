@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..models import ROADBLOCK_IDS
-from .features import MAX_CHARS, featurize, token_spans, tokens
+from .features import MAX_CHARS, featurize, token_spans
 
 __all__ = [
     "HEAD_ORDER",
@@ -159,13 +159,14 @@ def _model() -> _Model:
     return _Model(meta["version"], index, weights, bias, meta["heads"])
 
 
-def reads_as_english(text: str) -> bool:
-    """Whether enough of the words of `text` are words the models know."""
-    words = [w for w in tokens(text) if w.isalpha()]
+def reads_as_english(text: str, client_statement: str = "") -> bool:
+    """Whether enough of the words of `text` are words the models know (`client_statement`,
+    the one `judge` will be asked about, only shares the features it works out)."""
+    words = [f for f in featurize(text, client_statement) if f.startswith("w:") and f[2:].isalpha()]
     if len(words) < ENGLISH_MIN_WORDS:
         return True
     known = _model().index
-    return sum(f"w:{w}" in known for w in words) >= ENGLISH_SHARE * len(words)
+    return sum(w in known for w in words) >= ENGLISH_SHARE * len(words)
 
 
 def model_version() -> str:
@@ -175,10 +176,10 @@ def model_version() -> str:
 
 def _outputs(features: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
     model = _model()
-    rows = [i for f in features if (i := model.index.get(f)) is not None]
+    rows = [i for i in map(model.index.get, features) if i is not None]
     out = model.bias.copy()
     if rows:
-        out += model.weights[rows].astype(np.float32).sum(axis=0)
+        out += model.weights[rows].sum(axis=0, dtype=np.float32)
     return out
 
 
@@ -267,13 +268,21 @@ def evidence(
     model = _model()
     spec = model.heads[head]
     column = spec["start"] + (spec["labels"].index(label) if label is not None else 0)
-    weighted = []
-    for feature in featurize(response, client_statement):
-        i = model.index.get(feature)
-        if i is not None and feature.startswith(_WORD_FEATURES) and len(feature) > 5:
-            weight = float(model.weights[i, column])
-            if weight > 0:
-                weighted.append((weight, feature[2:]))
+    candidates = [
+        (i, feature[2:])
+        for feature in featurize(response, client_statement)
+        if len(feature) > 5
+        and feature.startswith(_WORD_FEATURES)
+        and (i := model.index.get(feature)) is not None
+    ]
+    if not candidates:
+        return []
+    column_weights = model.weights[[i for i, _ in candidates], column].tolist()
+    weighted = [
+        (weight, words)
+        for weight, (_, words) in zip(column_weights, candidates, strict=True)
+        if weight > 0
+    ]
     text = response[:MAX_CHARS]
     spans: list[tuple[int, int]] = []
     for _, words in sorted(weighted, reverse=True)[: 4 * limit]:

@@ -62,11 +62,18 @@ def _content(words: list[str]) -> list[str]:
     return [w for w in words if len(w) >= CONTENT_LENGTH and w not in _STOPWORDS]
 
 
-def _sentences(text: str) -> Iterator[list[str]]:
-    for match in _SENTENCE.finditer(text[:MAX_CHARS].lower().translate(_QUOTES)):
+def _sentences(lowered: str) -> Iterator[list[str]]:
+    for match in _SENTENCE.finditer(lowered):
         words = _TOKEN.findall(match.group())
         if words:
             yield words
+
+
+@lru_cache(maxsize=256)
+def _statement_words(client_statement: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A client statement's words and word pairs (kept: many responses answer one statement)."""
+    words = tokens(client_statement)
+    return frozenset(words), frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
 
 
 @lru_cache(maxsize=64)
@@ -75,13 +82,14 @@ def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
 
     Cached for the last few texts: the scorer asks for a response's features more than once.
     """
-    words = tokens(response)
-    plain = [w for w in words if w not in "?!"]
+    lowered = response[:MAX_CHARS].lower().translate(_QUOTES)
+    words = _TOKEN.findall(lowered)
+    plain = [w for w in words if w != "?" and w != "!"]
     found: set[str] = {f"w:{w}" for w in words}
     found.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
     found.update(f"t:{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
     count = 0
-    for sentence in _sentences(response):
+    for sentence in _sentences(lowered):
         count += 1
         found.add(f"o1:{sentence[0]}")
         if len(sentence) > 1:
@@ -93,7 +101,7 @@ def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
     found.add(f"length:{_bin(len(plain), _LENGTH_BINS, '36+')}")
     found.add(f"questions:{min(words.count('?'), 3)}")
     if client_statement:
-        said = set(tokens(client_statement))
+        said, client_pairs = _statement_words(client_statement)
         content = _content(plain)
         echoed = [w for w in content if w in said]
         found.update(f"e:{w}" for w in echoed)
@@ -103,7 +111,5 @@ def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
         new = len(content) - len(echoed)
         found.add(f"new:{_bin(new, ((0, '0'), (2, '1-2'), (5, '3-5'), (10, '6-10')), '11+')}")
         pairs = {f"{a} {b}" for a, b in itertools.pairwise(plain)}
-        client_words = tokens(client_statement)
-        client_pairs = {f"{a} {b}" for a, b in itertools.pairwise(client_words)}
         found.add(f"echo_pairs:{min(len(pairs & client_pairs), 3)}")
     return tuple(sorted(found))

@@ -78,14 +78,14 @@ def score_response(
     """
     spec = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     text = _check_input(response)
-    if not learned.reads_as_english(text):
+    statement_text = client_statement if client_statement is not None else ""
+    if not statement_text.strip() and vignette is not None:
+        statement_text = vignette.statement
+    if not learned.reads_as_english(text, statement_text):
         raise NotEnglishError(
             "This scorer reads English only, and this response does not read as English. "
             "Write your response in English to get feedback."
         )
-    statement_text = client_statement if client_statement is not None else ""
-    if not statement_text.strip() and vignette is not None:
-        statement_text = vignette.statement
     lex = lexicons()
     client = client_of(statement_text, vignette)
     found, key, q_type = analyse_response(text, client, spec)
