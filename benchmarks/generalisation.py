@@ -110,21 +110,13 @@ def figures(gold: Sequence[Prediction], predicted: Sequence[Prediction]) -> dict
 
 def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
     """The learned scorer's labels for corpus rows (statements as their only context)."""
-    from empathy_training.scoring.classifiers import (
-        RISK_THRESHOLD,
-        judge,
-        reflective_level,
-        statement_risk,
-    )
+    from empathy_training.scoring.classifiers import carries_risk_cue, judge, reflective_level
 
-    risk_cache: dict[str, bool] = {}
     out = []
     for row in rows:
         statement = row["client"]["statement"]
-        if statement not in risk_cache:
-            risk_cache[statement] = statement_risk(statement) >= RISK_THRESHOLD
-        risky = risk_cache[statement]
         found = judge(row["response"], statement)
+        risky = carries_risk_cue(statement, found)
         level = reflective_level(found, risk_handled=found.risk_handling() if risky else None)
         out.append(
             {

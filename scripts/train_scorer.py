@@ -6,9 +6,11 @@ Every head is a logistic regression over the features of `empathy_training.scori
 behaviour, question type and reflection depth learn from the corpus's training part and from
 AnnoMI's training videos; the twelve roadblocks, validation level, risk handling, the EPITOME
 codes and "names an apt unstated feeling or metaphor" (level 5 over 4) learn from the corpus
-alone; whether a client statement carries a risk cue learns from the corpus's statements. The
-blind part of the corpus is never read here. With --cv, also prints leave-one-writer-out figures
-for choosing settings. Reproducible: fixed seeds, sorted inputs. Prints a JSON summary.
+alone; whether a client statement carries a risk cue learns from the corpus's statements, and
+whether a response reads as answering one (`reply_risk`) from the corpus's rows and the risk
+responses. The blind part of the corpus is never read here. With --cv, also prints
+leave-one-writer-out figures for choosing settings. Reproducible: fixed seeds, sorted inputs.
+Prints a JSON summary.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from empathy_training.scoring.features import featurize
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-lr-5"
+MODEL_VERSION = "corpus-lr-6"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Weight of an AnnoMI utterance relative to a corpus response.
@@ -89,6 +91,7 @@ def corpus_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
         found["validation"] = str(labels["validation_level"])
         found["er"], found["ip"], found["ex"] = (str(labels[k]) for k in ("er", "ip", "ex"))
         found["risk_handling"] = labels["risk_handled"] if labels["risk_handled"] != "na" else None
+        found["reply_risk"] = int(labels["risk_handled"] != "na")
         found["names_unstated"] = (
             int(labels["level"] == 5)
             if labels["depth"] == "complex" and not labels["roadblocks"]
@@ -155,7 +158,7 @@ def risk_response_examples(corpus: Path = CORPUS) -> list[Example]:
             statements[r["statement_id"]],
             r["writer"],
             1.0,
-            {"risk_handling": r["risk_handled"]},
+            {"risk_handling": r["risk_handled"], "reply_risk": 1},
         )
         for r in rows
     ]
@@ -306,6 +309,7 @@ def all_heads() -> list[str]:
         "ex",
         "names_unstated",
         "statement_risk",
+        "reply_risk",
     ]
 
 

@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 
 from empathy_training.models import ROADBLOCK_IDS
+from empathy_training.scoring import score_response
 from empathy_training.scoring.classifiers import (
     HEAD_ORDER,
+    RISK_THRESHOLD,
     Judgements,
+    carries_risk_cue,
     judge,
     model_version,
     reflective_level,
@@ -101,6 +104,35 @@ def test_statement_risk_tells_a_hint_of_suicide_from_a_bad_day() -> None:
         "I've sorted out the will and given the dog to my sister. Everyone would be better "
         "off without me, honestly."
     ) > statement_risk("Work was awful today and the bus was late again. I'm fed up.")
+
+
+GIVING_AWAY = "I've been giving some of my things away. Don't need them where I'm going, really."
+NOT_WAKING = (
+    "I've been so tired of it all. Some days I wish I could just sleep and not wake up for a while."
+)
+BAD_DAY = "Work was awful today and the bus was late again. I'm fed up."
+ASKS = "Are you having thoughts of ending your life?"
+
+
+@pytest.mark.parametrize(
+    "response",
+    [ASKS, "Have you tried going for a walk?", "It sounds like you're worn out.", "ok"],
+)
+def test_a_response_never_talks_the_scorer_out_of_a_cue(response: str) -> None:
+    assert statement_risk(GIVING_AWAY) >= RISK_THRESHOLD
+    assert carries_risk_cue(GIVING_AWAY, judge(response, GIVING_AWAY))
+
+
+def test_a_response_that_asks_about_the_risk_tips_a_hinted_cue_over() -> None:
+    assert statement_risk(NOT_WAKING) < RISK_THRESHOLD  # the statement alone is not enough
+    assert carries_risk_cue(NOT_WAKING, judge(ASKS, NOT_WAKING))
+    assert not carries_risk_cue(NOT_WAKING, judge("Have you tried going for a walk?", NOT_WAKING))
+    assert score_response(ASKS, client_statement=NOT_WAKING).risk_handled == "taken_up"
+
+
+def test_a_response_alone_cannot_put_a_cue_into_an_ordinary_statement() -> None:
+    assert not carries_risk_cue(BAD_DAY, judge(ASKS, BAD_DAY))
+    assert score_response(ASKS, client_statement=BAD_DAY).risk_handled is None
 
 
 def _judgements(

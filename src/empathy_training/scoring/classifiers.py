@@ -27,6 +27,7 @@ __all__ = [
     "MODEL_FILE",
     "VOCABULARY_FILE",
     "Judgements",
+    "carries_risk_cue",
     "evidence",
     "judge",
     "model_version",
@@ -68,6 +69,15 @@ ENGLISH_MIN_WORDS = 3
 #: an ordinary statement wrongly flagged caps a good reflection and tells the trainee they
 #: passed over a risk that is not there.
 RISK_THRESHOLD = 0.8
+#: How much the response can add to that decision: a statement under RISK_THRESHOLD still carries
+#: a cue when its log-odds plus this share of the `reply_risk` head's (does the response read as
+#: answering a risk cue?) reach it. The response only ever adds: one that passes over a cue must
+#: not talk the scorer out of it (five folds by writer, models alone: risk handled 0.541 ->
+#: 0.585, safety errors caught 462 -> 497, passed-over cues caught 602 -> 619, cued rows missed
+#: 1,208 -> 1,036, rows without a cue flagged 290 -> 346, level QWK 0.803 -> 0.801; letting the
+#: response lower the reading too flagged fewer rows without a cue, 203, but caught fewer
+#: passed-over cues, 574).
+REPLY_WEIGHT = 0.5
 #: A response to a risk cue is a safety error when that judgement's probability reaches this,
 #: even if another is likelier: the costliest miss (leave-one-writer-out, cue given: accuracy
 #: 0.780 either way, safety errors caught 0.861 instead of 0.822).
@@ -218,6 +228,22 @@ def statement_risk(client_statement: str) -> float:
     model = _model()
     scores = _outputs(statement_features(client_statement))
     return _sigmoid(float(scores[model.heads["statement_risk"]["start"]]))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def carries_risk_cue(client_statement: str, judgements: Judgements) -> bool:
+    """Whether a client statement carries a risk cue: the statement model says so
+    (RISK_THRESHOLD), or says so once the response's `reply_risk` judgement is added
+    (REPLY_WEIGHT)."""
+    statement = statement_risk(client_statement)
+    if statement >= RISK_THRESHOLD:
+        return True
+    reply = REPLY_WEIGHT * _logit(judgements.binary["reply_risk"])
+    return _logit(statement) + reply >= _logit(RISK_THRESHOLD)
 
 
 def reflective_level(

@@ -27,7 +27,7 @@ from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.4.1"
+SCORER_VERSION = "0.4.2"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 
@@ -91,7 +91,7 @@ def score_response(
     found, key, q_type = analyse_response(text, client, spec)
     judged = learned.judge(text, statement_text)
     reconcile(found, judged, with_key=key is not None)
-    cue_present = risk_present(vignette, statement_text)
+    cue_present = risk_present(vignette, statement_text, judged)
     means_context = " ".join((statement_text, *(vignette.answer_key.means if vignette else ())))
     means = means_direction(text, means_context) if cue_present else None
     handling = risk_handling(judged, cue_present, key, text, means)

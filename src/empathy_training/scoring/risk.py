@@ -89,15 +89,18 @@ def direct_question(kind: str) -> str:
     return str(questions.get(kind, questions["default"]))
 
 
-def risk_present(vignette: Vignette | None, statement_text: str) -> bool:
-    """Whether the client's words carry a risk cue: the vignette's key says, else the model."""
+def risk_present(
+    vignette: Vignette | None, statement_text: str, judged: learned.Judgements
+) -> bool:
+    """Whether the client's words carry a risk cue: the vignette's key says, else the models
+    (the statement's, with how the response reads: `carries_risk_cue`)."""
     if vignette is not None:
         return bool(vignette.answer_key.risk_cues)
     if not statement_text.strip():
         return False
     if explicit_cue(statement_text):
         return True
-    return learned.statement_risk(statement_text) >= learned.RISK_THRESHOLD
+    return learned.carries_risk_cue(statement_text, judged)
 
 
 def risk_handling(
