@@ -167,17 +167,7 @@ def with_models(folder: Path | None, predict: Callable[[], list[Prediction]]) ->
     if folder is None:
         return predict()
     original = classifiers._model
-    import numpy as np
-
-    def load() -> Any:
-        meta = json.loads((folder / classifiers.VOCABULARY_FILE).read_text("utf-8"))
-        with np.load(folder / classifiers.MODEL_FILE) as arrays:
-            weights = arrays["weights"].astype(np.float32)
-            bias = arrays["bias"].astype(np.float32)
-        index = {n: i for i, n in enumerate(meta["features"])}
-        return classifiers._Model(meta["version"], index, weights, bias, meta["heads"])
-
-    loaded = load()
+    loaded = classifiers.load_model(folder)
     classifiers._model = lambda: loaded  # type: ignore[assignment]
     try:
         return predict()

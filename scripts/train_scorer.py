@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -40,7 +41,7 @@ from empathy_training.scoring.features import featurize
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-lr-6"
+MODEL_VERSION = "corpus-mlp-7"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Weight of an AnnoMI utterance relative to a corpus response.
@@ -164,17 +165,21 @@ def risk_response_examples(corpus: Path = CORPUS) -> list[Example]:
     ]
 
 
-def annomi_examples(data_dir: Path) -> list[Example]:
-    """AnnoMI's training videos: behaviour, question type and depth; and its clients' turns as
-    examples of ordinary talk for the statement risk head (MI conversations about drinking,
-    smoking or diet, with no risk cue)."""
-    path = ROOT / "scripts" / "annomi_data.py"
-    spec = importlib.util.spec_from_file_location("annomi_data", path)
+def _script(name: str) -> Any:
+    """Another script of this folder, imported by its path."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    data = module.load_annomi(data_dir)
+    return module
+
+
+def annomi_examples(data_dir: Path) -> list[Example]:
+    """AnnoMI's training videos: behaviour, question type and depth; and its clients' turns as
+    examples of ordinary talk for the statement risk head (MI conversations about drinking,
+    smoking or diet, with no risk cue)."""
+    data = _script("annomi_data").load_annomi(data_dir)
     data = data[~data["validation"]]
     examples = []
     clients = sorted(
@@ -262,8 +267,19 @@ def fit_heads(
     return models, vocabulary
 
 
-def export(models: dict[str, Any], vocabulary: dict[str, int], out_dir: Path) -> dict[str, Any]:
-    """Write the weight matrix (npz) and the vocabulary and heads (JSON)."""
+def fit_hidden_layer(examples: Sequence[Example], vocabulary: dict[str, int]) -> dict[str, Any]:
+    """Fit `scorer_mlp`'s hidden layer on the corpus rows (every row with all its heads' labels)."""
+    mlp = _script("scorer_mlp")
+    rows = [e for e in examples if all(e.labels.get(h) is not None for h in mlp.MLP_HEADS)]
+    matrix, _ = build_matrix(rows, vocabulary)
+    features = [matrix.indices[a:b].tolist() for a, b in itertools.pairwise(matrix.indptr)]
+    return dict(mlp.fit_mlp(features, [e.labels for e in rows], len(vocabulary)))
+
+
+def export(
+    models: dict[str, Any], vocabulary: dict[str, int], out_dir: Path, mlp: dict[str, Any]
+) -> dict[str, Any]:
+    """Write the weight matrices (npz) and the vocabulary and heads (JSON)."""
     columns: list[np.ndarray] = []
     biases: list[float] = []
     heads: dict[str, Any] = {}
@@ -284,12 +300,26 @@ def export(models: dict[str, Any], vocabulary: dict[str, int], out_dir: Path) ->
             biases.append(float(model.intercept_[k]))
         heads[head] = {"kind": "softmax", "start": start, "labels": order}
     weights = np.stack(columns, axis=1)
-    keep = np.abs(weights).max(axis=1) >= PRUNE_BELOW
+    keep = (np.abs(weights).max(axis=1) >= PRUNE_BELOW) | (
+        np.abs(mlp["hidden"]).max(axis=1) >= PRUNE_BELOW
+    )
     names = [f for f, i in sorted(vocabulary.items(), key=lambda x: x[1]) if keep[i]]
-    kept = weights[keep].astype(np.float16)
     out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out_dir / MODEL_FILE, weights=kept, bias=np.array(biases, np.float32))
-    meta = {"version": MODEL_VERSION, "heads": heads, "features": names}
+    np.savez_compressed(
+        out_dir / MODEL_FILE,
+        weights=weights[keep].astype(np.float16),
+        bias=np.array(biases, np.float32),
+        hidden=mlp["hidden"][keep].astype(np.float16),
+        hidden_bias=mlp["hidden_bias"].astype(np.float32),
+        hidden_output=mlp["output"].astype(np.float32),
+        hidden_output_bias=mlp["output_bias"].astype(np.float32),
+    )
+    meta = {
+        "version": MODEL_VERSION,
+        "heads": heads,
+        "hidden_heads": mlp["heads"],
+        "features": names,
+    }
     (out_dir / VOCABULARY_FILE).write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
     return {"features": len(names), "outputs": len(biases)}
 
@@ -325,10 +355,13 @@ def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> 
 def train(
     rows: Sequence[dict[str, Any]], data_dir: Path | None, out_dir: Path | None = None
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    """Fit all heads on `rows` (+ AnnoMI); export them when `out_dir` is given."""
-    models, vocabulary = fit_heads(training_examples(rows, data_dir), all_heads())
+    """Fit all heads on `rows` (+ AnnoMI), and the hidden layer on `rows`; export them when
+    `out_dir` is given."""
+    examples = training_examples(rows, data_dir)
+    models, vocabulary = fit_heads(examples, all_heads())
+    models["hidden_layer"] = fit_hidden_layer(corpus_examples(rows), vocabulary)
     if out_dir is not None:
-        export(models, vocabulary, out_dir)
+        export(models, vocabulary, out_dir, models.pop("hidden_layer"))
     return models, vocabulary
 
 
@@ -362,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = shared_data_dir(args.data)
     rows = load_corpus("train")
     models, vocabulary = train(rows, data_dir if data_dir.is_dir() else None)
-    summary = export(models, vocabulary, args.out_dir)
+    summary = export(models, vocabulary, args.out_dir, models.pop("hidden_layer"))
     summary.update(
         {
             "version": MODEL_VERSION,

@@ -202,15 +202,7 @@ def test_good_reflections_have_no_roadblocks() -> None:
         ("Don't worry, it happens to everyone.", 1),
         ("How long has your knee been bad?", 2),
         ("You're fed up, but you should really move somewhere smaller.", 2),
-        pytest.param(
-            "You're fed up that your knee keeps you from the allotment.",
-            3,
-            marks=pytest.mark.xfail(
-                reason="known model error: a simple reflection with a named feeling read as "
-                "naming an unstated one (level 5)",
-                strict=True,
-            ),
-        ),
+        ("You're fed up that your knee keeps you from the allotment.", 3),
         ("Part of you wants to stay, and part of you knows the stairs are getting too much.", 4),
         ("It sounds like you might be feeling lonely now the allotment is out of reach.", 5),
     ],
@@ -591,13 +583,10 @@ def test_a_reflection_in_new_words_is_not_called_off_topic_without_a_vignette() 
             "You sound terribly lonely without her.",
             4,
         ),
-        pytest.param(
+        (
             "The baby won't feed properly and the midwife keeps weighing her and frowning.",
             "It sounds like you're judging yourself as a mother by every number on those scales.",
             3,
-            marks=pytest.mark.xfail(
-                reason="known model error: 'judging yourself' read as interpreting", strict=True
-            ),
         ),
         (INHALERS, "You're confused because each one works differently.", 3),
     ],

@@ -1,10 +1,12 @@
 """The scorer's learned judgements: every head of one model read from one set of features.
 
 Logistic-regression heads trained on the labelled corpus of written responses (and AnnoMI for
-behaviour, question type and depth) by `scripts/train_scorer.py`; see data/corpus/README.md and
-data/MODEL_CARD.md. The weights ship as package data (a float16 matrix, features x outputs);
-judging a response is a feature look-up and one sum per output. `reflective_level` is the HRQ
-rule of DESIGN.md over the judgements.
+behaviour, question type and depth) by `scripts/train_scorer.py`, and for reflection depth,
+roadblock present and behaviour a second model over the same features with one hidden layer
+(64 units), whose probabilities are averaged with theirs; see data/corpus/README.md and
+data/MODEL_CARD.md. The weights ship as package data (float16 matrices, features x outputs and
+features x units); judging a response is a feature look-up, one sum per output and unit, and a
+small product. `reflective_level` is the HRQ rule of DESIGN.md over the judgements.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import numpy as np
@@ -156,17 +159,38 @@ class _Model:
     weights: np.ndarray[Any, np.dtype[np.float16]]  # as shipped: half the memory of float32
     bias: np.ndarray[Any, np.dtype[np.float32]]
     heads: dict[str, dict[str, Any]]
+    hidden: np.ndarray[Any, np.dtype[np.float16]]
+    """The hidden layer's weights, features x units (float16 as shipped)."""
+    hidden_bias: np.ndarray[Any, np.dtype[np.float32]]
+    hidden_output: np.ndarray[Any, np.dtype[np.float32]]
+    """Units x outputs of the hidden layer's heads."""
+    hidden_output_bias: np.ndarray[Any, np.dtype[np.float32]]
+    hidden_heads: dict[str, dict[str, Any]]
+
+
+def load_model(folder: Traversable) -> _Model:
+    """The weights and heads in a folder (MODEL_FILE and VOCABULARY_FILE)."""
+    meta = json.loads((folder / VOCABULARY_FILE).read_text("utf-8"))
+    with (folder / MODEL_FILE).open("rb") as file, np.load(file) as arrays:
+        found = {name: arrays[name] for name in arrays.files}
+    index = {name: i for i, name in enumerate(meta["features"])}
+    return _Model(
+        meta["version"],
+        index,
+        found["weights"],
+        found["bias"].astype(np.float32),
+        meta["heads"],
+        found["hidden"],
+        found["hidden_bias"].astype(np.float32),
+        found["hidden_output"].astype(np.float32),
+        found["hidden_output_bias"].astype(np.float32),
+        meta["hidden_heads"],
+    )
 
 
 @cache
 def _model() -> _Model:
-    data = resources.files("empathy_training") / "data"
-    meta = json.loads((data / VOCABULARY_FILE).read_text("utf-8"))
-    with (data / MODEL_FILE).open("rb") as file, np.load(file) as arrays:
-        weights = arrays["weights"]
-        bias = arrays["bias"].astype(np.float32)
-    index = {name: i for i, name in enumerate(meta["features"])}
-    return _Model(meta["version"], index, weights, bias, meta["heads"])
+    return load_model(resources.files("empathy_training") / "data")
 
 
 def reads_as_english(text: str, client_statement: str = "") -> bool:
@@ -184,26 +208,39 @@ def model_version() -> str:
     return _model().version
 
 
-def _outputs(features: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+def _rows(features: Sequence[str]) -> list[int]:
+    return [i for i in map(_model().index.get, features) if i is not None]
+
+
+def _outputs(rows: list[int]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """The logistic regressions' log-odds for the features at `rows`."""
     model = _model()
-    rows = [i for i in map(model.index.get, features) if i is not None]
     out = model.bias.copy()
     if rows:
         out += model.weights[rows].sum(axis=0, dtype=np.float32)
     return out
 
 
+def _hidden_outputs(rows: list[int]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """The hidden layer's heads' log-odds for the features at `rows`."""
+    model = _model()
+    units = model.hidden_bias.copy()
+    if rows:
+        units += model.hidden[rows].sum(axis=0, dtype=np.float32)
+    np.maximum(units, 0.0, out=units)
+    return units @ model.hidden_output + model.hidden_output_bias  # type: ignore[no-any-return]
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= -60 else 0.0
 
 
-def judge(response: str, client_statement: str = "") -> Judgements:
-    """Every head's probabilities for `response` answering `client_statement`."""
-    model = _model()
-    scores = _outputs(featurize(response, client_statement)).tolist()
+def _read_heads(
+    scores: list[float], heads: dict[str, dict[str, Any]]
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
     probabilities: dict[str, dict[str, float]] = {}
     binary: dict[str, float] = {}
-    for head, spec in model.heads.items():
+    for head, spec in heads.items():
         start = spec["start"]
         if spec["kind"] == "sigmoid":
             binary[head] = _sigmoid(scores[start])
@@ -214,6 +251,22 @@ def judge(response: str, client_statement: str = "") -> Judgements:
         exp = [math.exp(x - top) for x in logits]
         total = sum(exp)
         probabilities[head] = {lab: e / total for lab, e in zip(labels, exp, strict=True)}
+    return probabilities, binary
+
+
+def judge(response: str, client_statement: str = "") -> Judgements:
+    """Every head's probabilities for `response` answering `client_statement`: the logistic
+    regressions', averaged with the hidden layer's for the heads it has (depth, roadblock
+    present, behaviour)."""
+    model = _model()
+    rows = _rows(featurize(response, client_statement))
+    probabilities, binary = _read_heads(_outputs(rows).tolist(), model.heads)
+    deeper, deeper_binary = _read_heads(_hidden_outputs(rows).tolist(), model.hidden_heads)
+    for head, found in deeper.items():
+        mine = probabilities[head]
+        probabilities[head] = {label: (mine[label] + p) / 2 for label, p in found.items()}
+    for head, p in deeper_binary.items():
+        binary[head] = (binary[head] + p) / 2
     return Judgements(probabilities, binary)
 
 
@@ -226,7 +279,7 @@ def statement_features(client_statement: str) -> tuple[str, ...]:
 def statement_risk(client_statement: str) -> float:
     """Probability that a client statement carries a risk cue (learned from the corpus)."""
     model = _model()
-    scores = _outputs(statement_features(client_statement))
+    scores = _outputs(_rows(statement_features(client_statement)))
     return _sigmoid(float(scores[model.heads["statement_risk"]["start"]]))
 
 
