@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from empathy_training.models import ROADBLOCK_IDS
@@ -17,6 +19,7 @@ from empathy_training.scoring.classifiers import (
     Judgements,
     carries_risk_cue,
     judge,
+    load_model,
     model_version,
     reflective_level,
     statement_risk,
@@ -74,6 +77,18 @@ def test_every_head_gives_a_distribution() -> None:
     assert {f"roadblock_{r}" for r in ROADBLOCK_IDS} <= set(found.binary)
     assert model_version().startswith("corpus-")
     assert judge("", "") is not None  # no features: the biases alone
+
+
+def test_the_hidden_layer_ships_with_the_model_and_fits_its_features() -> None:
+    model = load_model(resources.files("empathy_training") / "data")
+    units = model.hidden.shape[1]
+    assert model.hidden.shape == (len(model.index), units)
+    assert model.hidden_bias.shape == (units,)
+    widths = {"softmax": lambda spec: len(spec["labels"]), "sigmoid": lambda spec: 1}
+    outputs = sum(widths[spec["kind"]](spec) for spec in model.hidden_heads.values())
+    assert model.hidden_output.shape == (units, outputs)
+    assert set(model.hidden_heads) == {"depth", "any_roadblock", "behaviour"}
+    assert np.isfinite(model.hidden.astype(np.float32)).all()
 
 
 @pytest.mark.parametrize(

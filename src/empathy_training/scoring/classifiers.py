@@ -1,9 +1,9 @@
 """The scorer's learned judgements: every head of one model read from one set of features.
 
 Logistic-regression heads trained on the labelled corpus of written responses (and AnnoMI for
-behaviour, question type and depth) by `scripts/train_scorer.py`, and for reflection depth,
-roadblock present and behaviour a second model over the same features with one hidden layer
-(64 units), whose probabilities are averaged with theirs; see data/corpus/README.md and
+behaviour, question type and depth) by `scripts/train_scorer.py`, and a second model over the
+same features with one hidden layer (64 units), whose probabilities are averaged with theirs
+for depth and roadblock present (AVERAGED_HEADS); see data/corpus/README.md and
 data/MODEL_CARD.md. The weights ship as package data (float16 matrices, features x outputs and
 features x units); judging a response is a feature look-up, one sum per output and unit, and a
 small product. `reflective_level` is the HRQ rule of DESIGN.md over the judgements.
@@ -33,6 +33,7 @@ __all__ = [
     "carries_risk_cue",
     "evidence",
     "judge",
+    "load_model",
     "model_version",
     "reads_as_english",
     "reflective_level",
@@ -40,6 +41,11 @@ __all__ = [
     "statement_risk",
 ]
 
+#: The heads whose probabilities are the mean of the logistic regression's and the hidden
+#: layer's. The hidden layer also learns behaviour, which helps it learn the others, but its
+#: behaviour is not used: it learned from written responses only, and on AnnoMI's spoken turns
+#: the mean lowered behaviour macro-F1 from 0.771 to 0.733 (see the model card).
+AVERAGED_HEADS = frozenset({"depth", "any_roadblock"})
 #: Weight matrix and biases.
 MODEL_FILE = "scorer-model.npz"
 #: Model version, heads and feature names.
@@ -256,17 +262,18 @@ def _read_heads(
 
 def judge(response: str, client_statement: str = "") -> Judgements:
     """Every head's probabilities for `response` answering `client_statement`: the logistic
-    regressions', averaged with the hidden layer's for the heads it has (depth, roadblock
-    present, behaviour)."""
+    regressions', averaged with the hidden layer's for AVERAGED_HEADS."""
     model = _model()
     rows = _rows(featurize(response, client_statement))
     probabilities, binary = _read_heads(_outputs(rows).tolist(), model.heads)
     deeper, deeper_binary = _read_heads(_hidden_outputs(rows).tolist(), model.hidden_heads)
     for head, found in deeper.items():
-        mine = probabilities[head]
-        probabilities[head] = {label: (mine[label] + p) / 2 for label, p in found.items()}
+        if head in AVERAGED_HEADS:
+            mine = probabilities[head]
+            probabilities[head] = {label: (mine[label] + p) / 2 for label, p in found.items()}
     for head, p in deeper_binary.items():
-        binary[head] = (binary[head] + p) / 2
+        if head in AVERAGED_HEADS:
+            binary[head] = (binary[head] + p) / 2
     return Judgements(probabilities, binary)
 
 
