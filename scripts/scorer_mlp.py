@@ -1,8 +1,9 @@
-"""The scorer's second model: one hidden layer over the same features, for the heads the level
-rests on (reflection depth, roadblock present, behaviour). Used by `train_scorer.py`.
+"""The scorer's second model: one hidden layer over the same features, for reflection depth and
+roadblock present, with behaviour learned beside them. Used by `train_scorer.py`.
 
 The hidden layer lets words work together ("you're" with a feeling the client did not name),
-which the logistic regressions cannot; the scorer averages the two models' probabilities. Trained
+which the logistic regressions cannot; the scorer averages the two models' probabilities for
+depth and roadblock present (`classifiers.AVERAGED_HEADS`). Trained
 with torch (training only: the scorer runs it with numpy), one thread and fixed seeds, so the
 same data gives the same weights. Settings chosen by five folds by writer (see the model card).
 """

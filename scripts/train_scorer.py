@@ -1,6 +1,6 @@
 """Train the scorer's models on the labelled corpus (and AnnoMI) and export them as package data.
 
-Usage: python scripts/train_scorer.py [--data DIR] [--out-dir DIR] [--cv]
+Usage: python scripts/train_scorer.py [--data DIR] [--out-dir DIR]
 
 Every head is a logistic regression over the features of `empathy_training.scoring.features`:
 behaviour, question type and reflection depth learn from the corpus's training part and from
@@ -8,9 +8,9 @@ AnnoMI's training videos; the twelve roadblocks, validation level, risk handling
 codes and "names an apt unstated feeling or metaphor" (level 5 over 4) learn from the corpus
 alone; whether a client statement carries a risk cue learns from the corpus's statements, and
 whether a response reads as answering one (`reply_risk`) from the corpus's rows and the risk
-responses. The blind part of the corpus is never read here. With --cv, also prints
-leave-one-writer-out figures for choosing settings. Reproducible: fixed seeds, sorted inputs.
-Prints a JSON summary.
+responses. A second model with one hidden layer (`scorer_mlp.py`) learns depth, roadblock present
+and behaviour from the corpus's rows. The blind part of the corpus is never read here.
+Reproducible: fixed seeds, sorted inputs. Prints a JSON summary. Needs the `train` extra.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import importlib.util
 import itertools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -368,23 +368,6 @@ def train(
 def shared_data_dir(argument: str | None) -> Path:
     """The shared data folder: the argument, or beside the checkout."""
     return Path(argument) if argument else ROOT.parent / "shared" / "data"
-
-
-def leave_one_writer_out(
-    rows: Sequence[dict[str, Any]],
-    data_dir: Path | None,
-    evaluate: Callable[[Path, Sequence[dict[str, Any]]], dict[str, Any]],
-    scratch: Path,
-) -> dict[str, Any]:
-    """Train without each writer in turn and evaluate on that writer's rows."""
-    figures = {}
-    for writer in sorted({r["writer"] for r in rows}):
-        train_rows = [r for r in rows if r["writer"] != writer]
-        test_rows = [r for r in rows if r["writer"] == writer]
-        folder = scratch / writer
-        train(train_rows, data_dir, folder)
-        figures[writer] = evaluate(folder, test_rows)
-    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
