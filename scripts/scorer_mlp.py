@@ -31,7 +31,8 @@ MLP_HEADS: dict[str, list[str] | None] = {
 }
 
 
-def _layout() -> dict[str, dict[str, Any]]:
+def _layout() -> tuple[dict[str, dict[str, Any]], int]:
+    """Each head's place among the outputs, and how many outputs there are."""
     layout, start = {}, 0
     for head, labels in MLP_HEADS.items():
         if labels is None:
@@ -40,7 +41,7 @@ def _layout() -> dict[str, dict[str, Any]]:
         else:
             layout[head] = {"kind": "softmax", "start": start, "labels": labels}
             start += len(labels)
-    return layout
+    return layout, start
 
 
 def fit_mlp(
@@ -56,8 +57,7 @@ def fit_mlp(
     torch.set_num_threads(1)
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
-    layout = _layout()
-    width = sum(1 if labels is None else len(labels) for labels in MLP_HEADS.values())
+    layout, width = _layout()
 
     class Net(torch.nn.Module):
         def __init__(self) -> None:

@@ -352,17 +352,12 @@ def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> 
     return examples
 
 
-def train(
-    rows: Sequence[dict[str, Any]], data_dir: Path | None, out_dir: Path | None = None
-) -> tuple[dict[str, Any], dict[str, int]]:
-    """Fit all heads on `rows` (+ AnnoMI), and the hidden layer on `rows`; export them when
-    `out_dir` is given."""
-    examples = training_examples(rows, data_dir)
-    models, vocabulary = fit_heads(examples, all_heads())
-    models["hidden_layer"] = fit_hidden_layer(corpus_examples(rows), vocabulary)
-    if out_dir is not None:
-        export(models, vocabulary, out_dir, models.pop("hidden_layer"))
-    return models, vocabulary
+def train(rows: Sequence[dict[str, Any]], data_dir: Path | None, out_dir: Path) -> dict[str, Any]:
+    """Fit all heads on `rows` (+ AnnoMI), and the hidden layer on `rows`; export them to
+    `out_dir` and return what `export` says of them."""
+    models, vocabulary = fit_heads(training_examples(rows, data_dir), all_heads())
+    hidden = fit_hidden_layer(corpus_examples(rows), vocabulary)
+    return export(models, vocabulary, out_dir, hidden)
 
 
 def shared_data_dir(argument: str | None) -> Path:
@@ -377,8 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data_dir = shared_data_dir(args.data)
     rows = load_corpus("train")
-    models, vocabulary = train(rows, data_dir if data_dir.is_dir() else None)
-    summary = export(models, vocabulary, args.out_dir, models.pop("hidden_layer"))
+    summary = train(rows, data_dir if data_dir.is_dir() else None, args.out_dir)
     summary.update(
         {
             "version": MODEL_VERSION,

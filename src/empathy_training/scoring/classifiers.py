@@ -266,14 +266,13 @@ def judge(response: str, client_statement: str = "") -> Judgements:
     model = _model()
     rows = _rows(featurize(response, client_statement))
     probabilities, binary = _read_heads(_outputs(rows).tolist(), model.heads)
-    deeper, deeper_binary = _read_heads(_hidden_outputs(rows).tolist(), model.hidden_heads)
+    averaged = {h: spec for h, spec in model.hidden_heads.items() if h in AVERAGED_HEADS}
+    deeper, deeper_binary = _read_heads(_hidden_outputs(rows).tolist(), averaged)
     for head, found in deeper.items():
-        if head in AVERAGED_HEADS:
-            mine = probabilities[head]
-            probabilities[head] = {label: (mine[label] + p) / 2 for label, p in found.items()}
+        mine = probabilities[head]
+        probabilities[head] = {label: (mine[label] + p) / 2 for label, p in found.items()}
     for head, p in deeper_binary.items():
-        if head in AVERAGED_HEADS:
-            binary[head] = (binary[head] + p) / 2
+        binary[head] = (binary[head] + p) / 2
     return Judgements(probabilities, binary)
 
 
