@@ -37,6 +37,7 @@ from empathy_training.scoring.classifiers import (
     statement_features,
 )
 from empathy_training.scoring.features import featurize
+from empathy_training.scoring.vocabulary import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
@@ -279,7 +280,7 @@ def fit_hidden_layer(examples: Sequence[Example], vocabulary: dict[str, int]) ->
 def export(
     models: dict[str, Any], vocabulary: dict[str, int], out_dir: Path, mlp: dict[str, Any]
 ) -> dict[str, Any]:
-    """Write the weight matrices (npz) and the vocabulary and heads (JSON)."""
+    """Write the weight matrices and the feature names (npz) and the version and heads (JSON)."""
     columns: list[np.ndarray] = []
     biases: list[float] = []
     heads: dict[str, Any] = {}
@@ -307,6 +308,7 @@ def export(
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         out_dir / MODEL_FILE,
+        features=Vocabulary(names).names,
         weights=weights[keep].astype(np.float16),
         bias=np.array(biases, np.float32),
         hidden=mlp["hidden"][keep].astype(np.float16),
@@ -314,12 +316,7 @@ def export(
         hidden_output=mlp["output"].astype(np.float32),
         hidden_output_bias=mlp["output_bias"].astype(np.float32),
     )
-    meta = {
-        "version": MODEL_VERSION,
-        "heads": heads,
-        "hidden_heads": mlp["heads"],
-        "features": names,
-    }
+    meta = {"version": MODEL_VERSION, "heads": heads, "hidden_heads": mlp["heads"]}
     (out_dir / VOCABULARY_FILE).write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
     return {"features": len(names), "outputs": len(biases)}
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..models import ROADBLOCK_IDS
 from .features import MAX_CHARS, featurize, token_spans
+from .vocabulary import Rows, Vocabulary
 
 __all__ = [
     "HEAD_ORDER",
@@ -46,9 +47,9 @@ __all__ = [
 #: behaviour is not used: it learned from written responses only, and on AnnoMI's spoken turns
 #: the mean lowered behaviour macro-F1 from 0.771 to 0.733 (see the model card).
 AVERAGED_HEADS = frozenset({"depth", "any_roadblock"})
-#: Weight matrix and biases.
+#: Feature names, weight matrices and biases.
 MODEL_FILE = "scorer-model.npz"
-#: Model version, heads and feature names.
+#: Model version and heads.
 VOCABULARY_FILE = "scorer-model.json"
 #: Classes of each softmax head, in output order (binary heads give one probability).
 HEAD_ORDER: dict[str, list[str]] = {
@@ -161,7 +162,7 @@ class Judgements:
 @dataclass(frozen=True)
 class _Model:
     version: str
-    index: dict[str, int]
+    index: Vocabulary
     weights: np.ndarray[Any, np.dtype[np.float16]]  # as shipped: half the memory of float32
     bias: np.ndarray[Any, np.dtype[np.float32]]
     heads: dict[str, dict[str, Any]]
@@ -179,10 +180,9 @@ def load_model(folder: Traversable) -> _Model:
     meta = json.loads((folder / VOCABULARY_FILE).read_text("utf-8"))
     with (folder / MODEL_FILE).open("rb") as file, np.load(file) as arrays:
         found = {name: arrays[name] for name in arrays.files}
-    index = {name: i for i, name in enumerate(meta["features"])}
     return _Model(
         meta["version"],
-        index,
+        Vocabulary(found["features"]),
         found["weights"],
         found["bias"].astype(np.float32),
         meta["heads"],
@@ -202,11 +202,12 @@ def _model() -> _Model:
 def reads_as_english(text: str, client_statement: str = "") -> bool:
     """Whether enough of the words of `text` are words the models know (`client_statement`,
     the one `judge` will be asked about, only shares the features it works out)."""
-    words = [f for f in featurize(text, client_statement) if f.startswith("w:") and f[2:].isalpha()]
+    features = featurize(text, client_statement)
+    rows: list[int] = _model().index.positions(features).tolist()
+    words = [r for f, r in zip(features, rows, strict=True) if f[:2] == "w:" and f[2:].isalpha()]
     if len(words) < ENGLISH_MIN_WORDS:
         return True
-    known = _model().index
-    return sum(w in known for w in words) >= ENGLISH_SHARE * len(words)
+    return sum(r >= 0 for r in words) >= ENGLISH_SHARE * len(words)
 
 
 def model_version() -> str:
@@ -214,24 +215,24 @@ def model_version() -> str:
     return _model().version
 
 
-def _rows(features: Sequence[str]) -> list[int]:
-    return [i for i in map(_model().index.get, features) if i is not None]
+def _rows(features: Sequence[str]) -> Rows:
+    return _model().index.rows(features)
 
 
-def _outputs(rows: list[int]) -> np.ndarray[Any, np.dtype[np.float32]]:
+def _outputs(rows: Rows) -> np.ndarray[Any, np.dtype[np.float32]]:
     """The logistic regressions' log-odds for the features at `rows`."""
     model = _model()
     out = model.bias.copy()
-    if rows:
+    if len(rows):
         out += model.weights[rows].sum(axis=0, dtype=np.float32)
     return out
 
 
-def _hidden_outputs(rows: list[int]) -> np.ndarray[Any, np.dtype[np.float32]]:
+def _hidden_outputs(rows: Rows) -> np.ndarray[Any, np.dtype[np.float32]]:
     """The hidden layer's heads' log-odds for the features at `rows`."""
     model = _model()
     units = model.hidden_bias.copy()
-    if rows:
+    if len(rows):
         units += model.hidden[rows].sum(axis=0, dtype=np.float32)
     np.maximum(units, 0.0, out=units)
     return units @ model.hidden_output + model.hidden_output_bias  # type: ignore[no-any-return]
@@ -353,13 +354,13 @@ def evidence(
     model = _model()
     spec = model.heads[head]
     column = spec["start"] + (spec["labels"].index(label) if label is not None else 0)
-    candidates = [
-        (i, feature[2:])
+    shown = [
+        feature
         for feature in featurize(response, client_statement)
-        if len(feature) > 5
-        and feature.startswith(_WORD_FEATURES)
-        and (i := model.index.get(feature)) is not None
+        if len(feature) > 5 and feature.startswith(_WORD_FEATURES)
     ]
+    at = model.index.positions(shown).tolist()
+    candidates = [(i, feature[2:]) for i, feature in zip(at, shown, strict=True) if i >= 0]
     if not candidates:
         return []
     column_weights = model.weights[[i for i, _ in candidates], column].tolist()

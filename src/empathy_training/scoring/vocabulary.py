@@ -1,0 +1,90 @@
+"""The model's feature names, looked up without a dictionary of a hundred thousand strings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+#: Rows of a weight matrix (-1: a feature the model does not know).
+Rows = np.ndarray[Any, np.dtype[np.intp]]
+#: The hash the names are found by (Python's own, as its dictionaries use).
+name_hash = hash
+
+
+class Vocabulary:
+    """Sorted feature names as one fixed-width UTF-8 array, found through a sorted array of
+    their 64-bit hashes: under half the memory of a `dict[str, int]`, and as fast.
+
+    Names that share a hash are told apart by name. A feature the model does not know could
+    be taken for one it knows only if their hashes were equal: with about 10^5 names, one
+    chance in 10^14 per feature looked up (Python's string hash is keyed afresh in each
+    process, so nobody can write a response that collides on purpose)."""
+
+    def __init__(self, names: Sequence[str] | np.ndarray[Any, Any]) -> None:
+        """From the names as text, or as the fixed-width bytes array a model file stores."""
+        if isinstance(names, np.ndarray):
+            if names.dtype.kind != "S" or names.ndim != 1:
+                raise ValueError(f"feature names must be a 1-d bytes array, not {names.dtype}")
+            self.names = names
+        else:
+            encoded = [name.encode() for name in names]
+            self.names = np.array(encoded, dtype=f"S{max(map(len, encoded), default=1)}")
+        if len(self.names) > 1 and not bool(np.all(self.names[1:] > self.names[:-1])):
+            raise ValueError("the model's feature names must be sorted and distinct")
+        hashes = np.fromiter(
+            (
+                name_hash(name.decode())
+                for start in range(0, len(self.names), 4096)  # a few names at a time: less memory
+                for name in self.names[start : start + 4096].tolist()
+            ),
+            dtype=np.int64,
+            count=len(self.names),
+        )
+        self._order = np.argsort(hashes, kind="stable")
+        self._hashes = hashes[self._order]
+        ties = self._hashes[1:] == self._hashes[:-1]
+        self._shared = np.zeros(len(self._hashes), dtype=bool)
+        self._shared[:-1] |= ties
+        self._shared[1:] |= ties
+        self._recent = lru_cache(maxsize=64)(self._look_up)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def positions(self, features: Sequence[str]) -> Rows:
+        """Each feature's row, or -1 for a feature the model does not know (read-only; kept
+        for the last few tuples of features, which the scorer looks up more than once)."""
+        return self._recent(features) if isinstance(features, tuple) else self._look_up(features)
+
+    def _look_up(self, features: Sequence[str]) -> Rows:
+        found = np.full(len(features), -1, dtype=np.intp)
+        if not len(features) or not len(self.names):
+            found.flags.writeable = False
+            return found
+        wanted = np.fromiter(map(name_hash, features), dtype=np.int64, count=len(features))
+        at = np.minimum(np.searchsorted(self._hashes, wanted), len(self._hashes) - 1)
+        hit = np.flatnonzero(self._hashes[at] == wanted)
+        found[hit] = self._order[at[hit]]
+        for i in hit[self._shared[at[hit]]].tolist():  # a hash two known names share
+            found[i] = self._row(features[i].encode(), int(at[i]))
+        found.flags.writeable = False
+        return found
+
+    def _row(self, name: bytes, j: int) -> int:
+        """The row of `name` among the names whose hash is the one at `j`: for the rare name
+        that shares its hash with another."""
+        same = self._hashes[j]
+        while j < len(self._hashes) and self._hashes[j] == same:
+            row = int(self._order[j])
+            if self.names[row] == name:
+                return row
+            j += 1
+        return -1
+
+    def rows(self, features: Sequence[str]) -> Rows:
+        """The rows of the features the model knows, in the order given."""
+        at = self.positions(features)
+        return at[at >= 0]

@@ -1,0 +1,75 @@
+"""The model's feature names: looked up exactly, whatever the text holds."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from empathy_training.scoring.classifiers import load_model
+from empathy_training.scoring.features import featurize
+from empathy_training.scoring.vocabulary import Vocabulary
+
+NAMES = sorted(["b:you feel", "w:café", "w:tired", "w:you", "t:you sound tired"])
+
+
+def test_known_features_get_their_rows_and_unknown_ones_none() -> None:
+    vocabulary = Vocabulary(NAMES)
+    asked = ["w:you", "w:zebra", "w:café", "w:a", "t:you sound tired"]
+    assert vocabulary.positions(asked).tolist() == [
+        NAMES.index("w:you"),
+        -1,
+        NAMES.index("w:café"),
+        -1,
+        NAMES.index("t:you sound tired"),
+    ]
+    assert vocabulary.rows(asked).tolist() == [
+        NAMES.index("w:you"),
+        NAMES.index("w:café"),
+        NAMES.index("t:you sound tired"),
+    ]
+
+
+def test_a_name_longer_than_any_known_one_is_not_cut_down_to_match() -> None:
+    vocabulary = Vocabulary(NAMES)
+    longest = max(NAMES, key=lambda n: len(n.encode()))
+    assert vocabulary.positions([longest + " again", longest + "s"]).tolist() == [-1, -1]
+    assert vocabulary.rows([]).tolist() == []
+
+
+def test_names_must_be_sorted_and_distinct() -> None:
+    with pytest.raises(ValueError, match="sorted and distinct"):
+        Vocabulary(["w:you", "w:tired"])
+    with pytest.raises(ValueError, match="sorted and distinct"):
+        Vocabulary(["w:you", "w:you"])
+    with pytest.raises(ValueError, match="bytes array"):
+        Vocabulary(np.array([1, 2, 3]))
+
+
+def test_the_shipped_vocabulary_finds_every_name_it_holds_and_the_words_of_a_response() -> None:
+    model = load_model(resources.files("empathy_training") / "data")
+    names = [n.decode() for n in model.index.names[::997].tolist()]
+    rows = model.index.positions(names)
+    assert rows.tolist() == list(range(0, len(model.index), 997))
+    features = featurize("You sound so tired 😴 <b>and</b> fed up.", "I'm tired.")
+    known = model.index.rows(features)
+    assert 0 < len(known) < len(features)
+    assert all(model.index.names[i].decode() in features for i in known)
+
+
+def test_names_that_share_a_hash_are_still_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    from empathy_training.scoring import vocabulary
+
+    monkeypatch.setattr(vocabulary, "name_hash", lambda name: len(name) % 2)  # two hashes
+    crowded = Vocabulary(NAMES)
+    asked = [*reversed(NAMES), "w:cafe", "w:zzz", "t:you sound tire"]
+    assert crowded.positions(asked).tolist() == [*reversed(range(len(NAMES))), -1, -1, -1]
+
+
+def test_looked_up_rows_cannot_be_changed_by_whoever_asked() -> None:
+    vocabulary = Vocabulary(NAMES)
+    at = vocabulary.positions(("w:you", "w:tired"))
+    assert at is vocabulary.positions(("w:you", "w:tired"))  # the same tuple: kept
+    with pytest.raises(ValueError, match="read-only"):
+        at[0] = 3
