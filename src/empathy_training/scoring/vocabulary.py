@@ -20,8 +20,9 @@ class Vocabulary:
 
     Names that share a hash are told apart by name. A feature the model does not know could
     be taken for one it knows only if their hashes were equal: with about 10^5 names, one
-    chance in 10^14 per feature looked up (Python's string hash is keyed afresh in each
-    process, so nobody can write a response that collides on purpose)."""
+    chance in 10^14 per feature looked up on a 64-bit Python (whose string hash is keyed
+    afresh in each process unless PYTHONHASHSEED fixes it, so a response cannot be written to
+    collide)."""
 
     def __init__(self, names: Sequence[str] | np.ndarray[Any, Any]) -> None:
         """From the names as text, or as the fixed-width bytes array a model file stores."""
