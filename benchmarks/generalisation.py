@@ -1,6 +1,6 @@
 """How well the scorer generalises: figures on data nobody tuned it to, beside the raters' own.
 
-Usage: python benchmarks/generalisation.py [--quick | --folds N] [--tuning] [--data DIR]
+Usage: python benchmarks/generalisation.py [--quick] [--folds N] [--tuning] [--data DIR]
 
 - blind: the corpus's blind part (writers and statements that appear nowhere in training):
   the whole scorer (`score_response`), and the learned models alone with the HRQ rule;
@@ -169,10 +169,12 @@ def with_models(folder: Path | None, predict: Callable[[], list[Prediction]]) ->
     original = classifiers._model
     loaded = classifiers.load_model(folder)
     classifiers._model = lambda: loaded  # type: ignore[assignment]
+    classifiers.statement_risk.cache_clear()  # its values belong to one model
     try:
         return predict()
     finally:
         classifiers._model = original
+        classifiers.statement_risk.cache_clear()
 
 
 def calibration(gold: Sequence[Prediction], predicted: Sequence[Prediction]) -> dict[str, Any]:
@@ -248,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         help="only the figures used to choose settings (never the blind part)",
     )
     args = parser.parse_args(argv)
+    if args.folds < 2:
+        parser.error("--folds needs at least 2 folds (--quick leaves no writers out)")
     trainer = _script("train_scorer")
     data_dir = trainer.shared_data_dir(args.data)
     data = data_dir if (data_dir / "annomi").is_dir() else None
@@ -266,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     train_rows = trainer.load_corpus("train")
     report["raters_train_part"] = rater_figures(train_rows)
     if not args.quick:
-        report["leave_writers_out"] = leave_writers_out(train_rows, data, max(2, args.folds))
+        report["leave_writers_out"] = leave_writers_out(train_rows, data, args.folds)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -32,8 +32,8 @@ from sklearn.linear_model import LogisticRegression
 from empathy_training.models import ROADBLOCK_IDS
 from empathy_training.scoring.classifiers import (
     HEAD_ORDER,
+    HEADS_FILE,
     MODEL_FILE,
-    VOCABULARY_FILE,
     statement_features,
 )
 from empathy_training.scoring.features import featurize
@@ -317,7 +317,7 @@ def export(
         hidden_output_bias=mlp["output_bias"].astype(np.float32),
     )
     meta = {"version": MODEL_VERSION, "heads": heads, "hidden_heads": mlp["heads"]}
-    (out_dir / VOCABULARY_FILE).write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
+    (out_dir / HEADS_FILE).write_text(json.dumps(meta, separators=(",", ":")), "utf-8")
     return {"features": len(names), "outputs": len(biases)}
 
 

@@ -1,20 +1,21 @@
-"""The model's feature names: looked up exactly, whatever the text holds."""
+"""The model's feature names: found by hash, told apart by name where hashes are shared."""
 
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from empathy_training.scoring.classifiers import load_model
+from empathy_training.scoring.classifiers import HEADS_FILE, MODEL_FILE, load_model
 from empathy_training.scoring.features import featurize
 from empathy_training.scoring.vocabulary import Vocabulary
 
 NAMES = sorted(["b:you feel", "w:café", "w:tired", "w:you", "t:you sound tired"])
 
 
-def test_known_features_get_their_rows_and_unknown_ones_none() -> None:
+def test_known_features_get_their_rows_and_unknown_ones_minus_one() -> None:
     vocabulary = Vocabulary(NAMES)
     asked = ["w:you", "w:zebra", "w:café", "w:a", "t:you sound tired"]
     assert vocabulary.positions(asked).tolist() == [
@@ -31,7 +32,12 @@ def test_known_features_get_their_rows_and_unknown_ones_none() -> None:
     ]
 
 
-def test_a_name_longer_than_any_known_one_is_not_cut_down_to_match() -> None:
+def test_a_name_longer_than_any_known_one_is_not_cut_down_to_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from empathy_training.scoring import vocabulary as module
+
+    monkeypatch.setattr(module, "name_hash", lambda name: 7)  # one hash: every name compared
     vocabulary = Vocabulary(NAMES)
     longest = max(NAMES, key=lambda n: len(n.encode()))
     assert vocabulary.positions([longest + " again", longest + "s"]).tolist() == [-1, -1]
@@ -70,6 +76,35 @@ def test_names_that_share_a_hash_are_still_told_apart(monkeypatch: pytest.Monkey
 def test_looked_up_rows_cannot_be_changed_by_whoever_asked() -> None:
     vocabulary = Vocabulary(NAMES)
     at = vocabulary.positions(("w:you", "w:tired"))
-    assert at is vocabulary.positions(("w:you", "w:tired"))  # the same tuple: kept
+    assert at.base is vocabulary.positions(("w:you", "w:tired")).base  # the same tuple: kept
     with pytest.raises(ValueError, match="read-only"):
         at[0] = 3
+    with pytest.raises(ValueError):
+        at.flags.writeable = True
+    assert vocabulary.positions(("w:you", "w:tired")).tolist() == [
+        NAMES.index("w:you"),
+        NAMES.index("w:tired"),
+    ]
+
+
+def test_a_hash_beyond_every_known_one_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from empathy_training.scoring import vocabulary as module
+
+    monkeypatch.setattr(module, "name_hash", len)  # the largest hash, 17, is shared by two
+    names = sorted([*NAMES, "t:you sound tirex"])
+    vocabulary = Vocabulary(names)
+    asked = ["w:you", "a name longer than all", "t:you sound tirex", "t:you sound tireZ"]
+    assert vocabulary.positions(asked).tolist() == [
+        names.index("w:you"),
+        -1,
+        names.index("t:you sound tirex"),
+        -1,
+    ]
+
+
+def test_a_model_file_without_feature_names_says_how_to_fix_it(tmp_path: Path) -> None:
+    shipped = resources.files("empathy_training") / "data"
+    (tmp_path / HEADS_FILE).write_text((shipped / HEADS_FILE).read_text("utf-8"), "utf-8")
+    np.savez_compressed(tmp_path / MODEL_FILE, weights=np.zeros((2, 3), np.float16))
+    with pytest.raises(ValueError, match=r"no feature names.*train_scorer"):
+        load_model(tmp_path)

@@ -27,9 +27,9 @@ from .features import MAX_CHARS, featurize, token_spans
 from .vocabulary import Rows, Vocabulary
 
 __all__ = [
+    "HEADS_FILE",
     "HEAD_ORDER",
     "MODEL_FILE",
-    "VOCABULARY_FILE",
     "Judgements",
     "carries_risk_cue",
     "evidence",
@@ -50,7 +50,7 @@ AVERAGED_HEADS = frozenset({"depth", "any_roadblock"})
 #: Feature names, weight matrices and biases.
 MODEL_FILE = "scorer-model.npz"
 #: Model version and heads.
-VOCABULARY_FILE = "scorer-model.json"
+HEADS_FILE = "scorer-model.json"
 #: Classes of each softmax head, in output order (binary heads give one probability).
 HEAD_ORDER: dict[str, list[str]] = {
     "behaviour": ["reflection", "question", "input", "other"],
@@ -176,10 +176,15 @@ class _Model:
 
 
 def load_model(folder: Traversable) -> _Model:
-    """The weights and heads in a folder (MODEL_FILE and VOCABULARY_FILE)."""
-    meta = json.loads((folder / VOCABULARY_FILE).read_text("utf-8"))
+    """The weights and heads in a folder (MODEL_FILE and HEADS_FILE)."""
+    meta = json.loads((folder / HEADS_FILE).read_text("utf-8"))
     with (folder / MODEL_FILE).open("rb") as file, np.load(file) as arrays:
         found = {name: arrays[name] for name in arrays.files}
+    if "features" not in found:
+        raise ValueError(
+            f"{MODEL_FILE} in {folder} has no feature names (an older model file): "
+            "train it again with scripts/train_scorer.py"
+        )
     return _Model(
         meta["version"],
         Vocabulary(found["features"]),
