@@ -131,8 +131,14 @@ def test_projector_is_clean_and_full_screen_and_the_overview_fits_one_screen(
         page.get_by_role("button", name="Projector view").click()
         page.get_by_text("34 of 40 have answered.").wait_for(timeout=60_000)
         projector = page.get_by_role("region", name="Projector")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
         for response in chosen:  # the ticks reach the projector a moment after the click
-            projector.get_by_text(response[:40]).first.wait_for(timeout=60_000)
+            try:
+                projector.get_by_text(response[:40]).first.wait_for(timeout=60_000)
+            except PlaywrightTimeoutError as error:  # say what the room saw instead
+                shown = " | ".join(projector.all_inner_texts())
+                raise AssertionError(f"{response!r} not on the projector: {shown}") from error
         text = assert_clean_full_screen(page, min_font=28)
         for response in chosen:
             assert response in text
