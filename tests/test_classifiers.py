@@ -82,7 +82,7 @@ def test_every_head_gives_a_distribution() -> None:
 def test_the_hidden_layer_ships_with_the_model_and_fits_its_features() -> None:
     model = load_model(resources.files("empathy_training") / "data")
     units = model.hidden.shape[1]
-    assert model.hidden.shape == (len(model.index), units)
+    assert model.hidden.shape == (len(model.vocabulary), units)
     assert model.hidden_bias.shape == (units,)
     widths = {"softmax": lambda spec: len(spec["labels"]), "sigmoid": lambda spec: 1}
     outputs = sum(widths[spec["kind"]](spec) for spec in model.hidden_heads.values())

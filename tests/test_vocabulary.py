@@ -55,13 +55,13 @@ def test_names_must_be_sorted_and_distinct() -> None:
 
 def test_the_shipped_vocabulary_finds_every_name_it_holds_and_the_words_of_a_response() -> None:
     model = load_model(resources.files("empathy_training") / "data")
-    names = [n.decode() for n in model.index.names[::997].tolist()]
-    rows = model.index.positions(names)
-    assert rows.tolist() == list(range(0, len(model.index), 997))
+    names = [n.decode() for n in model.vocabulary.names[::997].tolist()]
+    rows = model.vocabulary.positions(names)
+    assert rows.tolist() == list(range(0, len(model.vocabulary), 997))
     features = featurize("You sound so tired 😴 <b>and</b> fed up.", "I'm tired.")
-    known = model.index.rows(features)
+    known = model.vocabulary.rows(features)
     assert 0 < len(known) < len(features)
-    assert all(model.index.names[i].decode() in features for i in known)
+    assert all(model.vocabulary.names[i].decode() in features for i in known)
 
 
 def test_names_that_share_a_hash_are_still_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -162,7 +162,7 @@ class Judgements:
 @dataclass(frozen=True)
 class _Model:
     version: str
-    index: Vocabulary
+    vocabulary: Vocabulary
     weights: np.ndarray[Any, np.dtype[np.float16]]  # as shipped: half the memory of float32
     bias: np.ndarray[Any, np.dtype[np.float32]]
     heads: dict[str, dict[str, Any]]
@@ -208,7 +208,7 @@ def reads_as_english(text: str, client_statement: str = "") -> bool:
     """Whether enough of the words of `text` are words the models know (`client_statement`,
     the one `judge` will be asked about, only shares the features it works out)."""
     features = featurize(text, client_statement)
-    rows: list[int] = _model().index.positions(features).tolist()
+    rows: list[int] = _model().vocabulary.positions(features).tolist()
     words = [r for f, r in zip(features, rows, strict=True) if f[:2] == "w:" and f[2:].isalpha()]
     if len(words) < ENGLISH_MIN_WORDS:
         return True
@@ -221,7 +221,7 @@ def model_version() -> str:
 
 
 def _rows(features: Sequence[str]) -> Rows:
-    return _model().index.rows(features)
+    return _model().vocabulary.rows(features)
 
 
 def _outputs(rows: Rows) -> np.ndarray[Any, np.dtype[np.float32]]:
@@ -359,13 +359,13 @@ def evidence(
     model = _model()
     spec = model.heads[head]
     column = spec["start"] + (spec["labels"].index(label) if label is not None else 0)
-    shown = [
-        feature
-        for feature in featurize(response, client_statement)
-        if len(feature) > 5 and feature.startswith(_WORD_FEATURES)
+    features = featurize(response, client_statement)
+    at = model.vocabulary.positions(features).tolist()  # the look-up `judge` already made
+    candidates = [
+        (i, feature[2:])
+        for i, feature in zip(at, features, strict=True)
+        if i >= 0 and len(feature) > 5 and feature.startswith(_WORD_FEATURES)
     ]
-    at = model.index.positions(shown).tolist()
-    candidates = [(i, feature[2:]) for i, feature in zip(at, shown, strict=True) if i >= 0]
     if not candidates:
         return []
     column_weights = model.weights[[i for i, _ in candidates], column].tolist()
