@@ -1,9 +1,12 @@
-"""The scorer's second model: one hidden layer over the same features, for reflection depth and
-roadblock present, with behaviour learned beside them. Used by `train_scorer.py`.
+"""The scorer's second model: one hidden layer over the same features, for reflection depth,
+roadblock present and risk handling, with behaviour learned beside them. Used by
+`train_scorer.py`.
 
 The hidden layer lets words work together ("you're" with a feeling the client did not name),
 which the logistic regressions cannot; the scorer averages the two models' probabilities for
-depth and roadblock present (`classifiers.AVERAGED_HEADS`). Trained
+the heads in `classifiers.AVERAGED_HEADS`. A row has the labels
+it has: each head's loss is over the rows labelled for it (a response to a risk statement
+teaches only `risk_handling`, a corpus row without a cue all but that). Trained
 with torch (training only: the scorer runs it with numpy), one thread and fixed seeds, so the
 same data gives the same weights. Settings chosen by five folds by writer (see the model card).
 """
@@ -28,6 +31,7 @@ MLP_HEADS: dict[str, list[str] | None] = {
     "depth": ["none", "simple", "complex"],
     "any_roadblock": None,
     "behaviour": ["reflection", "question", "input", "other"],
+    "risk_handling": ["taken_up", "passed_over", "safety_error"],
 }
 
 
@@ -47,7 +51,8 @@ def _layout() -> tuple[dict[str, dict[str, Any]], int]:
 def fit_mlp(
     features: Sequence[Sequence[int]], labels: Sequence[dict[str, Any]], n_features: int
 ) -> dict[str, Any]:
-    """Fit the hidden layer and its heads on rows of feature indices with every head's label.
+    """Fit the hidden layer and its heads on rows of feature indices with their labels (a head's
+    label is None, or missing, where it does not apply).
 
     Returns float arrays (`hidden` n_features x HIDDEN, `hidden_bias`, `output`, `output_bias`)
     and the heads' layout.
@@ -71,20 +76,23 @@ def fit_mlp(
         def forward(self, index: Any, offsets: Any) -> Any:
             return self.out(self.drop(torch.relu(self.hidden(index, offsets) + self.bias)))
 
-    targets = {}
-    losses = {}
+    targets, losses, masks = {}, {}, {}
     for head, classes in MLP_HEADS.items():
+        known = np.array([row.get(head) is not None for row in labels])
+        masks[head] = torch.tensor(known.astype(np.float32))
         if classes is None:
-            y = np.array([float(row[head]) for row in labels], dtype=np.float32)
-            positive = max(1.0, float(y.sum()))
-            weight = torch.tensor((len(y) - positive) / positive)
-            losses[head] = torch.nn.BCEWithLogitsLoss(pos_weight=weight)
+            y = np.array([float(row.get(head) or 0) for row in labels], dtype=np.float32)
+            positive = max(1.0, float(y[known].sum()))
+            weight = torch.tensor((known.sum() - positive) / positive)
+            losses[head] = torch.nn.BCEWithLogitsLoss(pos_weight=weight, reduction="none")
             targets[head] = torch.tensor(y)
         else:
-            y_int = np.array([classes.index(str(row[head])) for row in labels])
-            counts = np.maximum(np.bincount(y_int, minlength=len(classes)), 1)
-            balanced = torch.tensor(len(y_int) / (len(classes) * counts), dtype=torch.float32)
-            losses[head] = torch.nn.CrossEntropyLoss(weight=balanced)
+            y_int = np.array(
+                [classes.index(str(row[head])) if known[i] else 0 for i, row in enumerate(labels)]
+            )
+            counts = np.maximum(np.bincount(y_int[known], minlength=len(classes)), 1)
+            balanced = torch.tensor(known.sum() / (len(classes) * counts), dtype=torch.float32)
+            losses[head] = torch.nn.CrossEntropyLoss(weight=balanced, reduction="none")
             targets[head] = torch.tensor(y_int)
     net = Net()
     optimiser = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE, weight_decay=1e-5)
@@ -100,15 +108,18 @@ def fit_mlp(
                 flat.extend(features[i])
             out = net(torch.tensor(flat, dtype=torch.long), torch.tensor(offsets))
             picked = torch.tensor(chunk)
-            loss = sum(
-                losses[head](
-                    out[:, spec["start"]]
-                    if spec["kind"] == "sigmoid"
-                    else out[:, spec["start"] : spec["start"] + len(spec["labels"])],
-                    targets[head][picked],
-                )
-                for head, spec in layout.items()
-            )
+            loss = torch.zeros(())
+            for head, spec in layout.items():
+                mask = masks[head][picked]
+                if float(mask.sum()) == 0:
+                    continue  # no row of this batch is labelled for the head
+                first = spec["start"]
+                if spec["kind"] == "sigmoid":
+                    logits = out[:, first]
+                else:
+                    logits = out[:, first : first + len(spec["labels"])]
+                each = losses[head](logits, targets[head][picked])
+                loss = loss + (each * mask).sum() / mask.sum()
             optimiser.zero_grad()
             loss.backward()  # type: ignore[union-attr]
             optimiser.step()

