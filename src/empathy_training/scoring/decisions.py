@@ -9,11 +9,13 @@ from .lexicons import Lexicons
 from .text import Text
 
 
-def learned_spans(found: Findings, head: str, label: str | None = None) -> list[tuple[int, int]]:
-    """The words that weighed most with a learned head (towards a label); else the whole
-    response."""
+def learned_spans(
+    found: Findings, head: str, label: str | None = None, limit: int = 3
+) -> list[tuple[int, int]]:
+    """The words that weighed most with a learned head (towards a label), at most `limit`
+    spans; else the whole response."""
     statement = found.statement.original if found.statement is not None else ""
-    spans = learned.evidence(found.text.original, statement, head, label)
+    spans = learned.evidence(found.text.original, statement, head, label, limit)
     return spans or [(0, len(found.text.original))]
 
 
@@ -39,7 +41,7 @@ def reconcile(found: Findings, judged: learned.Judgements, *, with_key: bool) ->
     have = {r.category for r in kept}
     for category in judged.roadblocks:
         if category not in have:  # the words that weighed most, or their sentence
-            words = learned_spans(found, f"roadblock_{category}")[0]
+            words = learned_spans(found, f"roadblock_{category}", limit=1)[0]
             sentence = _sentence_around(found.text, words)
             taken = [(r.start, r.end) for r in kept]
             start, end = words if any_overlap(sentence, taken) else sentence

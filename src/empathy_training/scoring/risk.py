@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 
 from ..models import Vignette
 from . import classifiers as learned
@@ -21,8 +21,10 @@ def _pattern(group: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])(?:" + "|".join(words) + r")(?![\w'])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)
 def explicit_cue(statement: str) -> bool:
-    """Whether a client statement names a risk in so many words."""
+    """Whether a client statement names a risk in so many words (kept: many responses answer
+    one statement)."""
     return _pattern("explicit").search(statement.translate(_QUOTES)) is not None
 
 
