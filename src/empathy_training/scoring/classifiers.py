@@ -11,6 +11,7 @@ small product. `reflective_level` is the HRQ rule of DESIGN.md over the judgemen
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Sequence
@@ -208,8 +209,9 @@ def reads_as_english(text: str, client_statement: str = "") -> bool:
     """Whether enough of the words of `text` are words the models know (`client_statement`,
     the one `judge` will be asked about, only shares the features it works out)."""
     features = featurize(text, client_statement)
-    rows: list[int] = _model().vocabulary.positions(features).tolist()
-    words = [r for f, r in zip(features, rows, strict=True) if f[:2] == "w:" and f[2:].isalpha()]
+    first = bisect.bisect_left(features, "w:")  # sorted: the words come last
+    rows: list[int] = _model().vocabulary.positions(features)[first:].tolist()
+    words = [r for f, r in zip(features[first:], rows, strict=True) if f[2:].isalpha()]
     if len(words) < ENGLISH_MIN_WORDS:
         return True
     return sum(r >= 0 for r in words) >= ENGLISH_SHARE * len(words)
