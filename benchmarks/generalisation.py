@@ -1,6 +1,7 @@
 """How well the scorer generalises: figures on data nobody tuned it to, beside the raters' own.
 
-Usage: python benchmarks/generalisation.py [--quick] [--folds N] [--tuning] [--data DIR]
+Usage: python benchmarks/generalisation.py [--quick] [--folds N | --folds-from JSON] [--tuning]
+                                          [--data DIR]
 
 - blind: the corpus's blind part (writers and statements that appear nowhere in training):
   the whole scorer (`score_response`), and the learned models alone with the HRQ rule;
@@ -8,7 +9,9 @@ Usage: python benchmarks/generalisation.py [--quick] [--folds N] [--tuning] [--d
 - leave_writers_out: the learned models retrained without each of N groups of training
   writers in turn (sorted writers dealt round into N folds; N = the number of training writers
   is leave-one-writer-out), tested on the writers left out, pooled and per writer (needs the
-  `train` extra; about three minutes a fold; skipped with --quick).
+  `train` extra; about three minutes a fold; skipped with --quick). --folds-from takes the folds
+  of an earlier result instead: the same rows are held out, and writers added since then are
+  always trained on (what more writers did, on the same rows).
 AnnoMI and EPITOME have their own scripts (`annomi.py`, `epitome.py`). Prints JSON.
 """
 
@@ -208,12 +211,18 @@ def rater_figures(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def leave_writers_out(
-    rows: Sequence[dict[str, Any]], data_dir: Path | None, folds: int
+    rows: Sequence[dict[str, Any]],
+    data_dir: Path | None,
+    folds: int,
+    groups: Sequence[Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """The learned models retrained without each fold of writers, tested on that fold."""
+    """The learned models retrained without each fold of writers, tested on that fold (`groups`:
+    the folds to hold out, if not the writers dealt round into `folds`)."""
     trainer = _script("train_scorer")
-    writers = sorted({r["writer"] for r in rows})
-    groups = [writers[i::folds] for i in range(min(folds, len(writers)))]
+    if groups is None:
+        every = sorted({r["writer"] for r in rows})
+        groups = [every[i::folds] for i in range(min(folds, len(every)))]
+    writers = sorted({w for group in groups for w in group})
     gold: list[Prediction] = []
     predicted: list[Prediction] = []
     held_writers: list[str] = []
@@ -243,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--folds", type=int, default=5, help="folds of writers left out (default 5)"
     )
+    parser.add_argument(
+        "--folds-from", type=Path, help="hold out the folds of an earlier result (JSON)"
+    )
     parser.add_argument("--data", help="the shared data folder")
     parser.add_argument(
         "--tuning",
@@ -269,8 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     train_rows = trainer.load_corpus("train")
     report["raters_train_part"] = rater_figures(train_rows)
+    groups = None
+    if args.folds_from is not None:
+        groups = json.loads(args.folds_from.read_text())["leave_writers_out"]["folds"]
     if not args.quick:
-        report["leave_writers_out"] = leave_writers_out(train_rows, data, args.folds)
+        report["leave_writers_out"] = leave_writers_out(train_rows, data, args.folds, groups)
     print(json.dumps(report, indent=2))
     return 0
 

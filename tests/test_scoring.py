@@ -89,9 +89,9 @@ ROADBLOCK_CASES = [
 
 
 #: Near misses the learned models still read as roadblocks (surface words such as "must",
-#: "at least", "if ... you'll end up", "won't be fine", "could you" outweigh the sense): known
-#: errors, kept visible here and in the model card; strict, so that a model that gets them right
-#: makes these tests fail loudly.
+#: "at least", "if ... you'll end up", "won't be fine", "could you", "anyway" outweigh the
+#: sense): known errors, kept visible here and in the model card; strict, so that a model that
+#: gets them right makes these tests fail loudly.
 KNOWN_NEAR_MISS_ERRORS: frozenset[str] = frozenset(
     {
         "You must be exhausted after five nights like that.",
@@ -99,6 +99,8 @@ KNOWN_NEAR_MISS_ERRORS: frozenset[str] = frozenset(
         "Have you tried anything that helped before?",
         "You used to go at least five times a week.",
         "Could you tell me more about the mornings?",
+        "You're worried it won't be fine.",
+        "You went anyway, even though your knee was bad.",
     }
 )
 
@@ -198,9 +200,6 @@ def test_reflection_depth_simple() -> None:
     assert simple.reflection_depth == "simple"
 
 
-@pytest.mark.xfail(
-    reason="known model error: a hedged unstated feeling read as simple", strict=True
-)
 def test_reflection_depth_complex() -> None:
     added = score_response(
         "You're confused, and maybe a bit worried you'll get it wrong.", client_statement=INHALERS
