@@ -99,7 +99,6 @@ KNOWN_NEAR_MISS_ERRORS: frozenset[str] = frozenset(
         "Have you tried anything that helped before?",
         "You used to go at least five times a week.",
         "Could you tell me more about the mornings?",
-        "You're worried it won't be fine.",
         "You went anyway, even though your knee was bad.",
     }
 )

@@ -120,15 +120,10 @@ def test_a_reflection_in_new_words_is_not_called_off_topic_without_a_vignette() 
             "You sound terribly lonely without her.",
             4,
         ),
-        pytest.param(
+        (
             "The baby won't feed properly and the midwife keeps weighing her and frowning.",
             "It sounds like you're judging yourself as a mother by every number on those scales.",
             3,
-            marks=pytest.mark.xfail(
-                reason="known model error: a complex reflection of self-judgement read as "
-                "interpreting",
-                strict=True,
-            ),
         ),
         (INHALERS, "You're confused because each one works differently.", 3),
     ],
