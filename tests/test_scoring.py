@@ -174,6 +174,7 @@ def test_what_is_good_for_you_is_not_praise() -> None:
         "You're fed up with other people deciding what's good for you.", DRINKING
     )
 
+
 # --- levels ------------------------------------------------------------------------------
 
 
