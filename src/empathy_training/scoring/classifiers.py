@@ -180,15 +180,16 @@ def load_model(folder: Traversable) -> _Model:
     """The weights and heads in a folder (MODEL_FILE and HEADS_FILE)."""
     meta = json.loads((folder / HEADS_FILE).read_text("utf-8"))
     with (folder / MODEL_FILE).open("rb") as file, np.load(file) as arrays:
-        found = {name: arrays[name] for name in arrays.files}
-    if "features" not in found:
-        raise ValueError(
-            f"{MODEL_FILE} in {folder} has no feature names (an older model file): "
-            "train it again with scripts/train_scorer.py"
-        )
+        if "features" not in arrays.files:
+            raise ValueError(
+                f"{MODEL_FILE} in {folder} has no feature names (an older model file): "
+                "train it again with scripts/train_scorer.py"
+            )
+        vocabulary = Vocabulary(arrays["features"])  # the names go before the weights come
+        found = {name: arrays[name] for name in arrays.files if name != "features"}
     return _Model(
         meta["version"],
-        Vocabulary(found["features"]),
+        vocabulary,
         found["weights"],
         found["bias"].astype(np.float32),
         meta["heads"],
