@@ -37,12 +37,12 @@ from empathy_training.scoring.classifiers import (
     statement_features,
 )
 from empathy_training.scoring.features import featurize
-from empathy_training.scoring.vocabulary import Vocabulary
+from empathy_training.scoring.vocabulary import Vocabulary, name_array
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-mlp-10"
+MODEL_VERSION = "corpus-mlp-11"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Weight of an AnnoMI utterance relative to a corpus response.
@@ -226,7 +226,8 @@ def build_matrix(
                 counts[f] = counts.get(f, 0) + 1
         names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
         vocabulary = {f: i for i, f in enumerate(names)}
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for features in featured:
         indices.extend(vocabulary[f] for f in features if f in vocabulary)
         indptr.append(len(indices))
@@ -310,10 +311,11 @@ def export(
         np.abs(mlp["hidden"]).max(axis=1) >= PRUNE_BELOW
     )
     names = [f for f, i in sorted(vocabulary.items(), key=lambda x: x[1]) if keep[i]]
+    Vocabulary(names)  # raises unless they are sorted and distinct
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         out_dir / MODEL_FILE,
-        features=Vocabulary(names).names,
+        features=name_array(names),
         weights=weights[keep].astype(np.float16),
         bias=np.array(biases, np.float32),
         hidden=mlp["hidden"][keep].astype(np.float16),

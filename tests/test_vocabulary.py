@@ -10,7 +10,7 @@ import pytest
 
 from empathy_training.scoring.classifiers import HEADS_FILE, MODEL_FILE, load_model
 from empathy_training.scoring.features import featurize
-from empathy_training.scoring.vocabulary import Vocabulary
+from empathy_training.scoring.vocabulary import Vocabulary, name_array
 
 NAMES = sorted(["b:you feel", "w:café", "w:tired", "w:you", "t:you sound tired"])
 
@@ -111,3 +111,9 @@ def test_a_model_file_without_feature_names_says_how_to_fix_it(tmp_path: Path) -
     np.savez_compressed(tmp_path / MODEL_FILE, weights=np.zeros((2, 3), np.float16))
     with pytest.raises(ValueError, match=r"no feature names.*train_scorer"):
         load_model(tmp_path)
+
+
+def test_the_stored_name_array_gives_the_same_vocabulary_as_the_names() -> None:
+    stored = name_array(NAMES)
+    assert stored.dtype.kind == "S" and [n.decode() for n in stored.tolist()] == NAMES
+    assert Vocabulary(stored).positions(NAMES).tolist() == list(range(len(NAMES)))

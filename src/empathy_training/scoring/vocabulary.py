@@ -14,6 +14,12 @@ Rows = np.ndarray[Any, np.dtype[np.intp]]
 name_hash = hash
 
 
+def name_array(names: Sequence[str]) -> np.ndarray[Any, Any]:
+    """Feature names as the fixed-width UTF-8 array a model file stores."""
+    encoded = [name.encode() for name in names]
+    return np.array(encoded, dtype=f"S{max(map(len, encoded), default=1)}")
+
+
 class Vocabulary:
     """Sorted feature names, found through a sorted array of their 64-bit hashes: the names
     themselves are dropped once hashed (but for the few that share a hash), so a vocabulary
@@ -32,8 +38,7 @@ class Vocabulary:
             if names.dtype.kind != "S" or names.ndim != 1:
                 raise ValueError(f"feature names must be a 1-d bytes array, not {names.dtype}")
         else:
-            encoded = [name.encode() for name in names]
-            names = np.array(encoded, dtype=f"S{max(map(len, encoded), default=1)}")
+            names = name_array(names)
         if len(names) > 1 and not bool(np.all(names[1:] > names[:-1])):
             raise ValueError("the model's feature names must be sorted and distinct")
         hashes = np.fromiter(
