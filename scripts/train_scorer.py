@@ -42,7 +42,7 @@ from empathy_training.scoring.vocabulary import Vocabulary, name_array
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-mlp-11"
+MODEL_VERSION = "corpus-mlp-12"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Weight of an AnnoMI utterance relative to a corpus response.

@@ -124,15 +124,7 @@ def test_dont_worry_is_not_credited_with_catching_worried() -> None:
     [
         ("Just take an extra couple tonight to help you sleep.", "safety_error"),
         ("You could double up tonight and get some rest.", "safety_error"),
-        pytest.param(
-            "Take more exercise, it helps sleep.",
-            "passed_over",
-            marks=pytest.mark.xfail(
-                reason="known model error: advice about sleep to a client with stored tablets "
-                "read as unsafe",
-                strict=True,
-            ),
-        ),
+        ("Take more exercise, it helps sleep.", "passed_over"),
         ("Have a few more early nights this week.", "passed_over"),
     ],
 )

@@ -69,10 +69,12 @@ ORDINAL_SURE = 0.7
 #: present: 0.908 at 0.55 against 0.909 at 0.5, with 276 false alarms instead of 333, 152 of
 #: them on good reflections instead of 191: when unsure, say less).
 ROADBLOCK_THRESHOLD = 0.55
-#: A response of at least ENGLISH_MIN_WORDS words reads as English when at least this share of
-#: its words are in the models' vocabulary (every corpus response is at 0.6 or above; French,
-#: German, Spanish or Indonesian sentences are at 0.15 or below).
-ENGLISH_SHARE = 0.35
+#: A response of at least ENGLISH_MIN_WORDS words (of two letters or more: a lone letter, such as
+#: the "b" of an HTML tag, says nothing of the language) reads as English when at least this
+#: share of them are in the models' vocabulary (every corpus response and exemplar is at 0.66 or
+#: above, the lowest half in French; French, German, Spanish or Indonesian sentences are at 0.35
+#: or below, since the vocabulary holds a few short words such as "as", "en" and "de").
+ENGLISH_SHARE = 0.5
 ENGLISH_MIN_WORDS = 3
 #: A statement carries a risk cue when the statement model's probability reaches this. Set for
 #: precision (leave-one-writer-out over 18 writers, level QWK / risk-handled accuracy: 0.5 gives
@@ -212,7 +214,8 @@ def reads_as_english(text: str, client_statement: str = "") -> bool:
     features = featurize(text, client_statement)
     first = bisect.bisect_left(features, "w:")  # sorted: the words come last
     rows: list[int] = _model().vocabulary.positions(features)[first:].tolist()
-    words = [r for f, r in zip(features[first:], rows, strict=True) if f[2:].isalpha()]
+    pairs = zip(features[first:], rows, strict=True)
+    words = [r for f, r in pairs if len(f) > 3 and f[2:].isalpha()]  # "w:" and two letters
     if len(words) < ENGLISH_MIN_WORDS:
         return True
     return sum(r >= 0 for r in words) >= ENGLISH_SHARE * len(words)

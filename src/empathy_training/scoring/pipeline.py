@@ -27,7 +27,7 @@ from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.5.3"
+SCORER_VERSION = "0.5.4"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 
