@@ -164,12 +164,14 @@ DRINKING = "My GP sent me here. Everyone keeps telling me what to do about my dr
 def test_calling_the_client_names_is_shaming_unless_it_reflects_their_own_words() -> None:
     assert "shaming" in ids("You are a terrible daughter.", VISITS)
     assert "shaming" in ids("Honestly, you're such a selfish person.", VISITS)
+    assert "shaming" in ids("You're the worst daughter.", VISITS)
     assert not ids("You feel like a terrible daughter.", SELF_BLAME)
     assert not ids("Part of you wonders if you're a terrible daughter.", SELF_BLAME)
 
 
 def test_what_is_good_for_you_is_not_praise() -> None:
     assert "praising" in ids("Good for you!", DRINKING)
+    assert "praising" in ids("That is good for you!", DRINKING)
     assert "praising" not in ids(
         "You're fed up with other people deciding what's good for you.", DRINKING
     )

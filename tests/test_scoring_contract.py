@@ -291,3 +291,28 @@ def test_a_response_that_is_not_english_gets_a_clear_message(response: str) -> N
 )
 def test_informal_english_is_still_scored(response: str) -> None:
     assert score_response(response, client_statement="I'm so tired.").hrq_level in range(1, 6)
+
+
+FAMILY = (
+    "Siobhán keeps telling Pádraig I'm fine, and tía Rosario says Oluwaseun left because of me."
+)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "So Siobhán, Pádraig and tía Rosario.",  # the client's names
+        "I hear u, Wojciech ghosted u.",  # a name the client did not use, and text-speak
+        "Abuela, Nkechi, everyone's judging you.",
+    ],
+)
+def test_english_full_of_names_is_still_scored(response: str) -> None:
+    assert score_response(response, client_statement=FAMILY).hrq_level in range(1, 6)
+
+
+def test_a_foreign_sentence_is_refused_even_with_a_letter_from_html_or_a_shared_short_word() -> (
+    None
+):
+    for response in ("<b>Tu es fatigué, tu en as marre</b>", "Je suis désolé pour ta perte."):
+        with pytest.raises(NotEnglishError):
+            score_response(response, client_statement=FAMILY)

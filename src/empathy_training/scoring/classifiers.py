@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..models import ROADBLOCK_IDS
-from .features import MAX_CHARS, featurize, token_spans
+from .features import MAX_CHARS, featurize, statement_words, token_spans
 from .vocabulary import Rows, Vocabulary
 
 __all__ = [
@@ -69,13 +69,16 @@ ORDINAL_SURE = 0.7
 #: present: 0.908 at 0.55 against 0.909 at 0.5, with 276 false alarms instead of 333, 152 of
 #: them on good reflections instead of 191: when unsure, say less).
 ROADBLOCK_THRESHOLD = 0.55
-#: A response of at least ENGLISH_MIN_WORDS words (of two letters or more: a lone letter, such as
-#: the "b" of an HTML tag, says nothing of the language) reads as English when at least this
-#: share of them are in the models' vocabulary (every corpus response and exemplar is at 0.66 or
-#: above, the lowest half in French; French, German, Spanish or Indonesian sentences are at 0.35
-#: or below, since the vocabulary holds a few short words such as "as", "en" and "de").
-ENGLISH_SHARE = 0.5
+#: A response of at least ENGLISH_MIN_WORDS words reads as English when at least this share of
+#: them are in the models' vocabulary or in the client's statement (its names and places). Words
+#: of one letter count only if English uses them alone (ENGLISH_LETTERS: "I", "a", text-speak's
+#: "u" and "r"): the "b" of an HTML tag says nothing of the language. Every corpus response and
+#: exemplar is at 0.66 or above (the lowest half in French); French, German, Spanish and
+#: Indonesian sentences are at 0.375 or below, since the vocabulary holds a few short words such
+#: as "as", "en" and "de".
+ENGLISH_SHARE = 0.4
 ENGLISH_MIN_WORDS = 3
+ENGLISH_LETTERS = frozenset("aiur")
 #: A statement carries a risk cue when the statement model's probability reaches this. Set for
 #: precision (leave-one-writer-out over 18 writers, level QWK / risk-handled accuracy: 0.5 gives
 #: 0.761 / 0.618, 0.65 gives 0.776 / 0.570, 0.8 gives 0.783 / 0.540, never flagging 0.789 / 0):
@@ -214,11 +217,15 @@ def reads_as_english(text: str, client_statement: str = "") -> bool:
     features = featurize(text, client_statement)
     first = bisect.bisect_left(features, "w:")  # sorted: the words come last
     rows: list[int] = _model().vocabulary.positions(features)[first:].tolist()
-    pairs = zip(features[first:], rows, strict=True)
-    words = [r for f, r in pairs if len(f) > 3 and f[2:].isalpha()]  # "w:" and two letters
-    if len(words) < ENGLISH_MIN_WORDS:
+    said = statement_words(client_statement)
+    known = [
+        row >= 0 or word in said
+        for word, row in zip((f[2:] for f in features[first:]), rows, strict=True)
+        if word.isalpha() and (len(word) > 1 or word in ENGLISH_LETTERS)
+    ]
+    if len(known) < ENGLISH_MIN_WORDS:
         return True
-    return sum(r >= 0 for r in words) >= ENGLISH_SHARE * len(words)
+    return sum(known) >= ENGLISH_SHARE * len(known)
 
 
 def model_version() -> str:

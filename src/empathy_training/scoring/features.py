@@ -76,6 +76,11 @@ def _statement_words(client_statement: str) -> tuple[frozenset[str], frozenset[s
     return frozenset(words), frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
 
 
+def statement_words(client_statement: str) -> frozenset[str]:
+    """A client statement's words, as `tokens` reads them."""
+    return _statement_words(client_statement)[0]
+
+
 @lru_cache(maxsize=64)
 def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
     """The features of `response` as an answer to `client_statement` (may be empty).
