@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..models import BEHAVIOURS
 from . import classifiers as learned
 from .findings import Findings, Reflective, Roadblock, Spans, any_overlap, question_spans
+from .learned_evidence import evidence
 from .lexicons import Lexicons
 from .text import Text
 
@@ -15,7 +16,7 @@ def learned_spans(
     """The words that weighed most with a learned head (towards a label), at most `limit`
     spans; else the whole response."""
     statement = found.statement.original if found.statement is not None else ""
-    spans = learned.evidence(found.text.original, statement, head, label, limit)
+    spans = evidence(found.text.original, statement, head, label, limit)
     return spans or [(0, len(found.text.original))]
 
 
