@@ -239,9 +239,13 @@ def test_example_names_the_feeling_the_client_puts_on_themselves(
     ],
 )
 def test_a_self_critical_word_is_never_offered_back_as_a_feeling(statement: str) -> None:
-    example, with_feeling = _example_for(statement)
-    assert example == "It sounds like you've been really hard on yourself."
-    assert with_feeling.startswith(example[:-1]) and "burden" not in with_feeling
+    a = score_response("What happened?", client_statement=statement)
+    example = _criterion(a, "reflects").feedback
+    assert example.endswith("for example: 'It sounds like you've been really hard on yourself.'")
+    named = _criterion(a, "names-feeling").feedback
+    assert "might be feeling ...'" in named  # no answer key: no feeling to suggest
+    for word in ("stupid", "failure", "burden"):
+        assert word not in named and word not in example
 
 
 @pytest.mark.parametrize(
@@ -251,15 +255,30 @@ def test_a_self_critical_word_is_never_offered_back_as_a_feeling(statement: str)
         "I hate my job.",
         "I gave my guitar to my roommate, because I won't need it.",
         "Nothing has gone right since the move.",
+        "My son stopped calling. I paid for university, and now nothing. Not even on my birthday.",
     ],
 )
 def test_example_without_an_own_feeling_says_less(statement: str) -> None:
-    # A topic picked by rule too often names the wrong thing ("things with your guitar"), so
-    # without a feeling the client named, the example is plain and the feeling a guess.
-    got, with_feeling = _example_for(statement)
-    assert got == "It sounds like this has been weighing on you."
-    assert "things" not in with_feeling and "your" not in with_feeling
-    assert re.match(r"^It sounds like you might be feeling [a-z ]+\.$", with_feeling), with_feeling
+    # A topic picked by rule too often names the wrong thing ("things with your guitar"), and a
+    # feeling the client did not name, picked without an answer key, is a guess the scorer cannot
+    # ground ("afraid" to a father whose son stopped calling): the example is plain, and the
+    # trainee is asked to find the feeling in the client's words.
+    a = score_response("What happened?", client_statement=statement)
+    reflects = _criterion(a, "reflects").feedback
+    assert reflects.endswith("for example: 'It sounds like this has been weighing on you.'")
+    named = _criterion(a, "names-feeling").feedback
+    assert "'It sounds like you might be feeling ...', with a feeling their words suggest" in named
+    assert "{" not in named and "for example" not in named
+    deeper = score_response(
+        "It sounds like that has been hard.", client_statement=statement, rubric="validation"
+    )
+    unsaid = " ".join(c.feedback for c in deeper.criteria if not c.met)
+    assert "might be feeling ...'" in unsaid and "{" not in unsaid
+
+
+def test_example_names_the_feeling_the_client_named() -> None:
+    got, with_feeling = _example_for("I'm so tired of all of it, honestly.")
+    assert got == with_feeling == "It sounds like you're feeling tired."
 
 
 def test_example_with_a_key_names_the_keys_unstated_feeling() -> None:
@@ -304,3 +323,15 @@ def test_vignette_example_uses_an_adjective() -> None:
     assert "feeling sad too" in unsaid  # 'grief' said as an adjective
     for c in a.criteria:
         assert "feeling hate" not in c.feedback and "feeling miss" not in c.feedback
+
+
+@pytest.mark.parametrize("name", RUBRIC_NAMES)
+def test_every_suggested_feeling_has_wording_for_when_there_is_none(name: str) -> None:
+    # Without a feeling the client named or an answer key lists, the scorer suggests none: any
+    # feedback that would name one needs a `_no_feeling` form, or '{unstated}' would show.
+    for criterion in load_rubric(name).criteria:
+        wordings = {"met": criterion.met, "missed": criterion.missed, **criterion.variants}
+        for key, text in wordings.items():
+            if "{unstated}" in text or "{feeling_example}" in text:
+                base = key.removesuffix("_plain")
+                assert f"{base}_no_feeling" in criterion.variants, (name, criterion.id, key)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ..models import Vignette
 from .answer_key import KeyIndex, item_stems, key_index
-from .feelings import family_labels, feeling_adjective, feeling_families, self_feelings
+from .feelings import feeling_adjective, feeling_families, self_feelings
 from .text import Text, analyse
 from .topics import swap_person, topic_stems
 
@@ -142,41 +142,33 @@ def _own_feeling(statement: Text | None, vignette: Vignette | None) -> tuple[str
 
 def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str]:
     """Suggested wording built from what the client said: a feeling they named about themselves
-    ('{feeling}'), one they did not name ('{unstated}'), a sample reflection ('{example}') and
-    one that names a feeling ('{feeling_example}'): "It sounds like you're feeling fed up.",
-    else one with the answer key's unstated feeling, else a plain "It sounds like this has been
-    weighing on you.". Never a paraphrase of the statement's topic: picked by rule, it too
-    often names the wrong thing ("things with your guitar")."""
+    ('{feeling}'), one the answer key says they did not name ('{unstated}'), a sample reflection
+    ('{example}') and one that names a feeling ('{feeling_example}'): "It sounds like you're
+    feeling fed up.", else one with the answer key's unstated feeling, else a plain "It sounds
+    like this has been weighing on you." Never a feeling picked without grounds (the scorer
+    cannot tell which unnamed feeling fits a bare statement: '{unstated}' and
+    '{feeling_example}' are then empty, and feedback uses its `_no_feeling` wording), and never a
+    paraphrase of the statement's topic: picked by rule, it too often names the wrong thing
+    ("things with your guitar")."""
     feeling, self_critical = _own_feeling(statement, vignette)
-    from_key = ""
+    unstated = ""
     if vignette is not None:
         for item in vignette.answer_key.unstated_feelings:
-            from_key = feeling_adjective(item) or ""
-            if from_key:
+            unstated = feeling_adjective(item) or ""
+            if unstated:
                 break
-    unstated = from_key
-    if not unstated:
-        labels = family_labels()
-        stated = {fam for f in (statement.feelings if statement else ()) for fam in f.families}
-        for family in ("fear", "loneliness", "powerlessness", "hurt", "tiredness"):
-            if family not in stated:
-                unstated = labels.get(family, family)
-                break
-    unstated = unstated or "worried"
+    example = "It sounds like this has been weighing on you."
+    with_feeling = ""
     if feeling:
-        example = f"It sounds like you're feeling {feeling}."
-        with_feeling = example
+        example = with_feeling = f"It sounds like you're feeling {feeling}."
     elif self_critical:
         example = "It sounds like you've been really hard on yourself."
-        with_feeling = (
-            f"It sounds like you've been really hard on yourself, and feeling {unstated}."
-        )
-    elif from_key:
-        example = f"It sounds like you might be feeling {from_key}."
-        with_feeling = example
-    else:
-        example = "It sounds like this has been weighing on you."
-        with_feeling = f"It sounds like you might be feeling {unstated}."
+        if unstated:
+            with_feeling = (
+                f"It sounds like you've been really hard on yourself, and feeling {unstated}."
+            )
+    elif unstated:
+        example = with_feeling = f"It sounds like you might be feeling {unstated}."
     return {
         "example": example,
         "feeling_example": with_feeling,

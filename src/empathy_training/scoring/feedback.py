@@ -25,6 +25,9 @@ def _placeholders(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
+#: Placeholders that suggest a feeling: empty when the scorer has none it can ground in the
+#: client's words or the answer key, and the criterion's `_no_feeling` wording is used instead.
+SUGGESTED_FEELINGS = frozenset({"unstated", "feeling_example"})
 #: How many pieces of rendered feedback `_render` keeps.
 RENDERED_KEPT = 8192
 _RENDERED: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -76,7 +79,10 @@ def criteria_results(
         else:
             quote = _clip(evidence[0].text) if evidence else ""
         values["evidence"] = quote
-        template = spec.template(met, extra.get("variant", ""), evidence=bool(quote.strip()))
+        variant, quoted = extra.get("variant", ""), bool(quote.strip())
+        template = spec.template(met, variant, evidence=quoted)
+        if any(not values.get(n) for n in _placeholders(template) if n in SUGGESTED_FEELINGS):
+            template = spec.template(met, variant, evidence=quoted, feeling=False)
         feedback = _render(template, values)
         if evidence:
             results.append(CriterionResult(spec.id, spec.name, met, evidence, feedback))

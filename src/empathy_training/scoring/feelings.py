@@ -115,13 +115,6 @@ def _families_by_stems() -> dict[tuple[str, ...], tuple[str, ...]]:
     return {k: tuple(v) for k, v in families.items()}
 
 
-@cache
-def family_labels() -> dict[str, str]:
-    """Plain label of each feeling family, e.g. 'fear' -> 'afraid'."""
-    families = lexicon("lexicon-feelings")["families"]
-    return {str(k): str(v.get("label", k)) for k, v in families.items()}
-
-
 def feeling_families(phrase: str) -> tuple[str, ...]:
     """Families of a feeling word or phrase from the lexicon (empty when it is not one)."""
     stems = phrase_stems(phrase)

@@ -32,13 +32,19 @@ class CriterionSpec:
     needs_vignette: bool = False
     """Only checked against a vignette's answer key."""
     variants: Mapping[str, str] = field(default_factory=dict)
-    """Other feedback a detector can ask for by name (e.g. `off_topic`), and `met_plain` /
-    `missed_plain`: the wording used when there are no words to quote as evidence."""
+    """Other feedback a detector can ask for by name (e.g. `off_topic`), `met_plain` /
+    `missed_plain`: the wording used when there are no words to quote as evidence, and
+    `missed_no_feeling`: the wording used when there is no feeling to suggest."""
 
-    def template(self, met: bool, variant: str = "", *, evidence: bool = True) -> str:
+    def template(
+        self, met: bool, variant: str = "", *, evidence: bool = True, feeling: bool = True
+    ) -> str:
         """The feedback wording for a decision: the variant asked for, else met or missed; the
-        plain form when there is no evidence to quote."""
+        plain form when there is no evidence to quote; the `_no_feeling` form when there is no
+        feeling to suggest (`feeling` false)."""
         key = variant if variant in self.variants else ("met" if met else "missed")
+        if not feeling and f"{key}_no_feeling" in self.variants:
+            key = f"{key}_no_feeling"
         if not evidence:
             plain = self.variants.get(f"{key}_plain")
             if plain is not None:
