@@ -63,9 +63,16 @@ def _off_topic_spans(found: Findings) -> Spans:
     return [(w.start, w.end) for w in found.text.words if w.lower in named]
 
 
+def _misfit_values(found: Findings) -> dict[str, str]:
+    named = ", ".join(f"'{found.text.original[a:b]}'" for a, b in found.misfit[:OFF_TOPIC_NAMED])
+    return {"variant": "misfit", "misfit": named}
+
+
 def _detect_reflection(ctx: Context, params: Mapping[str, Any]) -> Decision:
     if ctx.found.off_topic:
         return False, _off_topic_spans(ctx.found), _off_topic_values(ctx.found)
+    if ctx.found.misfit:
+        return False, ctx.found.misfit, _misfit_values(ctx.found)
     spans = [(r.start, r.end) for r in ctx.found.reflective]
     return bool(spans), spans, {}
 
@@ -108,6 +115,8 @@ def _detect_validation_level(ctx: Context, params: Mapping[str, Any]) -> Decisio
     met = ctx.validation_level >= least
     if not met and ctx.found.off_topic and least <= 2:
         return False, _off_topic_spans(ctx.found), _off_topic_values(ctx.found)
+    if not met and ctx.found.misfit and least <= 2:
+        return False, ctx.found.misfit, _misfit_values(ctx.found)
     return met, ctx.validation_evidence if met else [], {}
 
 

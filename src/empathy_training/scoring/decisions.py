@@ -51,7 +51,7 @@ def reconcile(found: Findings, judged: learned.Judgements, *, with_key: bool) ->
     if not with_key:
         found.off_topic = []
     depth = judged.top("depth")
-    if depth == "none" or found.off_topic:
+    if depth == "none" or found.off_topic or found.misfit:
         found.reflective = []
         found.depth, found.depth_evidence = "none", []
         found.apt, found.apt_evidence = False, []

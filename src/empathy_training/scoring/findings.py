@@ -55,6 +55,9 @@ class Findings:
     `validation_level`)."""
     off_topic: list[str] = field(default_factory=list)
     """Words of a reflection about something the client never mentioned (see `find_off_topic`)."""
+    misfit: Spans = field(default_factory=list)
+    """Feelings the response puts on the client that do not fit what they said (see
+    `misfit_feelings`): an inaccurate attempt, no reflection."""
     depth: str = "none"
     depth_evidence: Spans = field(default_factory=list)
     apt: bool = False

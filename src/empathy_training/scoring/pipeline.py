@@ -27,7 +27,7 @@ from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.5.4"
+SCORER_VERSION = "0.5.5"
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 
@@ -118,6 +118,8 @@ def score_response(
         level = min(level, _over_interpretation_cap(spec))
     level_spans = level_evidence(found)
     validation = judged.validation_level(found.depth)
+    if found.misfit:  # a feeling that contradicts the client's does not validate it
+        validation = 0
     rule_validation, validation_spans = validation_level(found, lex)
     if rule_validation != validation:
         validation_spans = learned_spans(found, "validation", str(validation))

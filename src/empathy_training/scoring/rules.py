@@ -5,6 +5,7 @@ from __future__ import annotations
 from .answer_key import KeyResult, check_key
 from .client import Client
 from .depth import find_depth
+from .feeling_fit import misfit_feelings
 from .findings import Findings, any_overlap
 from .lexicons import lexicons
 from .reflection import find_off_topic, find_reflective
@@ -31,6 +32,9 @@ def analyse_response(
     feelings = [
         f for f in text.feelings if not f.negated and any_overlap((f.start, f.end), regions)
     ]
+    misfit = misfit_feelings(text, client)
+    if misfit:
+        feelings = [f for f in feelings if not any_overlap((f.start, f.end), misfit)]
     key = check_key(text, client.key, feelings) if client.key is not None else None
     stated_families = client.stated_families
     new_feelings = [
@@ -64,6 +68,7 @@ def analyse_response(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
     found.off_topic = off_topic
+    found.misfit = misfit
     find_depth(found, lex, key)
     return found, key, _question_type(text)
 

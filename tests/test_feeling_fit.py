@@ -1,0 +1,68 @@
+"""A pleasant feeling put on a client who named only distress is an inaccurate reflection."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from scoring_cases import VIGNETTE
+
+from empathy_training.scoring import score_response
+
+FRIGHTENED = (
+    "I don't know what's happening to me. My heart races, I can't think straight and I keep "
+    "worrying something terrible is going to happen. I'm scared."
+)
+
+
+@pytest.mark.parametrize(
+    ("response", "named"),
+    [
+        ("It sounds like you're feeling happy.", "happy"),
+        ("You seem really relieved about it.", "relieved"),
+        ("You must be so proud.", "proud"),
+    ],
+)
+def test_a_pleasant_feeling_for_a_frightened_client_is_no_reflection(
+    response: str, named: str
+) -> None:
+    a = score_response(response, client_statement=FRIGHTENED)
+    assert a.hrq_level <= 2 and a.reflection_depth == "none" and a.validation_level == 0
+    reflects = next(c for c in a.criteria if c.id == "reflects")
+    assert not reflects.met and [s.text for s in reflects.evidence] == [named]
+    assert f"You named '{named}', which does not fit" in reflects.feedback
+    assert reflects.feedback.endswith("'It sounds like you're feeling scared.'")
+    assert not next(c for c in a.criteria if c.id == "names-feeling").met
+    validated = score_response(response, client_statement=FRIGHTENED, rubric="validation")
+    assert f"You named '{named}', which does not fit" in validated.feedback
+
+
+@pytest.mark.parametrize(
+    ("response", "statement"),
+    [
+        # two-sided: the pleasant feeling stands beside the client's own
+        ("You sound scared, and relieved that someone is listening at last.", FRIGHTENED),
+        ("You're excited about the wedding, but dreading the flight.", "I'm dreading the flight."),
+        # the client named it
+        ("It sounds like you're feeling happy.", "I'm so happy, the scan was clear at last."),
+        # a wish, a question, a negation: nothing is put on the client
+        ("I hope you can feel calmer soon.", FRIGHTENED),
+        ("What would help you feel calmer?", FRIGHTENED),
+        ("You're not happy about any of it.", FRIGHTENED),
+        # no feeling named by the client: nothing to contradict
+        ("You sound relieved.", "I've handed the club over to young Darren."),
+    ],
+)
+def test_a_pleasant_feeling_that_may_fit_is_left_alone(response: str, statement: str) -> None:
+    a = score_response(response, client_statement=statement)
+    assert "does not fit" not in " ".join(c.feedback for c in a.criteria)
+
+
+def test_a_pleasant_feeling_the_answer_key_lists_fits() -> None:
+    statement = "Mum's gone into the home. I'm so tired, and I feel guilty all the time."
+    key = dataclasses.replace(VIGNETTE.answer_key, unstated_feelings=("relieved",))
+    vignette = dataclasses.replace(VIGNETTE, statement=statement, answer_key=key)
+    listed = score_response("You sound relieved, in a way.", vignette=vignette)
+    assert "does not fit" not in " ".join(c.feedback for c in listed.criteria)
+    bare = score_response("You sound relieved, in a way.", client_statement=statement)
+    assert "does not fit" in bare.feedback
