@@ -141,3 +141,19 @@ def test_model_responses_say_what_to_do_beyond_listening(tmp_path: Path) -> None
         exemplars.get_by_role("heading", name="Beyond listening").wait_for(timeout=60_000)
         assert "triage nurse to see him again now" in exemplars.inner_text()
         screenshot(page, "practice-4-beyond-listening", exemplars)
+
+
+def test_a_feeling_that_does_not_fit_is_explained(tmp_path: Path) -> None:
+    # The first vignette's client is fed up; telling them they sound happy is no reflection.
+    db = f"sqlite:///{tmp_path / 'practice.db'}"
+    with served(db) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        sign_in(page, f"{base}practice", "Robin")
+        page.get_by_label("Your response").fill("It sounds like you're feeling happy.")
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("of 5").first.wait_for(timeout=60_000)
+        feedback = page.get_by_role("region", name="Feedback")
+        shown = feedback.inner_text()
+        assert "You named 'happy', which does not fit what the client told you" in shown
+        assert "5 of 5" not in shown and "3 of 5" not in shown
+        screenshot(page, "practice-7-feeling-that-does-not-fit", feedback)

@@ -66,3 +66,15 @@ def test_a_pleasant_feeling_the_answer_key_lists_fits() -> None:
     assert "does not fit" not in " ".join(c.feedback for c in listed.criteria)
     bare = score_response("You sound relieved, in a way.", client_statement=statement)
     assert "does not fit" in bare.feedback
+
+
+def test_a_stronger_version_drops_the_feeling_that_does_not_fit() -> None:
+    from empathy_training.loading import load_library
+    from empathy_training.scoring.rewrite import stronger_version
+
+    for vignette in load_library().vignettes[:4]:
+        a = score_response("It sounds like you're feeling happy.", vignette=vignette)
+        assert a.hrq_level == 2, vignette.id
+        better = stronger_version(a, vignette=vignette)
+        assert better is not None and "happy" not in better.text, vignette.id
+        assert better.removed == ("It sounds like you're feeling happy.",)

@@ -312,6 +312,8 @@ def stronger_version(
             return None
         if alone.behaviour == "reflection" and not speaks_to_client(words):
             return None
+        if alone.behaviour == "reflection" and alone.reflection_depth in (None, "none"):
+            return None  # an attempt the scorer does not take as one ("you sound happy")
         return alone.behaviour if alone.behaviour in ("reflection", "question") else None
 
     for pieces, feeling, risk in _candidates(assessment, vignette, statement, listens):
