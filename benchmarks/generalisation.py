@@ -172,12 +172,12 @@ def with_models(folder: Path | None, predict: Callable[[], list[Prediction]]) ->
     original = classifiers._model
     loaded = classifiers.load_model(folder)
     classifiers._model = lambda: loaded  # type: ignore[assignment]
-    classifiers.statement_risk.cache_clear()  # its values belong to one model
+    classifiers.statement_risk_parts.cache_clear()  # its values belong to one model
     try:
         return predict()
     finally:
         classifiers._model = original
-        classifiers.statement_risk.cache_clear()
+        classifiers.statement_risk_parts.cache_clear()
 
 
 def calibration(gold: Sequence[Prediction], predicted: Sequence[Prediction]) -> dict[str, Any]:

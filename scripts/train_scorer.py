@@ -6,7 +6,8 @@ Every head is a logistic regression over the features of `empathy_training.scori
 behaviour, question type and reflection depth learn from the corpus's training part and from
 AnnoMI's training videos; the twelve roadblocks, validation level, risk handling, the EPITOME
 codes and "names an apt unstated feeling or metaphor" (level 5 over 4) learn from the corpus
-alone; whether a client statement carries a risk cue learns from the corpus's statements, and
+alone; whether a client statement carries a risk cue learns from the corpus's statements (and,
+sentence by sentence, from the sentence holding each one's cue: `cue_sentence`), and
 whether a response reads as answering one (`reply_risk`) from the corpus's rows and the risk
 responses. A second model with one hidden layer (`scorer_mlp.py`) learns depth, roadblock present
 and behaviour from the corpus's rows. The blind part of the corpus is never read here.
@@ -21,7 +22,6 @@ import itertools
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,130 +40,15 @@ from empathy_training.scoring.features import featurize
 from empathy_training.scoring.vocabulary import Vocabulary, name_array
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-mlp-12"
+MODEL_VERSION = "corpus-mlp-13"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
-#: Weight of an AnnoMI utterance relative to a corpus response.
-ANNOMI_WEIGHT = 0.5
 #: Inverse regularisation strength, per kind of head (chosen by leave-one-writer-out CV).
 C_SOFTMAX = 1.0
 C_BINARY = 1.0
 #: Weights below this (absolute) are dropped from the export.
 PRUNE_BELOW = 1e-3
-
-
-@dataclass(frozen=True)
-class Example:
-    """One training text with the labels it has (None where a head does not apply)."""
-
-    response: str
-    statement: str
-    group: str
-    weight: float
-    labels: dict[str, Any]
-
-
-def load_corpus(split: str = "train", corpus: Path = CORPUS) -> list[dict[str, Any]]:
-    """Corpus responses of one split, each with its statement's text and risk under `client`."""
-    statements = {}
-    with (corpus / "statements.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            statements[row["statement_id"]] = row
-    rows = []
-    with (corpus / "responses.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if row["split"] == split and row["labels"] is not None:
-                rows.append({**row, "client": statements[row["statement_id"]]})
-    return rows
-
-
-def corpus_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
-    """Corpus rows as training examples with every head's label."""
-    examples = []
-    for row in rows:
-        labels = row["labels"]
-        found = dict(labels)
-        for roadblock in ROADBLOCK_IDS:
-            found[f"roadblock_{roadblock}"] = int(roadblock in labels["roadblocks"])
-        found["any_roadblock"] = int(bool(labels["roadblocks"]))
-        found["validation"] = str(labels["validation_level"])
-        found["er"], found["ip"], found["ex"] = (str(labels[k]) for k in ("er", "ip", "ex"))
-        found["risk_handling"] = labels["risk_handled"] if labels["risk_handled"] != "na" else None
-        found["reply_risk"] = int(labels["risk_handled"] != "na")
-        found["names_unstated"] = (
-            int(labels["level"] == 5)
-            if labels["depth"] == "complex" and not labels["roadblocks"]
-            else None
-        )
-        examples.append(
-            Example(row["response"], row["client"]["statement"], row["writer"], 1.0, found)
-        )
-    return examples
-
-
-def statement_examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
-    """One example per client statement: does it carry a risk cue (most of its rows say so)?"""
-    votes: dict[str, list[bool]] = {}
-    texts: dict[str, tuple[str, str]] = {}
-    for row in rows:
-        sid = row["statement_id"]
-        votes.setdefault(sid, []).append(row["labels"]["risk_handled"] != "na")
-        texts[sid] = (row["client"]["statement"], row["writer"])
-    return [
-        Example("", texts[s][0], texts[s][1], 1.0, {"statement_risk": int(2 * sum(v) > len(v))})
-        for s, v in sorted(votes.items())
-    ]
-
-
-def vignette_examples() -> list[Example]:
-    """The bundled vignettes' statements: does each carry a risk cue (its answer key says)?"""
-    from empathy_training.loading import load_library
-
-    return [
-        Example(
-            "", v.statement, "vignettes", 1.0, {"statement_risk": int(bool(v.answer_key.risk_cues))}
-        )
-        for v in load_library().vignettes
-    ]
-
-
-def risk_statement_examples(corpus: Path = CORPUS) -> list[Example]:
-    """The supplementary client statements labelled for risk cues (risk-statements.jsonl)."""
-    path = corpus / "risk-statements.jsonl"
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8") as lines:
-        rows = [json.loads(line) for line in lines]
-    return [
-        Example("", r["statement"], r["writer"], 1.0, {"statement_risk": int(r["risk"])})
-        for r in rows
-    ]
-
-
-def risk_response_examples(corpus: Path = CORPUS) -> list[Example]:
-    """The supplementary responses to risk statements, labelled for risk handling only
-    (risk-responses.jsonl), each with its statement from risk-statements.jsonl."""
-    path = corpus / "risk-responses.jsonl"
-    if not path.is_file():
-        return []
-    with (corpus / "risk-statements.jsonl").open(encoding="utf-8") as lines:
-        statements = {r["statement_id"]: r["statement"] for r in map(json.loads, lines)}
-    with path.open(encoding="utf-8") as lines:
-        rows = [json.loads(line) for line in lines]
-    return [
-        Example(
-            r["response"],
-            statements[r["statement_id"]],
-            r["writer"],
-            1.0,
-            {"risk_handling": r["risk_handled"], "reply_risk": 1},
-        )
-        for r in rows
-    ]
 
 
 def _script(name: str) -> Any:
@@ -176,36 +61,11 @@ def _script(name: str) -> Any:
     return module
 
 
-def annomi_examples(data_dir: Path) -> list[Example]:
-    """AnnoMI's training videos: behaviour, question type and depth; and its clients' turns as
-    examples of ordinary talk for the statement risk head (MI conversations about drinking,
-    smoking or diet, with no risk cue)."""
-    data = _script("annomi_data").load_annomi(data_dir)
-    data = data[~data["validation"]]
-    examples = []
-    clients = sorted(
-        {c for c in data["client_statement"] if isinstance(c, str) and len(c.split()) >= 5}
-    )
-    examples += [
-        Example("", c, "annomi-clients", ANNOMI_WEIGHT, {"statement_risk": 0}) for c in clients
-    ]
-    for row in data.to_dict("records"):
-        qtype, depth = row["question_type"], row["reflection_depth"]
-        labels = {
-            "behaviour": row["behaviour"],
-            "question_type": qtype if isinstance(qtype, str) else "none",
-            "depth": depth if isinstance(depth, str) else "none",
-        }
-        examples.append(
-            Example(
-                row["response"],
-                row["client_statement"],
-                f"annomi:{row['video_url']}",
-                ANNOMI_WEIGHT,
-                labels,
-            )
-        )
-    return examples
+_examples = _script("training_examples")
+Example = _examples.Example
+load_corpus = _examples.load_corpus
+corpus_examples = _examples.corpus_examples
+risk_response_examples = _examples.risk_response_examples
 
 
 def _features(example: Example) -> tuple[str, ...]:
@@ -221,7 +81,9 @@ def build_matrix(
     featured = [_features(e) for e in examples]
     if vocabulary is None:
         counts: dict[str, int] = {}
-        for features in featured:
+        for example, features in zip(examples, featured, strict=True):
+            if not example.counted:
+                continue
             for f in features:
                 counts[f] = counts.get(f, 0) + 1
         names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
@@ -343,16 +205,19 @@ def all_heads() -> list[str]:
         "ex",
         "names_unstated",
         "statement_risk",
+        "cue_sentence",
         "reply_risk",
     ]
 
 
 def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> list[Example]:
     """Corpus rows, their statements, and AnnoMI when its folder is there."""
-    examples = corpus_examples(rows) + statement_examples(rows) + vignette_examples()
-    examples += risk_statement_examples() + risk_response_examples()
+    made = _examples
+    examples = made.corpus_examples(rows) + made.statement_examples(rows)
+    examples += made.cue_sentence_examples(rows) + made.vignette_examples()
+    examples += made.risk_statement_examples() + made.risk_response_examples()
     if data_dir is not None and (data_dir / "annomi").is_dir():
-        examples += annomi_examples(data_dir)
+        examples += made.annomi_examples(data_dir)
     return examples
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -23,6 +24,7 @@ from empathy_training.scoring.classifiers import (
     model_version,
     reflective_level,
     statement_risk,
+    statement_risk_parts,
 )
 from empathy_training.scoring.features import featurize
 
@@ -259,3 +261,29 @@ def test_roadblock_presence_reads_the_any_head_and_the_likeliest_roadblock() -> 
     assert judged(0.3, 0.9).roadblocks == {"advising": 0.9}
     assert judged(0.3, 0.6).roadblocks == {}
     assert judged(0.9, 0.3).roadblocks == {"advising": 0.3}
+
+
+ORDINARY_TALK = (
+    "The physio's been great and my knee is loads better. The grandkids came at the weekend and "
+    "we did the zoo. Anyway, the allotment's looking good."
+)
+GIVEN_AWAY_AMONG_ORDINARY_TALK = (
+    "The physio's been great and my knee is loads better. I gave my guitar to my roommate, "
+    "because I won't need it. Anyway, the allotment's looking good."
+)
+
+
+def test_a_cue_in_one_sentence_among_ordinary_talk_is_heard() -> None:
+    # The sentence that holds the cue is read on its own as well as the whole statement.
+    whole, sentence = statement_risk_parts(GIVEN_AWAY_AMONG_ORDINARY_TALK)
+    assert sentence is not None and sentence > whole
+    assert statement_risk(GIVEN_AWAY_AMONG_ORDINARY_TALK) >= RISK_THRESHOLD
+    alone = "I gave my guitar to my roommate, because I won't need it."
+    whole, sentence = statement_risk_parts(alone)
+    assert whole < math.log(RISK_THRESHOLD / (1 - RISK_THRESHOLD))  # the whole-statement head
+    assert statement_risk(alone) >= RISK_THRESHOLD  # misses it; with its sentence read, heard
+    assert statement_risk(ORDINARY_TALK) < RISK_THRESHOLD
+    passed_over = score_response(
+        "It sounds like the knee is a lot better.", client_statement=GIVEN_AWAY_AMONG_ORDINARY_TALK
+    )
+    assert passed_over.risk_handled == "passed_over" and passed_over.hrq_level <= 2

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..models import ROADBLOCK_IDS
-from .features import featurize, statement_words
+from .features import featurize, sentence_spans, statement_words
 from .vocabulary import Rows, Vocabulary
 
 __all__ = [
@@ -93,6 +93,11 @@ RISK_THRESHOLD = 0.8
 #: response lower the reading too flagged fewer rows without a cue, 203, but caught fewer
 #: passed-over cues, 574).
 REPLY_WEIGHT = 0.5
+#: A statement's risk log-odds weigh its likeliest sentence's (`cue_sentence`) this much against
+#: the whole statement's (five folds by writer over the corpus's statements, logistic regressions
+#: alone: cued statements found at 2% of the others flagged 0.804 -> 0.856, average precision
+#: 0.947 -> 0.956; the sentence alone: 0.673, 0.894).
+CUE_SENTENCE_WEIGHT = 0.5
 #: A response to a risk cue is a safety error when that judgement's probability reaches this,
 #: even if another is likelier: the costliest miss (leave-one-writer-out, cue given: accuracy
 #: 0.780 either way, safety errors caught 0.861 instead of 0.822).
@@ -299,12 +304,31 @@ def statement_features(client_statement: str) -> tuple[str, ...]:
     return tuple(f for f in featurize(client_statement) if f.startswith(("w:", "b:", "t:")))
 
 
+def _statement_head(text: str, head: str) -> float:
+    """A statement-level head's log-odds for `text`."""
+    return float(_outputs(_rows(statement_features(text)))[_model().heads[head]["start"]])
+
+
 @lru_cache(maxsize=256)
+def statement_risk_parts(client_statement: str) -> tuple[float, float | None]:
+    """The log-odds that a client statement carries a risk cue, read whole (`statement_risk`)
+    and sentence by sentence (`cue_sentence`: its likeliest sentence); None for the second with
+    weights that have no such head."""
+    whole = _statement_head(client_statement, "statement_risk")
+    if "cue_sentence" not in _model().heads:
+        return whole, None
+    sentences = [client_statement[a:b] for a, b in sentence_spans(client_statement)]
+    return whole, max((_statement_head(s, "cue_sentence") for s in sentences), default=whole)
+
+
 def statement_risk(client_statement: str) -> float:
-    """Probability that a client statement carries a risk cue (learned from the corpus)."""
-    model = _model()
-    scores = _outputs(_rows(statement_features(client_statement)))
-    return _sigmoid(float(scores[model.heads["statement_risk"]["start"]]))
+    """Probability that a client statement carries a risk cue (learned from the corpus): the
+    mean of the whole statement's log-odds and those of its likeliest cue sentence, which hears
+    a cue among ordinary talk better (CUE_SENTENCE_WEIGHT)."""
+    whole, sentence = statement_risk_parts(client_statement)
+    if sentence is None:
+        return _sigmoid(whole)
+    return _sigmoid((1 - CUE_SENTENCE_WEIGHT) * whole + CUE_SENTENCE_WEIGHT * sentence)
 
 
 def _logit(p: float) -> float:

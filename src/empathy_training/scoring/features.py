@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["MAX_CHARS", "featurize", "token_spans", "tokens"]
+__all__ = ["MAX_CHARS", "featurize", "sentence_spans", "token_spans", "tokens"]
 
 #: Only the first MAX_CHARS characters of a response or a client statement are read.
 MAX_CHARS = 2000
@@ -60,6 +60,12 @@ def _bin(value: float, bins: tuple[tuple[float, str], ...], last: str) -> str:
 
 def _content(words: list[str]) -> list[str]:
     return [w for w in words if len(w) >= CONTENT_LENGTH and w not in _STOPWORDS]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of `text` (as the features read sentences) starts and ends."""
+    plain = text[:MAX_CHARS]
+    return [m.span() for m in _SENTENCE.finditer(plain) if _TOKEN.search(m.group())]
 
 
 def _sentences(lowered: str) -> Iterator[list[str]]:
