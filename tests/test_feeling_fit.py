@@ -62,9 +62,9 @@ def test_a_pleasant_feeling_the_answer_key_lists_fits() -> None:
     statement = "Mum's gone into the home. I'm so tired, and I feel guilty all the time."
     key = dataclasses.replace(VIGNETTE.answer_key, unstated_feelings=("relieved",))
     vignette = dataclasses.replace(VIGNETTE, statement=statement, answer_key=key)
-    listed = score_response("You sound relieved, in a way.", vignette=vignette)
+    listed = score_response("You sound relieved.", vignette=vignette)
     assert "does not fit" not in " ".join(c.feedback for c in listed.criteria)
-    bare = score_response("You sound relieved, in a way.", client_statement=statement)
+    bare = score_response("You sound relieved.", client_statement=statement)
     assert "does not fit" in bare.feedback
 
 
@@ -78,3 +78,38 @@ def test_a_stronger_version_drops_the_feeling_that_does_not_fit() -> None:
         better = stronger_version(a, vignette=vignette)
         assert better is not None and "happy" not in better.text, vignette.id
         assert better.removed == ("It sounds like you're feeling happy.",)
+
+
+@pytest.mark.parametrize(
+    ("response", "statement"),
+    [
+        # relief once the fear has passed; hope once things turn
+        (
+            "You seem relieved.",
+            "I was so anxious waiting, and the results finally came back clear.",
+        ),
+        ("You seem more hopeful today.", "I was hopeless last month. I've started the new meds."),
+        # the pleasant word says something else than a feeling of the moment
+        ("You're settled on leaving.", "I'm scared, but I've decided. I'm leaving him."),
+        ("You're happy to help others, and nobody helps you.", "I'm exhausted. I do it all."),
+        ("You're feeling comfortable enough to tell me.", "I'm nervous saying this."),
+        ("The wine is the only way you feel relaxed enough to sleep.", "I'm so stressed."),
+        # negation anywhere before it
+        ("I don't think you're happy about it.", "I'm so scared."),
+        ("That might help you feel more reassured.", "I'm so scared."),
+    ],
+)
+def test_pleasant_words_that_fit_or_say_something_else_are_left_alone(
+    response: str, statement: str
+) -> None:
+    a = score_response(response, client_statement=statement)
+    assert "does not fit" not in " ".join(c.feedback for c in a.criteria)
+
+
+def test_each_rubric_explains_a_feeling_that_does_not_fit_once() -> None:
+    response = "You seem relieved about it. You seem relieved."
+    for rubric in ("reflection", "validation", "compassion"):
+        a = score_response(response, client_statement=FRIGHTENED, rubric=rubric)
+        told = [c.feedback for c in a.criteria if "does not fit" in c.feedback]
+        assert told, rubric
+        assert all("'relieved' and" not in t and "does not fits" not in t for t in told)

@@ -17,6 +17,8 @@ from .risk import asks_if_safe, direct_question
 
 #: How many off-topic words feedback names.
 OFF_TOPIC_NAMED = 3
+#: How many words of a feeling that does not fit the client feedback names.
+MISFIT_NAMED = 2
 
 
 class Context(NamedTuple):
@@ -64,8 +66,13 @@ def _off_topic_spans(found: Findings) -> Spans:
 
 
 def _misfit_values(found: Findings) -> dict[str, str]:
-    named = ", ".join(f"'{found.text.original[a:b]}'" for a, b in found.misfit[:OFF_TOPIC_NAMED])
-    return {"variant": "misfit", "misfit": named}
+    words = list(dict.fromkeys(found.text.original[a:b] for a, b in found.misfit))
+    named = " and ".join(f"'{w}'" for w in words[:MISFIT_NAMED])
+    return {
+        "variant": "misfit",
+        "misfit": named,
+        "fit": "do not fit" if len(words) > 1 else "does not fit",
+    }
 
 
 def _detect_reflection(ctx: Context, params: Mapping[str, Any]) -> Decision:
@@ -79,6 +86,8 @@ def _detect_reflection(ctx: Context, params: Mapping[str, Any]) -> Decision:
 
 def _detect_feeling(ctx: Context, params: Mapping[str, Any]) -> Decision:
     spans = [(f.start, f.end) for f in ctx.found.feelings]
+    if not spans and ctx.found.misfit:
+        return False, ctx.found.misfit, _misfit_values(ctx.found)
     return bool(spans), spans, {}
 
 
@@ -139,6 +148,8 @@ def _detect_acknowledges(ctx: Context, params: Mapping[str, Any]) -> Decision:
     amplifying = find_all(ctx.lex.amplifying, text)
     if amplifying:
         return False, amplifying, {}
+    if ctx.found.misfit:
+        return False, ctx.found.misfit, _misfit_values(ctx.found)
     spans = [(r.start, r.end) for r in ctx.found.reflective]
     spans += find_all(ctx.lex.acknowledging, text)
     spans += find_all(ctx.lex.warmth_strong, text)

@@ -313,7 +313,7 @@ def stronger_version(
         if alone.behaviour == "reflection" and not speaks_to_client(words):
             return None
         if alone.behaviour == "reflection" and alone.reflection_depth in (None, "none"):
-            return None  # an attempt the scorer does not take as one ("you sound happy")
+            return None  # an attempt the scorer does not take as one (a feeling that does not fit)
         return alone.behaviour if alone.behaviour in ("reflection", "question") else None
 
     for pieces, feeling, risk in _candidates(assessment, vignette, statement, listens):
