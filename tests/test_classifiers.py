@@ -275,11 +275,12 @@ GIVEN_AWAY_AMONG_ORDINARY_TALK = (
 
 def test_a_cue_in_one_sentence_among_ordinary_talk_is_heard() -> None:
     # The sentence that holds the cue is read on its own as well as the whole statement.
-    whole, sentence = statement_risk_parts(GIVEN_AWAY_AMONG_ORDINARY_TALK)
+    whole, sentence, cue = statement_risk_parts(GIVEN_AWAY_AMONG_ORDINARY_TALK)
     assert sentence is not None and sentence > whole
+    assert cue == "I gave my guitar to my roommate, because I won't need it."
     assert statement_risk(GIVEN_AWAY_AMONG_ORDINARY_TALK) >= RISK_THRESHOLD
     alone = "I gave my guitar to my roommate, because I won't need it."
-    whole, sentence = statement_risk_parts(alone)
+    whole, sentence, _ = statement_risk_parts(alone)
     assert whole < math.log(RISK_THRESHOLD / (1 - RISK_THRESHOLD))  # the whole-statement head
     assert statement_risk(alone) >= RISK_THRESHOLD  # misses it; with its sentence read, heard
     assert statement_risk(ORDINARY_TALK) < RISK_THRESHOLD
@@ -287,3 +288,18 @@ def test_a_cue_in_one_sentence_among_ordinary_talk_is_heard() -> None:
         "It sounds like the knee is a lot better.", client_statement=GIVEN_AWAY_AMONG_ORDINARY_TALK
     )
     assert passed_over.risk_handled == "passed_over" and passed_over.hrq_level <= 2
+    # the capped level is explained, quoting the sentence that holds the cue
+    told = next(c for c in passed_over.criteria if c.id == "takes-up-risk")
+    assert not told.met and passed_over.feedback.startswith(
+        "The client said 'I gave my guitar to my roommate, because I won't need it', which may "
+        "be a sign of risk, and your response passed over it."
+    )
+    asked = score_response(
+        "You gave your guitar away because you won't need it. Are you thinking of ending your "
+        "life?",
+        client_statement=GIVEN_AWAY_AMONG_ORDINARY_TALK,
+    )
+    assert asked.risk_handled == "taken_up"
+    assert next(c for c in asked.criteria if c.id == "takes-up-risk").met
+    ordinary = score_response("It sounds like the knee is better.", client_statement=ORDINARY_TALK)
+    assert "takes-up-risk" not in {c.id for c in ordinary.criteria}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -309,23 +309,35 @@ def _statement_head(text: str, head: str) -> float:
     return float(_outputs(_rows(statement_features(text)))[_model().heads[head]["start"]])
 
 
+class StatementRisk(NamedTuple):
+    """How a client statement reads for a risk cue."""
+
+    whole: float
+    """The log-odds of a cue, the statement read whole (`statement_risk`)."""
+    sentence: float | None
+    """The log-odds of its likeliest cue sentence (`cue_sentence`); None for weights without
+    that head."""
+    cue: str
+    """That sentence's words ('' without the head)."""
+
+
 @lru_cache(maxsize=256)
-def statement_risk_parts(client_statement: str) -> tuple[float, float | None]:
-    """The log-odds that a client statement carries a risk cue, read whole (`statement_risk`)
-    and sentence by sentence (`cue_sentence`: its likeliest sentence); None for the second with
-    weights that have no such head."""
+def statement_risk_parts(client_statement: str) -> StatementRisk:
+    """How a client statement reads for a risk cue, whole and sentence by sentence."""
     whole = _statement_head(client_statement, "statement_risk")
-    if "cue_sentence" not in _model().heads:
-        return whole, None
     sentences = [client_statement[a:b] for a, b in sentence_spans(client_statement)]
-    return whole, max((_statement_head(s, "cue_sentence") for s in sentences), default=whole)
+    if "cue_sentence" not in _model().heads or not sentences:
+        return StatementRisk(whole, None, "")
+    scored = [(_statement_head(s, "cue_sentence"), s) for s in sentences]
+    best, cue = max(scored, key=lambda pair: pair[0])
+    return StatementRisk(whole, best, " ".join(cue.split()))
 
 
 def statement_risk(client_statement: str) -> float:
     """Probability that a client statement carries a risk cue (learned from the corpus): the
     mean of the whole statement's log-odds and those of its likeliest cue sentence, which hears
     a cue among ordinary talk better (CUE_SENTENCE_WEIGHT)."""
-    whole, sentence = statement_risk_parts(client_statement)
+    whole, sentence, _ = statement_risk_parts(client_statement)
     if sentence is None:
         return _sigmoid(whole)
     return _sigmoid((1 - CUE_SENTENCE_WEIGHT) * whole + CUE_SENTENCE_WEIGHT * sentence)

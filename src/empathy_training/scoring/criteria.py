@@ -34,6 +34,8 @@ class Context(NamedTuple):
     """The model's judgement of how the response handles a risk cue; None without one."""
     safety_error: str | None = None
     """With a safety error, its kind (an id in rubrics/risk-handling.yml)."""
+    statement_cue: str = ""
+    """Without a vignette, the client statement's sentence likeliest to hold its risk cue."""
 
 
 #: A detector's decision: met or missed, the evidence spans, and placeholder values for the
@@ -179,8 +181,27 @@ def _detect_over_interpretation(ctx: Context, params: Mapping[str, Any]) -> Deci
     return not spans, spans, {}
 
 
+def _detect_statement_risk(ctx: Context) -> Decision:
+    """Against a bare client statement: its likeliest cue sentence is quoted, and no question is
+    suggested, since the kind of risk is not known."""
+    if ctx.risk_handling is None:
+        return None
+    if ctx.risk_handling == "taken_up":
+        return True, [], {}
+    cue = ctx.statement_cue.rstrip(" .")
+    values = {"cue": cue, "variant": "missed_statement"}
+    if ctx.risk_handling == "safety_error":
+        category = load_risk_rule().safety_error(ctx.safety_error or "minimises-risk")
+        values["variant"] = "unsafe"
+        values["safety_message"] = category.text(cue, direct_question("default"))
+    return False, [], values
+
+
 def _detect_risk(ctx: Context, params: Mapping[str, Any]) -> Decision:
-    """Left out unless the vignette has risk cues; the model judges how the cue was handled."""
+    """Left out unless the vignette has risk cues, or a bare client statement carries one; the
+    model judges how the cue was handled."""
+    if ctx.vignette is None:
+        return _detect_statement_risk(ctx)
     if ctx.key is None or not ctx.key.risk_cues:
         return None
     first = (ctx.key.accuracy.missed_risks or ctx.key.risk_cues)[0]

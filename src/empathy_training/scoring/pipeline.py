@@ -28,6 +28,8 @@ from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
 SCORER_VERSION = "0.5.5"
+#: Most words of a bare client statement that risk feedback quotes as its cue.
+MAX_CUE_WORDS = 25
 #: Longest response scored, in characters.
 MAX_RESPONSE_CHARS = 20_000
 
@@ -126,7 +128,11 @@ def score_response(
     # EPITOME stays with the rules: on EPITOME's own Reddit data they beat the learned heads
     # (macro-F1 0.66 / 0.55 / 0.70 against 0.36 / 0.37 / 0.53; see the model card).
     epitome, epitome_spans = epitome_codes(found, lex)
-    ctx = Context(found, key, validation, validation_spans, lex, vignette, handling, unsafe)
+    cue = ""
+    if handling is not None and vignette is None:  # the statement's likeliest cue sentence
+        cue = learned.statement_risk_parts(statement_text).cue or " ".join(statement_text.split())
+        cue = cue if len(cue.split()) <= MAX_CUE_WORDS else " ".join(cue.split()[:MAX_CUE_WORDS])
+    ctx = Context(found, key, validation, validation_spans, lex, vignette, handling, unsafe, cue)
     fill = dict(client.fill)
     fill.update(
         level=str(level),
