@@ -17,7 +17,6 @@ Reproducible: fixed seeds, sorted inputs. Prints a JSON summary. Needs the `trai
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import json
 import sys
@@ -39,6 +38,16 @@ from empathy_training.scoring.classifiers import (
 from empathy_training.scoring.features import featurize
 from empathy_training.scoring.vocabulary import Vocabulary, name_array
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder's scripts, however run
+import training_examples as made
+from training_examples import (
+    Example,
+    _script,
+    corpus_examples,
+    load_corpus,
+    risk_response_examples,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
 MODEL_VERSION = "corpus-mlp-13"
@@ -49,23 +58,6 @@ C_SOFTMAX = 1.0
 C_BINARY = 1.0
 #: Weights below this (absolute) are dropped from the export.
 PRUNE_BELOW = 1e-3
-
-
-def _script(name: str) -> Any:
-    """Another script of this folder, imported by its path."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_examples = _script("training_examples")
-Example = _examples.Example
-load_corpus = _examples.load_corpus
-corpus_examples = _examples.corpus_examples
-risk_response_examples = _examples.risk_response_examples
 
 
 def _features(example: Example) -> tuple[str, ...]:
@@ -212,7 +204,6 @@ def all_heads() -> list[str]:
 
 def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> list[Example]:
     """Corpus rows, their statements, and AnnoMI when its folder is there."""
-    made = _examples
     examples = made.corpus_examples(rows) + made.statement_examples(rows)
     examples += made.cue_sentence_examples(rows) + made.vignette_examples()
     examples += made.risk_statement_examples() + made.risk_response_examples()
