@@ -82,25 +82,32 @@ ENGLISH_LETTERS = frozenset("aiur")
 #: precision (leave-one-writer-out over 18 writers, level QWK / risk-handled accuracy: 0.5 gives
 #: 0.761 / 0.618, 0.65 gives 0.776 / 0.570, 0.8 gives 0.783 / 0.540, never flagging 0.789 / 0):
 #: an ordinary statement wrongly flagged caps a good reflection and tells the trainee they
-#: passed over a risk that is not there.
-RISK_THRESHOLD = 0.8
+#: passed over a risk that is not there. With `cue_sentence` (below), 0.75 (five folds by
+#: writer, `corpus-mlp-13`'s heads alone, 13,304 rows, against 0.8 without it: level QWK 0.832
+#: -> 0.836, risk handled 0.608 -> 0.625, cued rows missed 1,067 -> 981 of 3,618, rows without
+#: a cue told they passed one over or made a safety error 266 -> 149 of 9,686; 0.8: 0.835,
+#: 0.614, 1,041, 128; 0.7: 0.833, 0.635, 933, 223). A REPLY_WEIGHT of 0.75 caught more cues
+#: (0.635, 938 missed) but let a question about suicide put a cue into "Work was awful today".
+RISK_THRESHOLD = 0.75
 #: How much the response can add to that decision: a statement under RISK_THRESHOLD still carries
 #: a cue when its log-odds plus this share of the `reply_risk` head's (does the response read as
 #: answering a risk cue?) reach it. The response only ever adds: one that passes over a cue must
-#: not talk the scorer out of it (five folds by writer, models alone: risk handled 0.541 ->
-#: 0.585, safety errors caught 462 -> 497, passed-over cues caught 602 -> 619, cued rows missed
-#: 1,208 -> 1,036, rows without a cue flagged 290 -> 346, level QWK 0.803 -> 0.801; letting the
-#: response lower the reading too flagged fewer rows without a cue, 203, but caught fewer
-#: passed-over cues, 574).
+#: not talk the scorer out of it (five folds by writer, models alone, weight 0.5 against none:
+#: risk handled 0.541 -> 0.585, safety errors caught 462 -> 497, passed-over cues caught 602 ->
+#: 619, cued rows missed 1,208 -> 1,036, rows without a cue flagged 290 -> 346, level QWK 0.803
+#: -> 0.801; letting the response lower the reading too flagged fewer rows without a cue, 203,
+#: but caught fewer passed-over cues, 574).
 REPLY_WEIGHT = 0.5
 #: A statement's risk log-odds weigh its likeliest sentence's (`cue_sentence`) this much against
 #: the whole statement's (five folds by writer over the corpus's statements, logistic regressions
 #: alone: cued statements found at 2% of the others flagged 0.804 -> 0.856, average precision
-#: 0.947 -> 0.956; the sentence alone: 0.673, 0.894).
+#: 0.947 -> 0.956; the sentence alone: 0.673, 0.894; over the corpus rows, weights of 0.3 and
+#: 0.7 were no better than 0.5 at any threshold).
 CUE_SENTENCE_WEIGHT = 0.5
 #: A response to a risk cue is a safety error when that judgement's probability reaches this,
 #: even if another is likelier: the costliest miss (leave-one-writer-out, cue given: accuracy
-#: 0.780 either way, safety errors caught 0.861 instead of 0.822).
+#: 0.780 either way, safety errors caught 0.861 instead of 0.822; five folds by writer with
+#: `corpus-mlp-13`: 0.3 to 0.5 within 0.003 of each other).
 SAFETY_FIRST = 0.4
 
 
