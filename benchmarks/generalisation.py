@@ -113,7 +113,8 @@ def figures(gold: Sequence[Prediction], predicted: Sequence[Prediction]) -> dict
 
 def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
     """The learned scorer's labels for corpus rows (statements as their only context)."""
-    from empathy_training.scoring.classifiers import carries_risk_cue, judge, reflective_level
+    from empathy_training.scoring.classifiers import judge, reflective_level
+    from empathy_training.scoring.risk_cue import carries_risk_cue
 
     out = []
     for row in rows:
@@ -165,19 +166,19 @@ def scorer_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
 
 def with_models(folder: Path | None, predict: Callable[[], list[Prediction]]) -> list[Prediction]:
     """Run `predict` with the weights in `folder` instead of the shipped ones."""
-    from empathy_training.scoring import classifiers
+    from empathy_training.scoring import classifiers, risk_cue
 
     if folder is None:
         return predict()
     original = classifiers._model
     loaded = classifiers.load_model(folder)
     classifiers._model = lambda: loaded  # type: ignore[assignment]
-    classifiers.statement_risk_parts.cache_clear()  # its values belong to one model
+    risk_cue.statement_risk_parts.cache_clear()  # its values belong to one model
     try:
         return predict()
     finally:
         classifiers._model = original
-        classifiers.statement_risk_parts.cache_clear()
+        risk_cue.statement_risk_parts.cache_clear()
 
 
 def calibration(gold: Sequence[Prediction], predicted: Sequence[Prediction]) -> dict[str, Any]:

@@ -33,9 +33,9 @@ from empathy_training.scoring.classifiers import (
     HEAD_ORDER,
     HEADS_FILE,
     MODEL_FILE,
-    statement_features,
 )
 from empathy_training.scoring.features import featurize
+from empathy_training.scoring.risk_cue import statement_features
 from empathy_training.scoring.vocabulary import Vocabulary, name_array
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # this folder's scripts, however run

@@ -16,17 +16,19 @@ from empathy_training.models import ROADBLOCK_IDS
 from empathy_training.scoring import score_response
 from empathy_training.scoring.classifiers import (
     HEAD_ORDER,
-    RISK_THRESHOLD,
     Judgements,
-    carries_risk_cue,
     judge,
     load_model,
     model_version,
     reflective_level,
+)
+from empathy_training.scoring.features import featurize
+from empathy_training.scoring.risk_cue import (
+    RISK_THRESHOLD,
+    carries_risk_cue,
     statement_risk,
     statement_risk_parts,
 )
-from empathy_training.scoring.features import featurize
 
 CORPUS = Path(__file__).resolve().parents[1] / "src" / "empathy_training" / "data" / "corpus"
 LABELS = {

@@ -21,6 +21,7 @@ from .findings import make_span, make_spans, question_spans
 from .lexicons import lexicons
 from .matching import compile_all
 from .risk import means_direction, risk_handling, risk_present, safety_category, with_risk
+from .risk_cue import statement_risk_parts
 from .rubrics import Rubric, load_rubric
 from .rules import analyse_response
 from .text import question_patterns
@@ -130,7 +131,7 @@ def score_response(
     epitome, epitome_spans = epitome_codes(found, lex)
     cue = ""
     if handling is not None and vignette is None:  # the statement's likeliest cue sentence
-        cue = learned.statement_risk_parts(statement_text).cue or " ".join(statement_text.split())
+        cue = statement_risk_parts(statement_text).cue or " ".join(statement_text.split())
         cue = cue if len(cue.split()) <= MAX_CUE_WORDS else " ".join(cue.split()[:MAX_CUE_WORDS])
     ctx = Context(found, key, validation, validation_spans, lex, vignette, handling, unsafe, cue)
     fill = dict(client.fill)

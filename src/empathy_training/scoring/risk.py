@@ -10,6 +10,7 @@ from ..models import Vignette
 from . import classifiers as learned
 from .answer_key import KeyResult
 from .data_files import lexicon
+from .risk_cue import carries_risk_cue
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'"})
 
@@ -102,7 +103,7 @@ def risk_present(
         return False
     if explicit_cue(statement_text):
         return True
-    return learned.carries_risk_cue(statement_text, judged)
+    return carries_risk_cue(statement_text, judged)
 
 
 def risk_handling(

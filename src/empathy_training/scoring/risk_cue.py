@@ -1,0 +1,113 @@
+"""Whether a client statement carries a risk cue: the statement read whole (`statement_risk`
+head) and sentence by sentence (`cue_sentence` head), and what the response adds
+(`reply_risk`). Learned from the corpus's statements; see data/MODEL_CARD.md."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import NamedTuple
+
+from . import classifiers
+from .classifiers import Judgements, _outputs, _rows, _sigmoid
+from .features import featurize, sentence_spans
+
+__all__ = [
+    "CUE_SENTENCE_WEIGHT",
+    "REPLY_WEIGHT",
+    "RISK_THRESHOLD",
+    "StatementRisk",
+    "carries_risk_cue",
+    "statement_features",
+    "statement_risk",
+    "statement_risk_parts",
+]
+
+#: A statement carries a risk cue when the statement model's probability reaches this. Set for
+#: precision (leave-one-writer-out over 18 writers, level QWK / risk-handled accuracy: 0.5 gives
+#: 0.761 / 0.618, 0.65 gives 0.776 / 0.570, 0.8 gives 0.783 / 0.540, never flagging 0.789 / 0):
+#: an ordinary statement wrongly flagged caps a good reflection and tells the trainee they
+#: passed over a risk that is not there. With `cue_sentence` (below), 0.75 (five folds by
+#: writer, `corpus-mlp-13`'s heads alone, 13,304 rows, against 0.8 without it: level QWK 0.832
+#: -> 0.836, risk handled 0.608 -> 0.625, cued rows missed 1,067 -> 981 of 3,618, rows without
+#: a cue told they passed one over or made a safety error 266 -> 149 of 9,686; 0.8: 0.835,
+#: 0.614, 1,041, 128; 0.7: 0.833, 0.635, 933, 223). A REPLY_WEIGHT of 0.75 caught more cues
+#: (0.635, 938 missed) but let a question about suicide put a cue into "Work was awful today".
+RISK_THRESHOLD = 0.75
+#: How much the response can add to that decision: a statement under RISK_THRESHOLD still carries
+#: a cue when its log-odds plus this share of the `reply_risk` head's (does the response read as
+#: answering a risk cue?) reach it. The response only ever adds: one that passes over a cue must
+#: not talk the scorer out of it (five folds by writer, models alone, weight 0.5 against none:
+#: risk handled 0.541 -> 0.585, safety errors caught 462 -> 497, passed-over cues caught 602 ->
+#: 619, cued rows missed 1,208 -> 1,036, rows without a cue flagged 290 -> 346, level QWK 0.803
+#: -> 0.801; letting the response lower the reading too flagged fewer rows without a cue, 203,
+#: but caught fewer passed-over cues, 574).
+REPLY_WEIGHT = 0.5
+#: A statement's risk log-odds weigh its likeliest sentence's (`cue_sentence`) this much against
+#: the whole statement's (five folds by writer over the corpus's statements, logistic regressions
+#: alone: cued statements found at 2% of the others flagged 0.804 -> 0.856, average precision
+#: 0.947 -> 0.956; the sentence alone: 0.673, 0.894; over the corpus rows, weights of 0.3 and
+#: 0.7 were no better than 0.5 at any threshold).
+CUE_SENTENCE_WEIGHT = 0.5
+
+
+def statement_features(client_statement: str) -> tuple[str, ...]:
+    """A statement's words, pairs and triples only: its length and shape say nothing of risk."""
+    return tuple(f for f in featurize(client_statement) if f.startswith(("w:", "b:", "t:")))
+
+
+def _statement_head(text: str, head: str) -> float:
+    """A statement-level head's log-odds for `text`."""
+    return float(
+        _outputs(_rows(statement_features(text)))[classifiers._model().heads[head]["start"]]
+    )
+
+
+class StatementRisk(NamedTuple):
+    """How a client statement reads for a risk cue."""
+
+    whole: float
+    """The log-odds of a cue, the statement read whole (`statement_risk`)."""
+    sentence: float | None
+    """The log-odds of its likeliest cue sentence (`cue_sentence`); None for weights without
+    that head."""
+    cue: str
+    """That sentence's words ('' without the head)."""
+
+
+@lru_cache(maxsize=256)
+def statement_risk_parts(client_statement: str) -> StatementRisk:
+    """How a client statement reads for a risk cue, whole and sentence by sentence."""
+    whole = _statement_head(client_statement, "statement_risk")
+    sentences = [client_statement[a:b] for a, b in sentence_spans(client_statement)]
+    if "cue_sentence" not in classifiers._model().heads or not sentences:
+        return StatementRisk(whole, None, "")
+    scored = [(_statement_head(s, "cue_sentence"), s) for s in sentences]
+    best, cue = max(scored, key=lambda pair: pair[0])
+    return StatementRisk(whole, best, " ".join(cue.split()))
+
+
+def statement_risk(client_statement: str) -> float:
+    """Probability that a client statement carries a risk cue (learned from the corpus): the
+    mean of the whole statement's log-odds and those of its likeliest cue sentence, which hears
+    a cue among ordinary talk better (CUE_SENTENCE_WEIGHT)."""
+    whole, sentence, _ = statement_risk_parts(client_statement)
+    if sentence is None:
+        return _sigmoid(whole)
+    return _sigmoid((1 - CUE_SENTENCE_WEIGHT) * whole + CUE_SENTENCE_WEIGHT * sentence)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def carries_risk_cue(client_statement: str, judgements: Judgements) -> bool:
+    """Whether a client statement carries a risk cue: the statement model says so
+    (RISK_THRESHOLD), or says so once the response's `reply_risk` judgement is added
+    (REPLY_WEIGHT)."""
+    statement = statement_risk(client_statement)
+    if statement >= RISK_THRESHOLD:
+        return True
+    reply = REPLY_WEIGHT * _logit(judgements.binary["reply_risk"])
+    return _logit(statement) + reply >= _logit(RISK_THRESHOLD)
