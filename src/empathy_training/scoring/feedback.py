@@ -44,7 +44,8 @@ def _render(template: str, values: Fill) -> str:
     return done
 
 
-def _clip(text: str, words: int = 12) -> str:
+def clip_words(text: str, words: int = 12) -> str:
+    """The first `words` words of `text`, with '...' when there were more."""
     parts = text.split()
     return " ".join(parts[:words]) + ("..." if len(parts) > words else "")
 
@@ -77,7 +78,7 @@ def criteria_results(
         if spec.detector == "accuracy":
             quote = extra.get("caught", "")
         else:
-            quote = _clip(evidence[0].text) if evidence else ""
+            quote = clip_words(evidence[0].text) if evidence else ""
         values["evidence"] = quote
         variant, quoted = extra.get("variant", ""), bool(quote.strip())
         template = spec.template(met, variant, evidence=quoted)

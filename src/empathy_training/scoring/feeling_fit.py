@@ -11,12 +11,13 @@ from typing import NamedTuple
 
 from .client import Client
 from .data_files import lexicon
-from .feelings import self_feelings
+from .feelings import NEGATORS, self_feelings
 from .findings import Spans
+from .matching import alternation
 from .text import Text
 from .words import normalise
 
-_NEGATION = re.compile(r"\b(?:not|never|no|nobody|hardly|barely)\b|n't\b")
+_NEGATION = re.compile(rf"\b(?:{alternation(NEGATORS)})\b|n't\b")
 #: Words just before "you feel ..." that make it a wish or a condition, not what they feel now.
 _NOT_SAID_OF_THEM = re.compile(
     r"\b(?:help|helps|helped|make|makes|made|let|lets|want|wanted|need|hope|wish|if|when|"
@@ -32,22 +33,17 @@ class _Lists(NamedTuple):
     neutral: frozenset[str]
 
 
-def _alternatives(words: list[str]) -> str:
-    escaped = sorted((re.escape(" ".join(w.split())) for w in words), key=len, reverse=True)
-    return "|".join(e.replace(r"\ ", r"\s+") for e in escaped)
-
-
 @cache
 def _lists() -> _Lists:
     data = lexicon("lexicon-feelings")
     return _Lists(
         state=re.compile(
-            rf"\b(?:{_alternatives(data['state_openers'])})\s+"
-            rf"(?:(?:{_alternatives(data['state_fillers'])})\s+)*"
-            rf"(?P<state>{_alternatives(data['pleasant_states'])})\b"
+            rf"\b(?:{alternation(data['state_openers'])})\s+"
+            rf"(?:(?:{alternation(data['state_fillers'])})\s+)*"
+            rf"(?P<state>{alternation(data['pleasant_states'])})\b"
         ),
-        tail=re.compile(rf"^\s*(?:(?:{_alternatives(data['state_tails'])})\b)?[\s.!]*$"),
-        past=re.compile(rf"\b(?:{_alternatives(data['past_frames'])})\b[^.!?]*$"),
+        tail=re.compile(rf"^\s*(?:(?:{alternation(data['state_tails'])})\b)?[\s.!]*$"),
+        past=re.compile(rf"\b(?:{alternation(data['past_frames'])})\b[^.!?]*$"),
         pleasant=frozenset(data["pleasant_families"]),
         neutral=frozenset(data["neutral_families"]),
     )

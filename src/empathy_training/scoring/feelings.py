@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 #: Words before a feeling word searched for negation or a feeling context.
 CONTEXT_WINDOW = 3
-_NEGATORS = frozenset(
+NEGATORS = frozenset(
     {"not", "no", "never", "nothing", "hardly", "barely", "without", "nor", "neither", "nobody"}
 )
 _ARTICLES = frozenset({"a", "an"})
@@ -169,7 +169,7 @@ def find_feelings(words: Sequence[Word]) -> tuple[Feeling, ...]:
             continue
         before = words[max(0, i - 2) : i]
         negated = matched.stems[0] != "not" and any(
-            w.lower in _NEGATORS or w.lower.endswith("n't") for w in before
+            w.lower in NEGATORS or w.lower.endswith("n't") for w in before
         )
         found.append(
             Feeling(
@@ -227,7 +227,7 @@ def self_feelings(text: Text, *, situations: bool = False) -> tuple[Feeling, ...
     for feeling in text.feelings:
         i = bisect_left(starts, feeling.start)
         window = text.words[max(0, i - frames.reach) : i]
-        before = [w for w in window if w.lower not in frames.fillers and w.lower not in _NEGATORS]
+        before = [w for w in window if w.lower not in frames.fillers and w.lower not in NEGATORS]
         if not before:
             continue
         lowers = [w.lower for w in before]

@@ -218,11 +218,14 @@ def _match(matcher: PhraseMatcher, analysed: Text) -> tuple[Offsets, ...]:
 
 @cache
 def _discourse_prefix() -> str:
-    words = sorted(
-        (str(w) for w in lexicon("lexicon-language")["discourse"]), key=len, reverse=True
-    )
-    alternation = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in words)
-    return rf"(?:(?:{alternation})\s*[,.!]?\s+)*"
+    words = alternation(str(w) for w in lexicon("lexicon-language")["discourse"])
+    return rf"(?:(?:{words})\s*[,.!]?\s+)*"
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """A regex alternation of literal phrases, longest first, any run of spaces between words."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in phrase.split()) for phrase in ordered)
 
 
 @lru_cache(maxsize=512)

@@ -16,7 +16,7 @@ from .client import client_of
 from .criteria import Context
 from .decisions import behaviour_spans, learned_confidence, learned_spans, level_evidence, reconcile
 from .epitome import epitome_codes
-from .feedback import Fill, criteria_results, summary_feedback
+from .feedback import Fill, clip_words, criteria_results, summary_feedback
 from .findings import make_span, make_spans, question_spans
 from .lexicons import lexicons
 from .matching import compile_all
@@ -131,8 +131,7 @@ def score_response(
     epitome, epitome_spans = epitome_codes(found, lex)
     cue = ""
     if handling is not None and vignette is None:  # the statement's likeliest cue sentence
-        cue = statement_risk_parts(statement_text).cue or " ".join(statement_text.split())
-        cue = cue if len(cue.split()) <= MAX_CUE_WORDS else " ".join(cue.split()[:MAX_CUE_WORDS])
+        cue = clip_words(statement_risk_parts(statement_text).cue or statement_text, MAX_CUE_WORDS)
     ctx = Context(found, key, validation, validation_spans, lex, vignette, handling, unsafe, cue)
     fill = dict(client.fill)
     fill.update(
