@@ -224,6 +224,37 @@ def test_risk_handling_is_a_column_and_a_safety_error_is_level_one() -> None:
     assert graded.iloc[2]["hrq_level"] <= 2
 
 
+def test_rows_answering_many_statements_in_any_order_keep_their_own_scores() -> None:
+    """Rows are scored grouped by statement; each result must still land on its own row."""
+    statements = [
+        "I'm so tired of the night shifts.",
+        "My son hasn't called in months. I gave him everything.",
+        "I'm knackered and I've stopped taking my tablets, I keep them in a drawer.",
+    ]
+    responses = [
+        "You're worn out by the nights.",
+        "You should call him yourself.",
+        "Are you thinking of taking them all at once?",
+        "It sounds like the silence hurts.",
+    ]
+    pairs = [(r, s) for r in responses for s in statements] + [("", statements[0])]
+    table = pd.DataFrame(pairs[::-1], columns=["response", "client_statement"])
+    ticks: list[int] = []
+    graded = grade(table, progress=ticks.append)
+    assert sum(ticks) == len(table)
+    assert list(graded["response"]) == list(table["response"])
+    assert graded.iloc[0]["error"] == "empty response"
+    for i, (response, statement) in enumerate(pairs[::-1][1:], start=1):
+        alone = score_response(response, client_statement=statement)
+        row = graded.iloc[i]
+        assert (row["hrq_level"], row["roadblocks"], row["risk_handled"], row["feedback"]) == (
+            alone.hrq_level,
+            ";".join(alone.roadblock_ids),
+            alone.risk_handled or "",
+            alone.feedback,
+        ), (response, statement)
+
+
 def test_all_rows_in_error_still_give_typed_columns() -> None:
     table = pd.DataFrame({"response": ["", " "], "client_statement": ["I'm tired.", "Hm."]})
     graded = grade(table)

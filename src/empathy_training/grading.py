@@ -125,7 +125,7 @@ def grade(
     scoring twice. A bad row (empty or too long response, unknown vignette id) gets a message in
     `error` and the other rows are still graded. Raises ValueError for an unknown rubric.
     """
-    graded, found = grade_with_assessments(table, library=library, rubric=rubric, progress=progress)
+    graded, found = _grade(table, library, rubric, progress, keep=assessments)
     if assessments:
         as_json: dict[int, str] = {}  # a repeated row shares its assessment: one JSON each
         for a in found:
@@ -143,52 +143,55 @@ def grade_with_assessments(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[pd.DataFrame, list[Assessment | None]]:
     """Like `grade`, and each row's Assessment beside it (None for a row with an error)."""
+    return _grade(table, library, rubric, progress, keep=True)
+
+
+def _grade(
+    table: pd.DataFrame,
+    library: Library | None,
+    rubric: str,
+    progress: Callable[[int], None] | None,
+    *,
+    keep: bool,
+) -> tuple[pd.DataFrame, list[Assessment | None]]:
+    """The graded table, and each row's Assessment if `keep` (else only its columns are kept,
+    a small fraction of the memory: a table may hold hundreds of thousands of rows)."""
     load_rubric(rubric)
     if "response" not in table.columns:
         raise InputError("the table has no 'response' column")
-    rows: list[dict[str, Any]] = []
-    errors: list[str] = []
-    found: list[Assessment | None] = []
-    cache: dict[tuple[str, str, str], Assessment] = {}
     blank = [""] * len(table)
-    responses = table["response"].tolist()
-    statements = table["client_statement"].tolist() if "client_statement" in table else blank
-    vignette_ids = table["vignette_id"].tolist() if "vignette_id" in table else blank
-    for response_cell, statement_cell, vignette_cell in zip(
-        responses, statements, vignette_ids, strict=True
-    ):
-        response = cell_text(response_cell)
-        statement = cell_text(statement_cell)
-        vignette_id = cell_text(vignette_cell).strip()
-        values: dict[str, Any] = {}
-        error = ""
-        assessment: Assessment | None = None
+    responses = [cell_text(v) for v in table["response"].tolist()]
+    statements = [cell_text(v) for v in table.get("client_statement", blank)]
+    vignette_ids = [cell_text(v).strip() for v in table.get("vignette_id", blank)]
+    rows: list[dict[str, Any]] = [{} for _ in responses]
+    errors = [""] * len(responses)
+    found: list[Assessment | None] = [None] * len(responses)
+    cache: dict[tuple[str, str, str], tuple[dict[str, Any], Assessment | None]] = {}
+    # Rows answering one statement are scored together: what the scorer works out from a
+    # statement is kept for the last few hundred, and a table may hold thousands.
+    for i in sorted(range(len(responses)), key=lambda i: (vignette_ids[i], statements[i])):
+        response, statement, vignette_id = responses[i], statements[i], vignette_ids[i]
         try:
             if vignette_id and library is None:
                 library = _bundled_library()
             vignette = _vignette(vignette_id, library) if vignette_id else None
             key = (response, statement, vignette_id)
-            assessment = cache.get(key)
-            if assessment is None:
+            kept = cache.get(key)
+            if kept is None:
                 assessment = score_response(
                     response,
                     client_statement=statement or None,
                     vignette=vignette,
                     rubric=rubric,
                 )
-                cache[key] = assessment
-            values = row_values(assessment)
+                kept = cache[key] = (row_values(assessment), assessment if keep else None)
+            rows[i], found[i] = kept
         except EmptyResponseError:
-            error = "empty response"
-        except ResponseTooLongError as exc:
-            error = str(exc)
-        except InputError as exc:
-            error = str(exc)
+            errors[i] = "empty response"
+        except (ResponseTooLongError, InputError) as exc:
+            errors[i] = str(exc)
         except Exception as exc:  # one bad row must not stop the batch
-            error = f"could not score this response ({type(exc).__name__}: {exc})"
-        rows.append(values)
-        errors.append(error)
-        found.append(None if error else assessment)
+            errors[i] = f"could not score this response ({type(exc).__name__}: {exc})"
         if progress is not None:
             progress(1)
     out = table.copy()

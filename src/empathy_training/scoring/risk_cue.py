@@ -8,8 +8,10 @@ import math
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
+
 from . import classifiers
-from .classifiers import Judgements, _outputs, _rows, _sigmoid
+from .classifiers import Judgements, _rows, _sigmoid
 from .features import featurize, sentence_spans
 
 __all__ = [
@@ -58,9 +60,10 @@ def statement_features(client_statement: str) -> tuple[str, ...]:
 
 def _statement_head(text: str, head: str) -> float:
     """A statement-level head's log-odds for `text`."""
-    return float(
-        _outputs(_rows(statement_features(text)))[classifiers._model().heads[head]["start"]]
-    )
+    model = classifiers._model()
+    column = model.heads[head]["start"]
+    rows = _rows(statement_features(text))
+    return float(model.bias[column] + model.weights[rows, column].sum(dtype=np.float32))
 
 
 class StatementRisk(NamedTuple):
