@@ -17,15 +17,19 @@ from empathy_training.scoring import score_response
 from empathy_training.scoring.classifiers import (
     HEAD_ORDER,
     Judgements,
+    _model,
+    _outputs,
+    _rows,
     judge,
     load_model,
     model_version,
     reflective_level,
 )
-from empathy_training.scoring.features import featurize
+from empathy_training.scoring.features import featurize, sentence_spans
 from empathy_training.scoring.risk_cue import (
     RISK_THRESHOLD,
     carries_risk_cue,
+    statement_features,
     statement_risk,
     statement_risk_parts,
 )
@@ -305,3 +309,30 @@ def test_a_cue_in_one_sentence_among_ordinary_talk_is_heard() -> None:
     assert next(c for c in asked.criteria if c.id == "takes-up-risk").met
     ordinary = score_response("It sounds like the knee is better.", client_statement=ORDINARY_TALK)
     assert "takes-up-risk" not in {c.id for c in ordinary.criteria}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        GIVEN_AWAY_AMONG_ORDINARY_TALK,
+        ORDINARY_TALK,
+        "I'm fine.",
+        # longer than the features read (MAX_CHARS)
+        "The knee is sore again. " * 90 + "I keep the tablets in a drawer, just in case.",
+    ],
+)
+def test_each_sentence_reads_as_if_looked_up_alone(statement: str) -> None:
+    # statement_risk_parts looks a statement's features up once and reads its sentences' from
+    # them; this is what reading each on its own gives.
+    def alone(text: str, head: str) -> float:
+        column = _model().heads[head]["start"]
+        return float(_outputs(_rows(statement_features(text)))[column])
+
+    whole, sentence, cue = statement_risk_parts(statement)
+    assert whole == pytest.approx(alone(statement, "statement_risk"), abs=1e-4)
+    each = {
+        " ".join(statement[a:b].split()): alone(statement[a:b], "cue_sentence")
+        for a, b in sentence_spans(statement)
+    }
+    assert sentence == pytest.approx(max(each.values()), abs=1e-4)
+    assert each[cue] == pytest.approx(sentence, abs=1e-4)

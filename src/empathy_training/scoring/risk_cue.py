@@ -58,11 +58,10 @@ def statement_features(client_statement: str) -> tuple[str, ...]:
     return tuple(f for f in featurize(client_statement) if f.startswith(("w:", "b:", "t:")))
 
 
-def _statement_head(text: str, head: str) -> float:
-    """A statement-level head's log-odds for `text`."""
+def _head_logit(rows: list[int], head: str) -> float:
+    """A statement-level head's log-odds for the features at `rows`."""
     model = classifiers._model()
     column = model.heads[head]["start"]
-    rows = _rows(statement_features(text))
     return float(model.bias[column] + model.weights[rows, column].sum(dtype=np.float32))
 
 
@@ -81,11 +80,21 @@ class StatementRisk(NamedTuple):
 @lru_cache(maxsize=256)
 def statement_risk_parts(client_statement: str) -> StatementRisk:
     """How a client statement reads for a risk cue, whole and sentence by sentence."""
-    whole = _statement_head(client_statement, "statement_risk")
+    model = classifiers._model()
+    features = statement_features(client_statement)
+    known = dict(zip(features, model.vocabulary.positions(features).tolist(), strict=True))
+    whole = _head_logit([row for row in known.values() if row >= 0], "statement_risk")
     sentences = [client_statement[a:b] for a, b in sentence_spans(client_statement)]
-    if "cue_sentence" not in classifiers._model().heads or not sentences:
+    if "cue_sentence" not in model.heads or not sentences:
         return StatementRisk(whole, None, "")
-    scored = [(_statement_head(s, "cue_sentence"), s) for s in sentences]
+    scored = []
+    for sentence in sentences:
+        parts = statement_features(sentence)
+        if all(f in known for f in parts):  # a sentence's n-grams are the statement's
+            at = [known[f] for f in parts if known[f] >= 0]
+        else:  # only past MAX_CHARS could a sentence's features not be the statement's
+            at = _rows(parts).tolist()
+        scored.append((_head_logit(at, "cue_sentence"), sentence))
     best, cue = max(scored, key=lambda pair: pair[0])
     return StatementRisk(whole, best, " ".join(cue.split()))
 
