@@ -9,7 +9,8 @@ Usage: python benchmarks/generalisation.py [--quick] [--folds N | --folds-from J
 - leave_writers_out: the learned models retrained without each of N groups of training
   writers in turn (sorted writers dealt round into N folds; N = the number of training writers
   is leave-one-writer-out), tested on the writers left out, pooled and per writer (needs the
-  `train` extra; about three minutes a fold; skipped with --quick). --folds-from takes the folds
+  `train` extra; about ten minutes a fold; skipped with --quick): the models alone with the
+  HRQ rule (`pooled`) and the whole scorer (`pooled_scorer`). --folds-from takes the folds
   of an earlier result instead: the same rows are held out, and writers added since then are
   always trained on (what more writers did, on the same rows).
 AnnoMI and EPITOME have their own scripts (`annomi.py`, `epitome.py`). Prints JSON.
@@ -226,6 +227,7 @@ def leave_writers_out(
     writers = sorted({w for group in groups for w in group})
     gold: list[Prediction] = []
     predicted: list[Prediction] = []
+    scored: list[Prediction] = []
     held_writers: list[str] = []
     with tempfile.TemporaryDirectory() as scratch:
         for i, group in enumerate(groups):
@@ -233,6 +235,7 @@ def leave_writers_out(
             folder = Path(scratch) / str(i)
             trainer.train([r for r in rows if r["writer"] not in group], data_dir, folder)
             predicted += with_models(folder, lambda held=held: learned_predictions(held))
+            scored += with_models(folder, lambda held=held: scorer_predictions(held))
             gold += [r["labels"] for r in held]
             held_writers += [r["writer"] for r in held]
     per_writer = {}
@@ -243,6 +246,7 @@ def leave_writers_out(
     return {
         "folds": [sorted(group) for group in groups],
         "pooled": figures(gold, predicted),
+        "pooled_scorer": figures(gold, scored),
         "per_writer": per_writer,
     }
 

@@ -11,6 +11,7 @@ from empathy_training.models import (
     ROADBLOCK_IDS,
 )
 from empathy_training.scoring import (
+    decisions,
     load_rubric,
     score_response,
 )
@@ -142,6 +143,28 @@ def test_questions_are_roadblocks_setting() -> None:
     assert "questioning" not in ids("What happened next?")
     a = score_response("What happened next?", client_statement=KNEE, rubric=gordon)
     assert a.roadblock_ids == ("questioning",)
+
+
+STEAK = (
+    "Twenty years I ran the resus bay. Now I can't open a jar of pickle. I had to ask my "
+    "fourteen-year-old to cut my steak, in front of everyone."
+)
+
+
+def test_a_pattern_stands_only_when_the_models_do_not_rule_a_roadblock_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Saying back what the client had to do is a reflection, though "you have to" is also how
+    # orders begin: the models are sure there is no roadblock, so the pattern does not stand.
+    reflection = "You have to ask your fourteen-year-old to cut your steak, in front of everyone."
+    assert not score_response(reflection, client_statement=STEAK).roadblocks
+    monkeypatch.setattr(decisions, "RULE_ROADBLOCK_FLOOR", 0.0)  # every pattern stands
+    assert ids(reflection, STEAK) == {"ordering"}
+    # The rubric's own roadblocks (its questions) stand whatever the models say.
+    monkeypatch.setattr(decisions, "RULE_ROADBLOCK_FLOOR", 1.1)  # no pattern stands
+    gordon = dataclasses.replace(load_rubric("reflection"), questions_are_roadblocks=True)
+    asked = score_response("What happened next?", client_statement=KNEE, rubric=gordon)
+    assert asked.roadblock_ids == ("questioning",)
 
 
 def test_good_reflections_have_no_roadblocks() -> None:

@@ -27,7 +27,8 @@ def analyse_response(
     off_topic = find_off_topic(text, reflective, client, lex)
     if off_topic:
         reflective = []
-    roadblocks = sorted(roadblocks + questioning(text, rubric, reflective), key=lambda r: r.start)
+    asked = questioning(text, rubric, reflective)
+    roadblocks = sorted(roadblocks + asked, key=lambda r: r.start)
     regions = [(r.start, r.end) for r in reflective]
     feelings = [
         f for f in text.feelings if not f.negated and any_overlap((f.start, f.end), regions)
@@ -68,6 +69,7 @@ def analyse_response(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
     found.off_topic = off_topic
+    found.rubric_roadblocks = asked
     found.misfit = misfit
     find_depth(found, lex, key)
     return found, key, _question_type(text)
