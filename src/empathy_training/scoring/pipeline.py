@@ -91,7 +91,7 @@ def score_response(
         )
     lex = lexicons()
     client = client_of(statement_text, vignette)
-    found, key, q_type = analyse_response(text, client, spec)
+    found, key = analyse_response(text, client, spec)
     judged = learned.judge(text, statement_text)
     reconcile(found, judged, with_key=key is not None)
     cue_present = risk_present(vignette, statement_text, judged)
@@ -106,10 +106,12 @@ def score_response(
         found, "behaviour", behaviour
     )
     depth, depth_spans = found.depth, found.depth_evidence
-    if not found.questions:
+    # The model reads the type; a question needs a question sentence too. The rules' own reading
+    # of the type counted "I wonder if..." and tag endings as questions, which raters do not:
+    # five folds by writer, question type 0.934 -> 0.942 (see the model card).
+    q_type = judged.top("question_type") if found.questions else None
+    if q_type == "none":
         q_type = None
-    elif judged.top("question_type") != "none":
-        q_type = judged.top("question_type")
     level = learned.reflective_level(
         judged,
         risk_handled=handling,

@@ -11,13 +11,13 @@ from .lexicons import lexicons
 from .reflection import find_off_topic, find_reflective
 from .roadblocks import find_roadblocks, questioning
 from .rubrics import Rubric
-from .text import Text, analyse_once
+from .text import analyse_once
 from .words import stem
 
 
 def analyse_response(
     response: str, client: Client, rubric: Rubric
-) -> tuple[Findings, KeyResult | None, str | None]:
+) -> tuple[Findings, KeyResult | None]:
     """Run the rules' detectors: the evidence the learned decisions cite."""
     lex = lexicons()
     text = analyse_once(response)
@@ -72,11 +72,4 @@ def analyse_response(
     found.rubric_roadblocks = asked
     found.misfit = misfit
     find_depth(found, lex, key)
-    return found, key, _question_type(text)
-
-
-def _question_type(text: Text) -> str | None:
-    kinds = [s.question_type for s in text.sentences if s.is_question]
-    if not kinds:
-        return None
-    return "open" if "open" in kinds else "closed"  # the model decides (see score_response)
+    return found, key
