@@ -25,7 +25,7 @@ from empathy_training.scoring.classifiers import (
     model_version,
     reflective_level,
 )
-from empathy_training.scoring.features import featurize, sentence_spans
+from empathy_training.scoring.features import featurize, sentence_spans, word_ngrams
 from empathy_training.scoring.risk_cue import (
     RISK_THRESHOLD,
     carries_risk_cue,
@@ -336,3 +336,13 @@ def test_each_sentence_reads_as_if_looked_up_alone(statement: str) -> None:
     }
     assert sentence == pytest.approx(max(each.values()), abs=1e-4)
     assert each[cue] == pytest.approx(sentence, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I’m so tired... Are you? I can’t sleep!", "", "one", "The knee again. " * 200],
+)
+def test_word_ngrams_are_the_features_words_pairs_and_triples(text: str) -> None:
+    expected = tuple(f for f in featurize(text) if f.startswith(("w:", "b:", "t:")))
+    assert word_ngrams(text) == expected
+    assert not text.strip() or expected

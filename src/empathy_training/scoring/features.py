@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["MAX_CHARS", "featurize", "sentence_spans", "token_spans", "tokens"]
+__all__ = ["MAX_CHARS", "featurize", "sentence_spans", "token_spans", "tokens", "word_ngrams"]
 
 #: Only the first MAX_CHARS characters of a response or a client statement are read.
 MAX_CHARS = 2000
@@ -87,6 +87,19 @@ def statement_words(client_statement: str) -> frozenset[str]:
     return _statement_words(client_statement)[0]
 
 
+def _ngrams(words: list[str]) -> set[str]:
+    found = {f"w:{w}" for w in words}
+    found.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
+    found.update(f"t:{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
+    return found
+
+
+def word_ngrams(text: str) -> tuple[str, ...]:
+    """The features of `text` that are its words, word pairs and triples (`w:`, `b:`, `t:`),
+    named and sorted as `featurize` names and sorts them."""
+    return tuple(sorted(_ngrams(tokens(text))))
+
+
 @lru_cache(maxsize=64)
 def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
     """The features of `response` as an answer to `client_statement` (may be empty).
@@ -96,9 +109,7 @@ def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
     lowered = response[:MAX_CHARS].lower().translate(_QUOTES)
     words = _TOKEN.findall(lowered)
     plain = [w for w in words if w != "?" and w != "!"]
-    found: set[str] = {f"w:{w}" for w in words}
-    found.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
-    found.update(f"t:{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
+    found = _ngrams(words)
     count = 0
     for sentence in _sentences(lowered):
         count += 1

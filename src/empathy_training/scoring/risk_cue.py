@@ -12,7 +12,7 @@ import numpy as np
 
 from . import classifiers
 from .classifiers import Judgements, _rows, _sigmoid
-from .features import featurize, sentence_spans
+from .features import sentence_spans, word_ngrams
 
 __all__ = [
     "CUE_SENTENCE_WEIGHT",
@@ -55,7 +55,7 @@ CUE_SENTENCE_WEIGHT = 0.5
 
 def statement_features(client_statement: str) -> tuple[str, ...]:
     """A statement's words, pairs and triples only: its length and shape say nothing of risk."""
-    return tuple(f for f in featurize(client_statement) if f.startswith(("w:", "b:", "t:")))
+    return word_ngrams(client_statement)
 
 
 def _head_logit(rows: list[int], head: str) -> float:
