@@ -20,6 +20,11 @@ from .text import Text
 RULE_ROADBLOCK_FLOOR = 0.1
 
 
+def patterns_stand(judged: learned.Judgements) -> bool:
+    """Whether the roadblocks the rules' patterns find stand (RULE_ROADBLOCK_FLOOR)."""
+    return judged.roadblock_probability >= RULE_ROADBLOCK_FLOOR
+
+
 def learned_spans(
     found: Findings, head: str, label: str | None = None, limit: int = 3
 ) -> list[tuple[int, int]]:
@@ -42,17 +47,14 @@ def reconcile(found: Findings, judged: learned.Judgements, *, with_key: bool) ->
     """Make the findings say what the learned models decided; the rules supply the words.
 
     Roadblocks are the models' categories, each with the words that weighed most with the
-    model, plus those the rules' patterns found unless the models rule a roadblock out
-    (RULE_ROADBLOCK_FLOOR), and those the rubric defines (its questions); a reflection is there
+    model, plus those the rules found that stand (`patterns_stand`) and those the rubric
+    defines (its questions, when the model reads a question); a reflection is there
     when the depth model says so, with the rules' clauses or the model's words as evidence. The
     rules' off-topic check stands only against a vignette's answer key (`with_key`): against
     one client turn, a reflection that adds meaning must use words the client did not say, and
     lexical overlap cannot tell it from one about something else.
     """
-    if judged.roadblock_probability >= RULE_ROADBLOCK_FLOOR:
-        kept = list(found.roadblocks)
-    else:  # the models are sure there is none: only the rubric's own roadblocks stand
-        kept = list(found.rubric_roadblocks)
+    kept = list(found.roadblocks)  # the rules' finds that stand (see `patterns_stand`)
     have = {r.category for r in kept}
     for category in judged.roadblocks:
         if category not in have:  # the words that weighed most, or their sentence

@@ -53,9 +53,6 @@ class Findings:
     cues: dict[str, Spans] = field(default_factory=dict)
     """Cue words a later step reads: 'meaning' (see `find_depth`) and 'invalidating' (see
     `validation_level`)."""
-    rubric_roadblocks: list[Roadblock] = field(default_factory=list)
-    """Roadblocks the rubric itself defines (its questions, see `questioning`): they stand
-    whatever the models say."""
     off_topic: list[str] = field(default_factory=list)
     """Words of a reflection about something the client never mentioned (see `find_off_topic`)."""
     misfit: Spans = field(default_factory=list)

@@ -14,7 +14,14 @@ from ..models import (
 from . import classifiers as learned
 from .client import client_of
 from .criteria import Context
-from .decisions import behaviour_spans, learned_confidence, learned_spans, level_evidence, reconcile
+from .decisions import (
+    behaviour_spans,
+    learned_confidence,
+    learned_spans,
+    level_evidence,
+    patterns_stand,
+    reconcile,
+)
 from .epitome import epitome_codes
 from .feedback import Fill, clip_words, criteria_results, summary_feedback
 from .findings import make_span, make_spans, question_spans
@@ -91,8 +98,11 @@ def score_response(
         )
     lex = lexicons()
     client = client_of(statement_text, vignette)
-    found, key = analyse_response(text, client, spec)
     judged = learned.judge(text, statement_text)
+    asks = judged.top("question_type") != "none"
+    found, key = analyse_response(
+        text, client, spec, patterns_stand=patterns_stand(judged), asks=asks
+    )
     reconcile(found, judged, with_key=key is not None)
     cue_present = risk_present(vignette, statement_text, judged)
     means_context = " ".join((statement_text, *(vignette.answer_key.means if vignette else ())))
@@ -106,12 +116,11 @@ def score_response(
         found, "behaviour", behaviour
     )
     depth, depth_spans = found.depth, found.depth_evidence
-    # The model reads the type; a question needs a question sentence too. The rules' own reading
-    # of the type counted "I wonder if..." and tag endings as questions, which raters do not:
-    # five folds by writer, question type 0.934 -> 0.942 (see the model card).
-    q_type = judged.top("question_type") if found.questions else None
-    if q_type == "none":
-        q_type = None
+    # The type is the model's, and a question needs a question sentence too. The rules' type
+    # stood before where the model read no question, but the rules' question sentences include
+    # "I wonder if..." and tag endings, which raters do not count: five folds by writer,
+    # question type 0.934 -> 0.942 (see the model card).
+    q_type = judged.top("question_type") if found.questions and asks else None
     level = learned.reflective_level(
         judged,
         risk_handled=handling,

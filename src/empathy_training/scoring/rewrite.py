@@ -19,6 +19,7 @@ from .client import SELF_CRITICAL_FAMILY, client_of
 from .data_files import lexicon
 from .feelings import feeling_adjective, feeling_families
 from .risk import direct_question
+from .rules import pattern_roadblocks
 from .text import analyse_once
 from .words import WORD, normalise
 
@@ -295,6 +296,7 @@ def stronger_version(
     roadblock = assessment.roadblocks[0].category if assessment.roadblocks else ""
     asked_only = assessment.behaviour == "question"
     seen: set[str] = set()
+    client = client_of(statement, vignette)
 
     def score(text: str) -> Assessment | None:
         try:
@@ -307,6 +309,8 @@ def stronger_version(
     def listens(words: str) -> str | None:
         alone = score(words)
         if alone is None or alone.roadblocks or alone.risk_handled == "safety_error":
+            return None
+        if pattern_roadblocks(words, client):  # not even one the models overrule
             return None
         if alone.behaviour == "question" and alone.question_type != "open":
             return None
@@ -323,6 +327,8 @@ def stronger_version(
         seen.add(text)
         scored = score(text)
         if scored is None or scored.hrq_level < TARGET_LEVEL or scored.roadblocks:
+            continue
+        if pattern_roadblocks(text, client):
             continue
         if scored.risk_handled not in (None, "taken_up"):
             continue

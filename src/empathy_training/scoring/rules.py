@@ -6,7 +6,7 @@ from .answer_key import KeyResult, check_key
 from .client import Client
 from .depth import find_depth
 from .feeling_fit import misfit_feelings
-from .findings import Findings, any_overlap
+from .findings import Findings, Roadblock, any_overlap
 from .lexicons import lexicons
 from .reflection import find_off_topic, find_reflective
 from .roadblocks import find_roadblocks, questioning
@@ -15,20 +15,40 @@ from .text import analyse_once
 from .words import stem
 
 
+def _start(roadblock: Roadblock) -> int:
+    return roadblock.start
+
+
+def pattern_roadblocks(response: str, client: Client) -> list[Roadblock]:
+    """Every roadblock the patterns find, whatever the models say: a text offered as a model
+    answer must have none."""
+    return find_roadblocks(analyse_once(response), client, lexicons())
+
+
 def analyse_response(
-    response: str, client: Client, rubric: Rubric
+    response: str,
+    client: Client,
+    rubric: Rubric,
+    *,
+    patterns_stand: bool = True,
+    asks: bool = True,
 ) -> tuple[Findings, KeyResult | None]:
-    """Run the rules' detectors: the evidence the learned decisions cite."""
+    """Run the rules' detectors: the evidence the learned decisions cite.
+
+    `patterns_stand` is False when the models rule a roadblock out: the roadblock patterns'
+    finds are then dropped before anything else reads them. `asks` is False when the model reads
+    no question: then the rubric's question roadblocks (`questioning`) are not built either.
+    """
     lex = lexicons()
     text = analyse_once(response)
     statement = client.statement
-    roadblocks = find_roadblocks(text, client, lex)
+    roadblocks = find_roadblocks(text, client, lex) if patterns_stand else []
     reflective = find_reflective(text, statement, roadblocks, lex)
     off_topic = find_off_topic(text, reflective, client, lex)
     if off_topic:
         reflective = []
-    asked = questioning(text, rubric, reflective)
-    roadblocks = sorted(roadblocks + asked, key=lambda r: r.start)
+    if asks:
+        roadblocks = sorted(roadblocks + questioning(text, rubric, reflective), key=_start)
     regions = [(r.start, r.end) for r in reflective]
     feelings = [
         f for f in text.feelings if not f.negated and any_overlap((f.start, f.end), regions)
@@ -69,7 +89,6 @@ def analyse_response(
         text, statement, roadblocks, reflective, questions, feelings, new_feelings, apt_feelings
     )
     found.off_topic = off_topic
-    found.rubric_roadblocks = asked
     found.misfit = misfit
     find_depth(found, lex, key)
     return found, key
