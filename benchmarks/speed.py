@@ -1,16 +1,18 @@
 """Speed of the scorer: single-response latency, batch throughput, import time and memory.
 
 The responses are the scenario library's exemplars (trainee-length responses, each with its
-vignette), repeated with small variations so that no cache hides the work. `grade` is timed
-apart, as `empathy-training grade` runs it: distinct written responses from the corpus's
-training part, each with its bare client statement, a few to each of many statements and in a
-shuffled order (a harder case than a class answering the same few vignettes). Latency and throughput
-are measured after `scoring.warm_up()`, as a server would run; the cold first score is reported
-separately. Batch throughput is the median of several passes over the batch (the best pass is
-reported too), since a shared machine's speed varies from second to second; per CPU second
-leaves out the time the machine gave to others. Prints JSON.
+vignette), repeated with small variations so that no cache hides the work. Latency and
+throughput are measured after `scoring.warm_up()`, as a server would run; the cold first score
+is reported separately. Batch throughput is the median of several passes over the batch (the
+best pass is reported too), since a shared machine's speed varies from second to second; per CPU
+second leaves out the time the machine gave to others.
 
-    python benchmarks/speed.py [--repeat N] [--passes N]
+`grade` is timed apart, as `empathy-training grade` runs it: distinct written responses from the
+corpus's training part, each with its bare client statement, a few to each of many statements
+(harder than a class answering the same few vignettes: more of the work is per statement).
+`this_process_peak_rss_mb` includes reading the corpus and grading those rows. Prints JSON.
+
+    python benchmarks/speed.py [--repeat N] [--passes N] [--grade-rows N]
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def _corpus_table(rows: int, seed: int = 0) -> pd.DataFrame:
             item = json.loads(line)
             if item.get("split") != "blind":
                 statements[item["statement_id"]] = item["statement"]
-    pairs = {}
+    pairs: dict[tuple[str, str], None] = {}
     for name in ("responses.jsonl", "risk-responses.jsonl"):
         for line in (folder / name).read_text("utf-8").splitlines():
             item = json.loads(line)

@@ -346,3 +346,12 @@ def test_word_ngrams_are_the_features_words_pairs_and_triples(text: str) -> None
     expected = tuple(f for f in featurize(text) if f.startswith(("w:", "b:", "t:")))
     assert word_ngrams(text) == expected
     assert not text.strip() or expected
+
+
+def test_a_sentence_lower_cased_apart_from_its_statement_is_looked_up_alone() -> None:
+    # "ΟΔΟΣ" lower-cases to "οδος" at the end of a text and to "οδοσ" when a letter follows
+    # the full stop, so this sentence's features are not all the statement's.
+    statement = "ΟΔΟΣ.Α I keep the tablets in a drawer, just in case."
+    first = statement_features("ΟΔΟΣ.")
+    assert not set(first) <= set(statement_features(statement))
+    test_each_sentence_reads_as_if_looked_up_alone(statement)

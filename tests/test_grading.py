@@ -270,3 +270,12 @@ def test_typed_contract_makes_levels_whole_numbers_again() -> None:
     assert typed["hrq_level"].tolist() == [3, pd.NA]
     assert typed["roadblocks"].tolist() == ["advising", ""]
     assert set(CONTRACT_COLUMNS) <= set(typed.columns)
+
+
+def test_a_table_with_two_statement_columns_is_refused() -> None:
+    table = pd.DataFrame(
+        [["You're tired.", "I'm tired.", "I'm so tired."]],
+        columns=["response", "client_statement", "client_statement"],
+    )
+    with pytest.raises(InputError, match="more than one 'client_statement' column"):
+        grade(table)

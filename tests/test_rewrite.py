@@ -40,6 +40,20 @@ def test_a_general_claim_echoing_the_client_is_not_kept(library: Library) -> Non
     assert any("part of recovery" in removed for removed in rewrite.removed)
 
 
+def test_a_roadblock_the_models_overrule_is_never_offered_as_a_stronger_version(
+    library: Library,
+) -> None:
+    # The models read this "yes, but" turn as a reflection with no roadblock; the persuading
+    # clause must still not come back in a model answer.
+    vignette = library.vignette("val-proving-the-pain")
+    response = "You're tired of proving it, but you have to admit the tests were all normal."
+    assessment = score_response(response, vignette=vignette)
+    rewrite = stronger_version(assessment, vignette=vignette)
+    assert rewrite is not None
+    assert "have to admit" not in rewrite.text
+    assert any("have to admit" in removed for removed in rewrite.removed)
+
+
 def test_a_self_critical_client_is_never_offered_a_self_label(library: Library) -> None:
     for vignette_id in ("sc-pathetic-washing-up", "sc-failed-resit", "sc-useless-mother"):
         vignette = library.vignette(vignette_id)

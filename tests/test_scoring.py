@@ -167,6 +167,19 @@ def test_a_pattern_stands_only_when_the_models_do_not_rule_a_roadblock_out(
     assert asked.roadblock_ids == ("questioning",)
 
 
+def test_a_question_is_one_the_model_reads_as_one() -> None:
+    # The rules' question sentences include "I wonder if...", which raters do not count as a
+    # question: no question type, and not a question roadblock even where every question is one.
+    wondering = "I wonder if you feel let down by your knee."
+    assert score_response(wondering, client_statement=KNEE).question_type is None
+    gordon = dataclasses.replace(load_rubric("reflection"), questions_are_roadblocks=True)
+    assert not score_response(wondering, client_statement=KNEE, rubric=gordon).roadblocks
+    three = "I wonder if it is the knee. I wonder if it is the allotment. I wonder if it is both."
+    assert not ids(three)  # not an interrogating run
+    asked = score_response("How long has your knee been bad?", client_statement=KNEE)
+    assert asked.question_type == "open" or asked.question_type == "closed"
+
+
 def test_good_reflections_have_no_roadblocks() -> None:
     for response in (
         "You're fed up that your knee keeps you from the allotment.",

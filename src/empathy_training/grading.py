@@ -159,6 +159,9 @@ def _grade(
     load_rubric(rubric)
     if "response" not in table.columns:
         raise InputError("the table has no 'response' column")
+    repeated = sorted({c for c in table.columns[table.columns.duplicated()] if c in INPUT_COLUMNS})
+    if repeated:
+        raise InputError(f"the table has more than one '{repeated[0]}' column")
     blank = [""] * len(table)
     responses = [cell_text(v) for v in table["response"].tolist()]
     statements = [cell_text(v) for v in table.get("client_statement", blank)]

@@ -169,7 +169,7 @@ class Assessment:
     behaviour: str
     """One of BEHAVIOURS."""
     question_type: str | None
-    """'open', 'closed', or None when the response asks no question."""
+    """'open', 'closed', or None when the scorer reads no question in the response."""
     reflection_depth: str
     """One of REFLECTION_DEPTHS."""
     roadblocks: tuple[RoadblockFinding, ...]

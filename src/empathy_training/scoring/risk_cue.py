@@ -92,7 +92,7 @@ def statement_risk_parts(client_statement: str) -> StatementRisk:
         parts = statement_features(sentence)
         if all(f in known for f in parts):  # a sentence's n-grams are the statement's
             at = [known[f] for f in parts if known[f] >= 0]
-        else:  # only past MAX_CHARS could a sentence's features not be the statement's
+        else:  # unless lower case depends on what follows (a Greek final sigma)
             at = _rows(parts).tolist()
         scored.append((_head_logit(at, "cue_sentence"), sentence))
     best, cue = max(scored, key=lambda pair: pair[0])
