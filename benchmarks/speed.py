@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
-from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -33,6 +33,9 @@ from empathy_training.grading import grade
 from empathy_training.loading import load_library
 from empathy_training.models import Vignette
 from empathy_training.scoring import score_response, warm_up
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from training_examples import load_corpus
 
 VARIANTS = ("", " Honestly.", " I hear you.", " Is that right?", " Take your time.")
 
@@ -50,20 +53,7 @@ def _cases(repeat: int) -> list[tuple[str, Vignette]]:
 
 def _corpus_table(rows: int, seed: int = 0) -> pd.DataFrame:
     """Distinct training-part responses from the corpus, each with its statement, shuffled."""
-    folder = resources.files("empathy_training") / "data" / "corpus"
-    statements: dict[str, str] = {}
-    for name in ("statements.jsonl", "risk-statements.jsonl"):
-        for line in (folder / name).read_text("utf-8").splitlines():
-            item = json.loads(line)
-            if item.get("split") != "blind":
-                statements[item["statement_id"]] = item["statement"]
-    pairs: dict[tuple[str, str], None] = {}
-    for name in ("responses.jsonl", "risk-responses.jsonl"):
-        for line in (folder / name).read_text("utf-8").splitlines():
-            item = json.loads(line)
-            statement = statements.get(item["statement_id"])
-            if statement is not None and item.get("split") != "blind":
-                pairs[(item["response"], statement)] = None
+    pairs = {(r["response"], r["client"]["statement"]): None for r in load_corpus("train")}
     chosen = list(pairs)
     random.Random(seed).shuffle(chosen)
     return pd.DataFrame(chosen[:rows], columns=["response", "client_statement"])

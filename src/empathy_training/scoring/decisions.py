@@ -11,12 +11,12 @@ from .text import Text
 
 #: The roadblocks the rules' patterns find stand unless the models' probability that there is
 #: a roadblock (`Judgements.roadblock_probability`) is under this; the rubric's own roadblocks
-#: (its questions) always stand. Five folds by writer, the whole scorer, 13,304 rows: roadblock
-#: present 0.921 -> 0.928, level QWK 0.831 -> 0.836 against letting every pattern stand (0.05:
-#: 0.927, 0.835; 0.2: 0.929, 0.836): of the 119 rows where it drops what the patterns found,
-#: the raters saw no roadblock in 108, 82 of them reflections. Two of the exemplars' 122
-#: roadblocks are lost with it, both "yes, but" turns ("...but you did everything anyone
-#: could have done").
+#: (its questions) stand whenever the model reads a question. Five folds by writer, the whole
+#: scorer, 13,304 rows: roadblock present 0.921 -> 0.928, level QWK 0.831 -> 0.836 against
+#: letting every pattern stand (0.05: 0.927, 0.835; 0.2: 0.929, 0.836): of the 119 rows where
+#: it drops what the patterns found, the raters saw no roadblock in 108, 82 of them
+#: reflections. Two of the exemplars' 122 roadblocks are lost with it, both "yes, but" turns
+#: ("...but you did everything anyone could have done").
 RULE_ROADBLOCK_FLOOR = 0.1
 
 

@@ -15,10 +15,6 @@ from .text import analyse_once
 from .words import stem
 
 
-def _start(roadblock: Roadblock) -> int:
-    return roadblock.start
-
-
 def pattern_roadblocks(response: str, client: Client) -> list[Roadblock]:
     """Every roadblock the patterns find, whatever the models say: a text offered as a model
     answer must have none."""
@@ -48,7 +44,8 @@ def analyse_response(
     if off_topic:
         reflective = []
     if asks:
-        roadblocks = sorted(roadblocks + questioning(text, rubric, reflective), key=_start)
+        roadblocks += questioning(text, rubric, reflective)
+        roadblocks.sort(key=lambda r: r.start)
     regions = [(r.start, r.end) for r in reflective]
     feelings = [
         f for f in text.feelings if not f.negated and any_overlap((f.start, f.end), regions)
