@@ -237,6 +237,19 @@ def test_features_read_the_response_against_the_statement() -> None:
     assert featurize("x" * 10_000) == featurize("x" * 10_000)
 
 
+def test_features_name_the_feelings_the_client_did_not() -> None:
+    statement = "I'm so angry with the council. Nobody ever rings back."
+    new = featurize("Underneath the anger you sound really let down, even hurt.", statement)
+    assert "fn:anger" not in new and "fsame:1" in new  # "angry" and "anger": one family
+    assert "fnew:0" not in new and "fn:sadness" in new
+    negated = featurize("You're not scared, you're furious.", statement)
+    assert "fn:fear" not in negated and "fnew:0" in negated  # "not scared" names no fear
+    assert "fsame:1" in negated
+    plain = featurize("The council never rings back.", statement)
+    assert "fnew:0" in plain and "fsame:0" in plain
+    assert not any(f.startswith("fn") for f in featurize("You're scared."))  # no statement
+
+
 def test_an_ordered_judgement_takes_the_middle_only_when_the_model_is_unsure() -> None:
     split = {"0": 0.44, "2": 0.05, "3": 0.06, "4": 0.0, "5": 0.45}
     unsure = Judgements({"validation": split}, {})

@@ -223,14 +223,7 @@ def test_what_is_good_for_you_is_not_praise() -> None:
         ("Don't worry, it happens to everyone.", 1),
         ("How long has your knee been bad?", 2),
         ("You're fed up, but you should really move somewhere smaller.", 2),
-        pytest.param(
-            "You're fed up that your knee keeps you from the allotment.",
-            3,
-            marks=pytest.mark.xfail(
-                reason="known model error: a simple reflection read as complex (0.53 to 0.47)",
-                strict=True,
-            ),
-        ),
+        ("You're fed up that your knee keeps you from the allotment.", 3),
         ("Part of you wants to stay, and part of you knows the stairs are getting too much.", 4),
         ("It sounds like you might be feeling lonely now the allotment is out of reach.", 5),
     ],
@@ -256,6 +249,11 @@ def test_reflection_depth_simple() -> None:
     assert simple.reflection_depth == "simple"
 
 
+@pytest.mark.xfail(
+    reason="known model error: an unstated feeling beside a stated one read as simple (0.58 to "
+    "0.40)",
+    strict=True,
+)
 def test_reflection_depth_complex() -> None:
     added = score_response(
         "You're confused, and maybe a bit worried you'll get it wrong.", client_statement=INHALERS

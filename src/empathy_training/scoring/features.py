@@ -2,8 +2,9 @@
 
 One function, `featurize`, shared by the training script and the runtime, so that the models
 see identical features in both. Features are strings: words and word pairs and triples, how
-each sentence opens, question marks and length, and which of the response's content words the
-client said (`e:`) or did not (`n:`), with how much of the response echoes the client.
+each sentence opens, question marks and length, which of the response's content words the
+client said (`e:`) or did not (`n:`), with how much of the response echoes the client, and which
+feelings the response names that the client did not (`fn:`, by the feeling lexicon's families).
 (Character n-grams were tried and dropped: they lowered every leave-one-writer-out figure.)
 """
 
@@ -13,6 +14,9 @@ import itertools
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+
+from .feelings import find_feelings
+from .words import normalise, split_words
 
 __all__ = ["MAX_CHARS", "featurize", "sentence_spans", "token_spans", "tokens", "word_ngrams"]
 
@@ -82,6 +86,19 @@ def _statement_words(client_statement: str) -> tuple[frozenset[str], frozenset[s
     return frozenset(words), frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
 
 
+@lru_cache(maxsize=256)
+def _statement_feelings(client_statement: str) -> frozenset[str]:
+    """The feeling families a client statement names, negated or not (kept, as above)."""
+    return _feelings(client_statement, negated=True)
+
+
+def _feelings(text: str, *, negated: bool) -> frozenset[str]:
+    found = find_feelings(split_words(normalise(text[:MAX_CHARS])))
+    return frozenset(
+        family for feeling in found if negated or not feeling.negated for family in feeling.families
+    )
+
+
 def statement_words(client_statement: str) -> frozenset[str]:
     """A client statement's words, as `tokens` reads them."""
     return _statement_words(client_statement)[0]
@@ -134,4 +151,9 @@ def featurize(response: str, client_statement: str = "") -> tuple[str, ...]:
         found.add(f"new:{_bin(new, ((0, '0'), (2, '1-2'), (5, '3-5'), (10, '6-10')), '11+')}")
         pairs = {f"{a} {b}" for a, b in itertools.pairwise(plain)}
         found.add(f"echo_pairs:{min(len(pairs & client_pairs), 3)}")
+        named = _feelings(response, negated=False)  # "you're not angry" names no anger
+        theirs = _statement_feelings(client_statement)
+        found.update(f"fn:{family}" for family in named - theirs)
+        found.add(f"fnew:{min(len(named - theirs), 2)}")
+        found.add(f"fsame:{min(len(named & theirs), 2)}")
     return tuple(sorted(found))
