@@ -259,6 +259,34 @@ def test_an_ordered_judgement_takes_the_middle_only_when_the_model_is_unsure() -
     assert sure.ordinal("validation") == "5"
 
 
+def test_the_reflection_decides_between_validation_two_and_three() -> None:
+    def reads(level: str) -> Judgements:
+        return Judgements({"validation": {v: float(v == level) for v in "02345"}}, {})
+
+    for level in ("2", "3"):
+        assert reads(level).validation_level("simple") == 2
+        assert reads(level).validation_level("complex") == 3
+        assert reads(level).validation_level("none") == 0
+    assert reads("5").validation_level("simple") == 5  # normalising: the head's own level
+    assert reads("4").validation_level("none") == 4
+    assert reads("0").validation_level("complex") == 0  # invalidating beside a reflection
+
+
+def test_validation_and_depth_agree_in_what_a_trainee_is_told() -> None:
+    son = "My son hasn't rung since Christmas. I paid for his wedding, I drove him everywhere."
+    exam = "I failed the exam again. Third time. Everyone else in my group passed first go."
+    for statement, response in (
+        (son, "He hasn't rung since Christmas."),
+        (son, "You gave him everything, and the silence feels like none of it counted."),
+        (son, "It sounds like you miss him."),
+        (exam, "It's knocked your confidence."),  # the head alone reads 2 beside a complex depth
+        (exam, "You failed it three times."),
+    ):
+        a = score_response(response, client_statement=statement)
+        assert a.validation_level in (2, 3), response
+        assert a.validation_level == {"simple": 2, "complex": 3}[a.reflection_depth], response
+
+
 def test_a_likely_safety_error_is_called_one_even_when_another_is_likelier() -> None:
     likely = Judgements(
         {"risk_handling": {"taken_up": 0.5, "passed_over": 0.08, "safety_error": 0.42}}, {}
