@@ -15,8 +15,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from .feelings import find_feelings
-from .words import normalise, split_words
+from .feelings import text_feelings
 
 __all__ = ["MAX_CHARS", "featurize", "sentence_spans", "token_spans", "tokens", "word_ngrams"]
 
@@ -93,7 +92,7 @@ def _statement_feelings(client_statement: str) -> frozenset[str]:
 
 
 def _feelings(text: str, *, negated: bool) -> frozenset[str]:
-    found = find_feelings(split_words(normalise(text[:MAX_CHARS])))
+    found = text_feelings(text[:MAX_CHARS])
     return frozenset(
         family for feeling in found if negated or not feeling.negated for family in feeling.families
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from .data_files import lexicon, word_list
 from .topics import swap_person
-from .words import Word, normalise, phrase_stems, split_words
+from .words import Word, normalise, phrase_stems, split_words, text_words
 
 if TYPE_CHECKING:
     from .text import Text
@@ -136,6 +136,12 @@ def _names_an_event(words: Sequence[Word], i: int, entry: FeelingEntry) -> bool:
     prev = words[i - 1].lower if i >= 1 else ""
     prev2 = words[i - 2].lower if i >= 2 else ""
     return prev in _ARTICLES or (prev2 in _ARTICLES and prev not in _QUANTIFIERS)
+
+
+@lru_cache(maxsize=8)
+def text_feelings(text: str) -> tuple[Feeling, ...]:
+    """The feeling words of `text` (`find_feelings` over `text_words`), kept likewise."""
+    return find_feelings(text_words(text))
 
 
 def find_feelings(words: Sequence[Word]) -> tuple[Feeling, ...]:

@@ -10,10 +10,10 @@ from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from .data_files import lexicon
-from .feelings import Feeling, find_feelings
+from .feelings import Feeling, text_feelings
 from .matching import compile_start_patterns
 from .patterns import first_words
-from .words import WORD, Word, content_stems, normalise, split_words
+from .words import WORD, Word, content_stems, normalise, text_words
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n+")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "etc", "eg", "ie", "approx"})
@@ -221,7 +221,7 @@ def analyse_once(text: str) -> Text:
     """Like `analyse`, without keeping the result: for a text seen once, such as one response
     in a batch, so that it and what is worked out from it go when the caller is done."""
     norm = normalise(text)
-    words = split_words(norm)
+    words = text_words(text)  # as the learned features read it: one reading for both
     sentences: list[Sentence] = []
     clauses: list[Clause] = []
     for s_start, s_end in _sentence_bounds(norm):
@@ -242,7 +242,7 @@ def analyse_once(text: str) -> Text:
         words=words,
         sentences=tuple(sentences),
         clauses=tuple(clauses),
-        feelings=find_feelings(words),
+        feelings=text_feelings(text),
         stems=content_stems(words),
         word_starts=tuple([w[2] for w in words]),
     )

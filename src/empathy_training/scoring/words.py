@@ -127,6 +127,13 @@ def _word_form(token: str) -> tuple[str, str]:
     return form
 
 
+@lru_cache(maxsize=8)
+def text_words(text: str) -> tuple[Word, ...]:
+    """The words of `text` (`split_words` of its normalised form), kept for the last few texts:
+    the learned features and the rules both read each response and its client statement."""
+    return split_words(normalise(text))
+
+
 def split_words(norm: str) -> tuple[Word, ...]:
     """The words of a normalised text (see `normalise`), with their offsets."""
     forms = _WORD_FORMS
