@@ -249,15 +249,22 @@ def test_reflection_depth_simple() -> None:
     assert simple.reflection_depth == "simple"
 
 
-@pytest.mark.xfail(
-    reason="known model error: an unstated feeling beside a stated one read as simple (0.58 to "
-    "0.40)",
-    strict=True,
+@pytest.mark.parametrize(
+    "response",
+    [
+        "You're fed up with being the one who has to work it all out.",
+        pytest.param(
+            "You're confused, and maybe a bit worried you'll get it wrong.",
+            marks=pytest.mark.xfail(
+                reason="known model error: an unstated feeling beside a stated one read as "
+                "simple (0.58 to 0.40)",
+                strict=True,
+            ),
+        ),
+    ],
 )
-def test_reflection_depth_complex() -> None:
-    added = score_response(
-        "You're confused, and maybe a bit worried you'll get it wrong.", client_statement=INHALERS
-    )
+def test_reflection_depth_complex(response: str) -> None:
+    added = score_response(response, client_statement=INHALERS)
     assert added.reflection_depth == "complex"
     assert "reflection_depth" in added.evidence
 
