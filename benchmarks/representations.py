@@ -7,7 +7,9 @@ Reads `benchmarks/results/representations.json`, written by
 checks that it holds every representation with blind figures and costs, and prints a markdown
 table: blind figures per head beside the raters' agreement, the training-part figures that chose
 the settings, and the cost of each representation on one thread. Exits 1 when the file is
-missing or incomplete.
+missing or incomplete. Also prints, when recorded, the blind figures of the strongest
+representations refitted on the whole training part with the same settings
+(`representations-full-corpus.json`, written by `scripts/representations_full_corpus.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results" / "representations.json"
+FULL_CORPUS = RESULTS.with_name("representations-full-corpus.json")
+#: The refitted representations, with the blind figures recorded for each.
+FULL_ROWS = (
+    ("word_ngrams", "blind", "word n-grams 1-3 (tf-idf)"),
+    ("shipped_features", "blind", "shipped features (featurize)"),
+    ("finetuned_minilm", "blind", "fine-tuned MiniLM, response, ONNX fp32"),
+    ("finetuned_minilm", "blind_int8", "fine-tuned MiniLM, response, ONNX int8"),
+    ("finetuned_minilm_pair", "blind", "fine-tuned MiniLM, response + statement (torch)"),
+)
 EXPECTED = (
     "word_ngrams",
     "char_ngrams",
@@ -109,12 +120,29 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def full_corpus_table(report: dict[str, Any]) -> str:
+    """The refitted representations' blind figures beside the raters' agreement."""
+    found, rows = report["representations"], report["about"]["train_rows"]
+    lines = [f"Refitted on the whole training part ({rows:,} rows), blind part:", ""]
+    keys = [k for k, _ in FIGURES] + ["level_exact"]
+    lines.append(_row("representation", [t for _, t in FIGURES] + ["level exact"]))
+    lines.append(_row("---", ["---"] * len(keys)))
+    for name, source, label in FULL_ROWS:
+        lines.append(_row(label, [f"{found[name][source][k]:.3f}" for k in keys]))
+    lines.append(_row("raters A vs B", [f"{report['raters']['blind'][k]:.3f}" for k in keys]))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the recorded JSON instead")
     args = parser.parse_args(argv)
     report = load()
-    print(json.dumps(report, indent=2) if args.json else table(report))
+    full = json.loads(FULL_CORPUS.read_text("utf-8")) if FULL_CORPUS.is_file() else None
+    if args.json:
+        print(json.dumps({**report, "full_corpus": full}, indent=2))
+    else:
+        print(table(report) + ("\n\n" + full_corpus_table(full) if full else ""))
     return 0
 
 

@@ -35,6 +35,8 @@ ENCODER_LR = 5e-5
 HEAD_LR = 1e-3
 WARMUP = 0.1
 THREADS = 1
+#: Longest response and client statement read together (in word pieces).
+MAX_PAIR_TOKENS = 192
 
 
 def log(message: str) -> None:
@@ -141,13 +143,21 @@ def _multitask(folder: Path) -> Any:
     return model
 
 
-def _tokenize(folder: Path, texts: Sequence[str]) -> list[list[int]]:
+def _tokenize(
+    folder: Path, texts: Sequence[str], statements: Sequence[str] | None = None
+) -> list[list[int]]:
+    """Word-piece ids of each response, or of each response followed by its client statement
+    (`statements`; the longer of the two is cut first, to MAX_PAIR_TOKENS in all)."""
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.no_padding()
-    tokenizer.enable_truncation(MAX_TOKENS)
-    return [e.ids for e in tokenizer.encode_batch(list(texts))]
+    if statements is None:
+        tokenizer.enable_truncation(MAX_TOKENS)
+        return [e.ids for e in tokenizer.encode_batch(list(texts))]
+    tokenizer.enable_truncation(MAX_PAIR_TOKENS, strategy="longest_first")
+    pairs = list(zip(texts, statements, strict=True))
+    return [e.ids for e in tokenizer.encode_batch(pairs)]
 
 
 def _padded(torch: Any, rows: Sequence[list[int]]) -> tuple[Any, Any]:
@@ -191,12 +201,14 @@ def fine_tune(
     epochs: int,
     checkpoints: Path,
     after_epoch: Callable[[int, Any], None] | None = None,
+    statements: Sequence[str] | None = None,
 ) -> Any:
-    """Fine-tune the multi-task model; resumes from the last epoch saved in `checkpoints`."""
+    """Fine-tune the multi-task model (on each response, or each response with its client
+    statement); resumes from the last epoch saved in `checkpoints`."""
     torch = _torch()
     torch.manual_seed(SEED)
     model = _multitask(folder)
-    rows = _tokenize(folder, texts)
+    rows = _tokenize(folder, texts, statements)
     targets = _targets(torch, labels)
     weights = {h: _class_weights(torch, t, len(HEADS[h])) for h, t in targets.items()}
     encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
@@ -269,11 +281,14 @@ def training_seconds(checkpoints: Path, epochs: int) -> float:
     )
 
 
-def predict(model: Any, folder: Path, texts: Sequence[str]) -> np.ndarray[Any, Any]:
-    """The model's outputs for `texts` (in torch; the blind figures use the ONNX export)."""
+def predict(
+    model: Any, folder: Path, texts: Sequence[str], statements: Sequence[str] | None = None
+) -> np.ndarray[Any, Any]:
+    """The model's outputs for `texts` (with their `statements` for a model trained on pairs;
+    in torch: the comparison's blind figures use the ONNX export where there is one)."""
     torch = _torch()
     model.eval()
-    rows = _tokenize(folder, texts)
+    rows = _tokenize(folder, texts, statements)
     out = np.zeros((len(rows), sum(len(c) for c in HEADS.values())), dtype=np.float32)
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
     with torch.no_grad():
