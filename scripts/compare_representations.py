@@ -104,6 +104,29 @@ def run_linear(name: str, train: list[dict[str, Any]], cache: Path) -> dict[str,
     }  # fmt: skip
 
 
+def export_finetuned(model: Any, weights: Path, folder: Path) -> None:
+    """A fine-tuned model (reading the response alone) as ONNX, with what the run time needs."""
+    import finetune_minilm as ft
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ft.export_finetuned(model, folder / "model.onnx")
+    shutil.copy(weights / "tokenizer.json", folder / "tokenizer.json")
+    meta = {"kind": "finetuned", "onnx": "model.onnx", "slices": slices(), "outputs": 22}
+    (folder / "meta.json").write_text(json.dumps({**meta, "pair": False}), "utf-8")
+
+
+def quantised_copy(folder: Path, target: Path) -> None:
+    """An exported model's int8 quantisation in `target` (kept once made)."""
+    import finetune_minilm as ft
+
+    if (target / "meta.json").is_file():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    ft.quantize(folder / "model.onnx", target / "model.onnx")
+    for name in ("tokenizer.json", "meta.json"):
+        shutil.copy(folder / name, target / name)
+
+
 def run_finetuned(train: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     """Fine-tune on all but HELD_OUT to choose the epochs, then on every training row; export."""
     import finetune_minilm as ft
@@ -132,23 +155,8 @@ def run_finetuned(train: list[dict[str, Any]], cache: Path) -> dict[str, Any]:
     checkpoints = cache / "checkpoints" / f"all-{epochs}"
     if not (folder / "meta.json").is_file():
         model = ft.fine_tune(weights, [r["response"] for r in train], gold, epochs, checkpoints)
-        folder.mkdir(parents=True, exist_ok=True)
-        ft.export_finetuned(model, folder / "model.onnx")
-        shutil.copy(weights / "tokenizer.json", folder / "tokenizer.json")
-        meta = {
-            "kind": "finetuned",
-            "onnx": "model.onnx",
-            "slices": slices(),
-            "outputs": 22,
-            "pair": False,
-        }
-        (folder / "meta.json").write_text(json.dumps(meta), "utf-8")
-    quantised = cache / "artifacts" / "finetuned_minilm_int8"
-    if not (quantised / "meta.json").is_file():
-        quantised.mkdir(parents=True, exist_ok=True)
-        ft.quantize(folder / "model.onnx", quantised / "model.onnx")
-        for name in ("tokenizer.json", "meta.json"):
-            shutil.copy(folder / name, quantised / name)
+        export_finetuned(model, weights, folder)
+    quantised_copy(folder, cache / "artifacts" / "finetuned_minilm_int8")
     return {
         "input": "response", "epochs": epochs,
         "held_out_by_epoch": {str(e): f for e, f in sorted(by_epoch.items())},

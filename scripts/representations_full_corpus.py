@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 from functools import partial
@@ -27,7 +26,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import finetune_minilm as ft
-from compare_representations import RESULTS, blind_figures, rater_figures
+from compare_representations import (
+    RESULTS,
+    blind_figures,
+    export_finetuned,
+    quantised_copy,
+    rater_figures,
+)
 from representations_linear import Features, export, figures, labels_of, load_rows, log
 from representations_runtime import HEADS, slices
 
@@ -55,16 +60,8 @@ def finetuned_response(
     if not (folder / "meta.json").is_file():
         texts, gold = [r["response"] for r in train], labels_of(train)
         model = ft.fine_tune(weights, texts, gold, EPOCHS, cache / "checkpoints" / "full-response")
-        folder.mkdir(parents=True, exist_ok=True)
-        ft.export_finetuned(model, folder / "model.onnx")
-        shutil.copy(weights / "tokenizer.json", folder / "tokenizer.json")
-        meta = {"kind": "finetuned", "onnx": "model.onnx", "slices": slices(), "outputs": 22}
-        (folder / "meta.json").write_text(json.dumps({**meta, "pair": False}), "utf-8")
-    if not (int8 / "meta.json").is_file():
-        int8.mkdir(parents=True, exist_ok=True)
-        ft.quantize(folder / "model.onnx", int8 / "model.onnx")
-        for name in ("tokenizer.json", "meta.json"):
-            shutil.copy(folder / name, int8 / name)
+        export_finetuned(model, weights, folder)
+    quantised_copy(folder, int8)
     return {
         "input": "response", "epochs": EPOCHS,
         "blind": blind_figures(folder, blind), "blind_int8": blind_figures(int8, blind),
