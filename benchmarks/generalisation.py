@@ -4,7 +4,8 @@ Usage: python benchmarks/generalisation.py [--quick] [--folds N | --folds-from J
                                           [--data DIR]
 
 - blind: the corpus's blind part (writers and statements that appear nowhere in training):
-  the whole scorer (`score_response`), and the learned models alone with the HRQ rule;
+  the whole scorer (through `grade`, each statement's answers together), and the learned
+  models alone with the HRQ rule;
 - raters: the two independent labellings of the same rows against each other;
 - leave_writers_out: the learned models retrained without each of N groups of training
   writers in turn (sorted writers dealt round into N folds; N = the number of training writers
@@ -141,12 +142,23 @@ def learned_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
 
 
 def scorer_predictions(rows: Sequence[dict[str, Any]]) -> list[Prediction]:
-    """What `score_response` (the whole scorer, as the apps and `grade` use it) says."""
-    from empathy_training.scoring import score_response
+    """What the whole scorer says through `grade`, as a grader's table of these rows gets it
+    (the answers to one statement read together for a risk cue: `score_responses`)."""
+    import pandas as pd
 
+    from empathy_training.grading import grade_with_assessments
+
+    table = pd.DataFrame(
+        {
+            "response": [row["response"] for row in rows],
+            "client_statement": [row["client"]["statement"] for row in rows],
+        }
+    )
+    graded, found = grade_with_assessments(table)
     out = []
-    for row in rows:
-        a = score_response(row["response"], client_statement=row["client"]["statement"])
+    for a, error in zip(found, graded["error"], strict=True):
+        if a is None:
+            raise ValueError(f"a corpus row could not be scored: {error}")
         out.append(
             {
                 "confidence": a.confidence,

@@ -27,7 +27,7 @@ from empathy_training.models import (
     Vignette,
 )
 from empathy_training.results import write_results
-from empathy_training.scoring import MAX_RESPONSE_CHARS, score_response
+from empathy_training.scoring import MAX_RESPONSE_CHARS, score_response, score_responses
 
 DATA = Path(__file__).parent / "data" / "grading"
 
@@ -225,7 +225,8 @@ def test_risk_handling_is_a_column_and_a_safety_error_is_level_one() -> None:
 
 
 def test_rows_answering_many_statements_in_any_order_keep_their_own_scores() -> None:
-    """Rows are scored grouped by statement; each result must still land on its own row."""
+    """Rows are scored grouped by statement (each statement's answers together); each result
+    must still land on its own row."""
     statements = [
         "I'm so tired of the night shifts.",
         "My son hasn't called in months. I gave him everything.",
@@ -244,8 +245,13 @@ def test_rows_answering_many_statements_in_any_order_keep_their_own_scores() -> 
     assert sum(ticks) == len(table)
     assert list(graded["response"]) == list(table["response"])
     assert graded.iloc[0]["error"] == "empty response"
+    together = {
+        s: dict(zip(responses, score_responses(responses, client_statement=s), strict=True))
+        for s in statements
+    }
     for i, (response, statement) in enumerate(pairs[::-1][1:], start=1):
-        alone = score_response(response, client_statement=statement)
+        alone = together[statement][response]
+        assert isinstance(alone, Assessment)
         row = graded.iloc[i]
         assert (row["hrq_level"], row["roadblocks"], row["risk_handled"], row["feedback"]) == (
             alone.hrq_level,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import EmptyResponseError, InputError, ResponseTooLongError
+from .errors import EmptyResponseError, InputError
 from .models import Assessment, Library, Vignette
-from .scoring import load_rubric, score_response
+from .scoring import load_rubric, score_responses
+from .scoring.pipeline import read_replies
 from .tables import CSV_SUFFIXES, MAX_ROWS, XLSX_SUFFIXES, read_table
 
 __all__ = [
@@ -48,6 +50,10 @@ ASSESSMENT_COLUMN = "assessment"
 #: Columns a response table may name, matched ignoring case and surrounding spaces.
 INPUT_COLUMNS = ("response", "client_statement", "vignette_id")
 #: Contract columns holding whole numbers.
+#: Most distinct responses to one statement scored at once (memory stays bounded whatever a table
+#: holds); a statement with more is first read for a risk cue with all of them.
+GROUP_CHUNK = 500
+
 INTEGER_COLUMNS = ("hrq_level", "validation_level", "epitome_er", "epitome_ip", "epitome_ex")
 
 
@@ -169,34 +175,27 @@ def _grade(
     rows: list[dict[str, Any]] = [{} for _ in responses]
     errors = [""] * len(responses)
     found: list[Assessment | None] = [None] * len(responses)
-    cache: dict[tuple[str, str, str], tuple[dict[str, Any], Assessment | None]] = {}
-    # Rows answering one statement are scored together: what the scorer works out from a
-    # statement is kept for the last few hundred, and a table may hold thousands.
-    for i in sorted(range(len(responses)), key=lambda i: (vignette_ids[i], statements[i])):
-        response, statement, vignette_id = responses[i], statements[i], vignette_ids[i]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, group in enumerate(zip(vignette_ids, statements, strict=True)):
+        groups.setdefault(group, []).append(i)
+    # The rows answering one statement are scored together: what the scorer works out from a
+    # statement is kept for the last few hundred, and all its answers are read for a risk cue.
+    for (vignette_id, statement), members in sorted(groups.items()):
         try:
             if vignette_id and library is None:
                 library = _bundled_library()
             vignette = _vignette(vignette_id, library) if vignette_id else None
-            key = (response, statement, vignette_id)
-            kept = cache.get(key)
-            if kept is None:
-                assessment = score_response(
-                    response,
-                    client_statement=statement or None,
-                    vignette=vignette,
-                    rubric=rubric,
-                )
-                kept = cache[key] = (row_values(assessment), assessment if keep else None)
-            rows[i], found[i] = kept
-        except EmptyResponseError:
-            errors[i] = "empty response"
-        except (ResponseTooLongError, InputError) as exc:
-            errors[i] = str(exc)
-        except Exception as exc:  # one bad row must not stop the batch
-            errors[i] = f"could not score this response ({type(exc).__name__}: {exc})"
-        if progress is not None:
-            progress(1)
+        except InputError as exc:
+            for i in members:
+                errors[i] = str(exc)
+            if progress is not None:
+                progress(len(members))
+            continue
+        kept = _score_group(
+            [responses[i] for i in members], statement, vignette, rubric, progress, keep=keep
+        )
+        for i in members:
+            rows[i], found[i], errors[i] = kept[responses[i]]
     out = table.copy()
     scored = pd.DataFrame(rows, index=out.index, columns=list(CONTRACT_COLUMNS))
     for column in CONTRACT_COLUMNS:
@@ -204,6 +203,63 @@ def _grade(
     out = typed_contract(out)
     out["error"] = errors
     return out, found
+
+
+def _score_group(
+    responses: list[str],
+    statement: str,
+    vignette: Vignette | None,
+    rubric: str,
+    progress: Callable[[int], None] | None,
+    *,
+    keep: bool,
+) -> dict[str, tuple[dict[str, Any], Assessment | None, str]]:
+    """Each distinct response to one statement: its contract values, its Assessment (if `keep`)
+    and its error message, scored together (`score_responses`) GROUP_CHUNK at a time."""
+    counts = Counter(responses)
+    distinct = list(counts)
+    replies = None
+    if len(distinct) > GROUP_CHUNK and vignette is None and statement.strip():
+        replies = read_replies(distinct, statement)  # all of them, a chunk at a time after
+    kept = {}
+    for start in range(0, len(distinct), GROUP_CHUNK):
+        chunk = distinct[start : start + GROUP_CHUNK]
+        outcomes = _score_chunk(chunk, statement, vignette, rubric, replies)
+        for response, outcome in zip(chunk, outcomes, strict=True):
+            if isinstance(outcome, Assessment):
+                kept[response] = (row_values(outcome), outcome if keep else None, "")
+            else:
+                kept[response] = ({}, None, outcome)
+        if progress is not None:
+            progress(sum(counts[r] for r in chunk))
+    return kept
+
+
+def _score_chunk(
+    chunk: list[str], statement: str, vignette: Vignette | None, rubric: str, replies: float | None
+) -> list[Assessment | str]:
+    """Assessments, or error messages, for some distinct responses to one statement."""
+    try:
+        scored = score_responses(
+            chunk,
+            client_statement=statement or None,
+            vignette=vignette,
+            rubric=rubric,
+            replies=replies,
+        )
+    except Exception as exc:
+        if len(chunk) > 1:  # one bad row must not stop the batch: score them one by one
+            return [
+                o for r in chunk for o in _score_chunk([r], statement, vignette, rubric, replies)
+            ]
+        return [f"could not score this response ({type(exc).__name__}: {exc})"]
+    return [_outcome(a) for a in scored]
+
+
+def _outcome(scored: Assessment | InputError) -> Assessment | str:
+    if isinstance(scored, EmptyResponseError):
+        return "empty response"
+    return str(scored) if isinstance(scored, InputError) else scored
 
 
 def typed_contract(table: pd.DataFrame) -> pd.DataFrame:

@@ -10,13 +10,20 @@ The modules follow the pipeline:
   `validation`, `epitome` and `findings`, gathered by `rules`;
 - decisions: `decisions` (the models decide, the rules supply the words) and `risk`;
 - feedback wording: `rubrics`, `criteria`, `feedback`;
-- `pipeline`: `score_response`, which runs them;
+- `pipeline`: `score_response` (and `score_responses`, the answers to one statement
+  together), which runs them;
 - `rewrite`: a stronger version of a response, checked by scoring it again.
 """
 
 from ..models import RUBRIC_NAMES, Assessment
 from .criteria import DETECTORS
-from .pipeline import MAX_RESPONSE_CHARS, SCORER_VERSION, score_response, warm_up
+from .pipeline import (
+    MAX_RESPONSE_CHARS,
+    SCORER_VERSION,
+    score_response,
+    score_responses,
+    warm_up,
+)
 from .rubrics import CriterionSpec, Rubric, load_rubric
 
 __all__ = [
@@ -29,5 +36,6 @@ __all__ = [
     "Rubric",
     "load_rubric",
     "score_response",
+    "score_responses",
     "warm_up",
 ]

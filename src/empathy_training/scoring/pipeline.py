@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import EmptyResponseError, NotEnglishError, ResponseTooLongError
+from collections.abc import Sequence
+
+from ..errors import EmptyResponseError, InputError, NotEnglishError, ResponseTooLongError
 from ..models import (
     HRQ_MEANINGS,
     RUBRIC_NAMES,
@@ -28,14 +30,14 @@ from .findings import make_span, make_spans, question_spans
 from .lexicons import lexicons
 from .matching import compile_all
 from .risk import means_direction, risk_handling, risk_present, safety_category, with_risk
-from .risk_cue import statement_risk_parts
+from .risk_cue import replies_risk, statement_risk_parts
 from .rubrics import Rubric, load_rubric
 from .rules import analyse_response
 from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.5.7"
+SCORER_VERSION = "0.5.8"
 #: Most words of a bare client statement that risk feedback quotes as its cue.
 MAX_CUE_WORDS = 25
 #: Longest response scored, in characters.
@@ -87,24 +89,90 @@ def score_response(
     MAX_RESPONSE_CHARS characters, and NotEnglishError for one that does not read as English.
     """
     spec = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
-    text = _check_input(response)
+    statement_text = _statement_text(client_statement, vignette)
+    text, judged = _read(response, statement_text)
+    return _assess(text, judged, statement_text, vignette, spec, replies=None)
+
+
+def score_responses(
+    responses: Sequence[object],
+    *,
+    client_statement: str | None = None,
+    vignette: Vignette | None = None,
+    rubric: str | Rubric = "reflection",
+    replies: float | None = None,
+) -> list[Assessment | InputError]:
+    """Score the responses to one client statement together: like `score_response` for each,
+    except that a bare statement (no vignette) answered by at least `risk_cue.MIN_REPLIES`
+    distinct responses is read for a risk cue with all of them, as a grader reading a class's
+    answers would (`replies`: how they read together, `read_replies`; by default read from
+    `responses`). A response that cannot be scored gets its InputError in its place;
+    ValueError for an unknown rubric."""
+    spec = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+    statement_text = _statement_text(client_statement, vignette)
+    read: list[tuple[str, learned.Judgements] | InputError] = []
+    for response in responses:
+        try:
+            read.append(_read(response, statement_text))
+        except InputError as exc:
+            read.append(exc)
+    if replies is None and vignette is None and statement_text.strip():
+        distinct = {r[0]: r[1] for r in read if not isinstance(r, InputError)}
+        replies = replies_risk(list(distinct.values()))
+    return [
+        r if isinstance(r, InputError) else _assess(*r, statement_text, vignette, spec, replies)
+        for r in read
+    ]
+
+
+def read_replies(responses: Sequence[object], client_statement: str) -> float | None:
+    """How the distinct responses to a bare client statement read together for a risk cue
+    (`risk_cue.replies_risk`; responses that cannot be scored are left out)."""
+    judged: dict[str, learned.Judgements] = {}
+    for response in responses:
+        try:
+            text, judgements = _read(response, client_statement)
+        except InputError:
+            continue
+        judged[text] = judgements
+    return replies_risk(list(judged.values()))
+
+
+def _statement_text(client_statement: str | None, vignette: Vignette | None) -> str:
     statement_text = client_statement if client_statement is not None else ""
     if not statement_text.strip() and vignette is not None:
         statement_text = vignette.statement
+    return statement_text
+
+
+def _read(response: object, statement_text: str) -> tuple[str, learned.Judgements]:
+    """The response's text and the models' judgements, or the InputError it gets."""
+    text = _check_input(response)
     if not learned.reads_as_english(text, statement_text):
         raise NotEnglishError(
             "This scorer reads English only, and this response does not read as English. "
             "Write your response in English to get feedback."
         )
+    return text, learned.judge(text, statement_text)
+
+
+def _assess(
+    text: str,
+    judged: learned.Judgements,
+    statement_text: str,
+    vignette: Vignette | None,
+    spec: Rubric,
+    replies: float | None,
+) -> Assessment:
+    """The assessment of a response the models have read (`replies`: see `score_responses`)."""
     lex = lexicons()
     client = client_of(statement_text, vignette)
-    judged = learned.judge(text, statement_text)
     asks = judged.top("question_type") != "none"
     found, key = analyse_response(
         text, client, spec, patterns_stand=patterns_stand(judged), asks=asks
     )
     reconcile(found, judged, with_key=key is not None)
-    cue_present = risk_present(vignette, statement_text, judged)
+    cue_present = risk_present(vignette, statement_text, judged, replies)
     means_context = " ".join((statement_text, *(vignette.answer_key.means if vignette else ())))
     means = means_direction(text, means_context) if cue_present else None
     handling = risk_handling(judged, cue_present, key, text, means)

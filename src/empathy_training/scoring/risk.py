@@ -93,17 +93,20 @@ def direct_question(kind: str) -> str:
 
 
 def risk_present(
-    vignette: Vignette | None, statement_text: str, judged: learned.Judgements
+    vignette: Vignette | None,
+    statement_text: str,
+    judged: learned.Judgements,
+    replies: float | None = None,
 ) -> bool:
     """Whether the client's words carry a risk cue: the vignette's key says, else the models
-    (the statement's, with how the response reads: `carries_risk_cue`)."""
+    (the statement's, with how the response, and `replies`, read: `carries_risk_cue`)."""
     if vignette is not None:
         return bool(vignette.answer_key.risk_cues)
     if not statement_text.strip():
         return False
     if explicit_cue(statement_text):
         return True
-    return carries_risk_cue(statement_text, judged)
+    return carries_risk_cue(statement_text, judged, replies)
 
 
 def risk_handling(

@@ -5,6 +5,7 @@ head) and sentence by sentence (`cue_sentence` head), and what the response adds
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -16,10 +17,13 @@ from .features import sentence_spans, word_ngrams
 
 __all__ = [
     "CUE_SENTENCE_WEIGHT",
+    "MIN_REPLIES",
+    "REPLIES_WEIGHT",
     "REPLY_WEIGHT",
     "RISK_THRESHOLD",
     "StatementRisk",
     "carries_risk_cue",
+    "replies_risk",
     "statement_features",
     "statement_risk",
     "statement_risk_parts",
@@ -45,6 +49,18 @@ RISK_THRESHOLD = 0.75
 #: -> 0.801; letting the response lower the reading too flagged fewer rows without a cue, 203,
 #: but caught fewer passed-over cues, 574).
 REPLY_WEIGHT = 0.5
+#: How much the responses to one statement, read together, can add: a statement that at least
+#: MIN_REPLIES distinct responses answer (in one `grade` table) also carries a cue when its
+#: log-odds plus this share of their mean `reply_risk` log-odds reach RISK_THRESHOLD. Raters
+#: hear cues that a statement's writer did not mark (a partner's violence told in passing), which
+#: the statement model mostly misses, while some of the responses take them up. Five folds by
+#: writer, the models alone, each statement's responses in the fold together (about 14): cued
+#: rows found 2,642 -> 2,812 of 3,618, rows without a cue flagged 178 -> 178 of 9,686, risk
+#: handled 0.625 -> 0.659 (weight 1: 2,750, 178, 0.647; 2: 2,822, 178, 0.662). Three responses
+#: drawn at random from each statement: flagged 1.88% -> 2.08%, risk handled 0.620 -> 0.643;
+#: two: 1.73% -> 2.23%, one alone: 1.69% -> 3.00%, hence MIN_REPLIES.
+REPLIES_WEIGHT = 1.5
+MIN_REPLIES = 3
 #: A statement's risk log-odds weigh its likeliest sentence's (`cue_sentence`) this much against
 #: the whole statement's (five folds by writer over the corpus's statements, logistic regressions
 #: alone: cued statements found at 2% of the others flagged 0.804 -> 0.856, average precision
@@ -114,12 +130,26 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def carries_risk_cue(client_statement: str, judgements: Judgements) -> bool:
+def replies_risk(judgements: Sequence[Judgements]) -> float | None:
+    """How the distinct responses to one statement read together: the mean log-odds that a
+    response answers a risk cue (`reply_risk`), or None for fewer than MIN_REPLIES."""
+    if len(judgements) < MIN_REPLIES:
+        return None
+    return sum(_logit(j.binary["reply_risk"]) for j in judgements) / len(judgements)
+
+
+def carries_risk_cue(
+    client_statement: str, judgements: Judgements, replies: float | None = None
+) -> bool:
     """Whether a client statement carries a risk cue: the statement model says so
     (RISK_THRESHOLD), or says so once the response's `reply_risk` judgement is added
-    (REPLY_WEIGHT)."""
+    (REPLY_WEIGHT), or once `replies`, how all the responses to the statement read
+    (`replies_risk`), is added (REPLIES_WEIGHT)."""
     statement = statement_risk(client_statement)
     if statement >= RISK_THRESHOLD:
         return True
+    threshold = _logit(RISK_THRESHOLD)
+    if replies is not None and _logit(statement) + REPLIES_WEIGHT * replies >= threshold:
+        return True
     reply = REPLY_WEIGHT * _logit(judgements.binary["reply_risk"])
-    return _logit(statement) + reply >= _logit(RISK_THRESHOLD)
+    return _logit(statement) + reply >= threshold

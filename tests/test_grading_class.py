@@ -1,0 +1,99 @@
+"""Tests of reading a class's answers to one bare client statement together for a risk cue."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from empathy_training import grading
+from empathy_training.errors import EmptyResponseError
+from empathy_training.grading import grade
+from empathy_training.loading import load_library
+from empathy_training.models import Assessment
+from empathy_training.scoring import score_response, score_responses
+from empathy_training.scoring.risk_cue import MIN_REPLIES, statement_risk
+
+#: A cue said in passing (sleeping tablets kept back), which the statement model alone is unsure of.
+TABLETS = "I'm knackered and I've stopped taking my tablets, I keep them in a drawer."
+CLASS = [
+    "You're worn out.",
+    "Are you thinking of taking them all at once?",
+    "You sound exhausted and fed up with the tablets.",
+]
+ORDINARY = "I'm so tired of the night shifts."
+
+
+def _assessed(outcomes: list[Assessment | Exception]) -> list[Assessment]:
+    assert all(isinstance(a, Assessment) for a in outcomes), outcomes
+    return [a for a in outcomes if isinstance(a, Assessment)]
+
+
+def test_the_statement_alone_is_not_read_as_carrying_a_cue() -> None:
+    """The premise of the tests below: read alone, the statement is under the threshold."""
+    assert statement_risk(TABLETS) < 0.75
+    assert score_response(CLASS[0], client_statement=TABLETS).risk_handled is None
+
+
+def test_a_class_that_takes_the_cue_up_makes_it_heard_for_every_answer() -> None:
+    assert len(CLASS) >= MIN_REPLIES
+    first, asks, *_ = _assessed(score_responses(CLASS, client_statement=TABLETS))
+    assert first.risk_handled == "passed_over"
+    assert first.hrq_level <= 2  # a cue passed over caps the level
+    assert asks.risk_handled == "taken_up"
+
+
+def test_fewer_answers_than_min_replies_are_scored_as_alone() -> None:
+    pair = CLASS[: MIN_REPLIES - 1]
+    together = _assessed(score_responses(pair, client_statement=TABLETS))
+    alone = [score_response(r, client_statement=TABLETS) for r in pair]
+    assert [a.to_dict() for a in together] == [a.to_dict() for a in alone]
+
+
+def test_repeated_and_unscorable_answers_do_not_count_towards_the_class() -> None:
+    """Two distinct answers, one repeated, and two that cannot be scored: still fewer than
+    MIN_REPLIES distinct answers, so no answer is read with the others."""
+    answers = [CLASS[0], CLASS[0], CLASS[1], "", "   "]
+    outcomes = score_responses(answers, client_statement=TABLETS)
+    assert isinstance(outcomes[3], EmptyResponseError)
+    assert isinstance(outcomes[4], EmptyResponseError)
+    assert _assessed(outcomes[:3])[0].risk_handled is None
+
+
+def test_one_answer_about_safety_does_not_put_a_cue_into_an_ordinary_statement() -> None:
+    answers = [
+        "You're worn out by the nights.",
+        "Nights are taking it out of you.",
+        "The shifts are grinding you down.",
+        "Are you safe?",
+    ]
+    found = _assessed(score_responses(answers, client_statement=ORDINARY))
+    assert [a.risk_handled for a in found[:3]] == [None, None, None]
+
+
+def test_a_vignettes_answer_key_decides_not_the_class() -> None:
+    vignette = next(v for v in load_library().vignettes if not v.answer_key.risk_cues)
+    answers = ["Are you thinking of ending your life?", "Are you safe?", "Do you feel unsafe?"]
+    together = _assessed(score_responses(answers, vignette=vignette))
+    alone = [score_response(r, vignette=vignette) for r in answers]
+    assert [a.to_dict() for a in together] == [a.to_dict() for a in alone]
+    assert all(a.risk_handled is None for a in together)
+
+
+def test_grade_reads_each_statements_rows_together() -> None:
+    rows = [(r, TABLETS) for r in CLASS] + [(CLASS[0], ORDINARY)]
+    graded = grade(pd.DataFrame(rows, columns=["response", "client_statement"]))
+    assert list(graded["risk_handled"]) == ["passed_over", "taken_up", "passed_over", ""]
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_a_statement_with_more_answers_than_a_chunk_is_still_read_whole(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    table = pd.DataFrame(
+        [(r, TABLETS) for r in CLASS * 2], columns=["response", "client_statement"]
+    )
+    whole = grade(table)
+    monkeypatch.setattr(grading, "GROUP_CHUNK", chunk)
+    chunked = grade(table)
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert (whole["risk_handled"] != "").all()
