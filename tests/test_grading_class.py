@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -21,6 +25,15 @@ CLASS = [
     "You sound exhausted and fed up with the tablets.",
 ]
 ORDINARY = "I'm so tired of the night shifts."
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "empathy_training", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _assessed(outcomes: list[Assessment | Exception]) -> list[Assessment]:
@@ -97,3 +110,22 @@ def test_a_statement_with_more_answers_than_a_chunk_is_still_read_whole(
     chunked = grade(table)
     pd.testing.assert_frame_equal(whole, chunked)
     assert (whole["risk_handled"] != "").all()
+
+
+def test_feedback_reports_from_a_graded_file_agree_with_its_rows(tmp_path: Path) -> None:
+    """`report feedback` on a graded file without assessments scores its rows again as `grade`
+    did: the report of an answer that passed over the cue the class heard says so too."""
+    names = ["Ana", "Ben", "Cal"]
+    source, graded = tmp_path / "in.csv", tmp_path / "graded.csv"
+    pd.DataFrame({"name": names, "client_statement": TABLETS, "response": CLASS}).to_csv(
+        source, index=False
+    )
+    assert run_cli("grade", str(source), "-o", str(graded)).returncode == 0
+    table = pd.read_csv(graded)
+    assert table.loc[0, "risk_handled"] == "passed_over"
+    result = run_cli("report", "feedback", str(graded), "-o", str(tmp_path / "reports"))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "reports" / "Ana.html").read_text(encoding="utf-8")
+    level = int(table.loc[0, "hrq_level"])
+    assert level <= 2
+    assert f"Level {level}" in page, page[:2000]

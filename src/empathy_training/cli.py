@@ -288,17 +288,19 @@ def report() -> None:
 )
 def report_feedback(source: Path, output: Path) -> None:
     """Write one printable HTML feedback report per trainee (a folder, or a .zip)."""
-    from .feedback_reports import all_reports, reports_zip, write_reports
-    from .scoring import score_response
+    from .feedback_reports import ASSESSMENT_COLUMN, all_reports, reports_zip, write_reports
+    from .grading import with_assessments
 
     table = _graded(source)
     library = _library(())
+    if ASSESSMENT_COLUMN not in table.columns:  # the evidence behind each row's scores
+        table = with_assessments(table, library=library)
     if output.suffix.lower() == ".zip":
-        pages = all_reports(table, library=library, score=score_response)
+        pages = all_reports(table, library=library)
         output.write_bytes(reports_zip(pages))
         click.echo(f"Wrote {len(pages)} report(s) into {output}.")
     else:
-        paths = write_reports(table, output, library=library, score=score_response)
+        paths = write_reports(table, output, library=library)
         click.echo(f"Wrote {len(paths)} report(s) into {output}.")
 
 

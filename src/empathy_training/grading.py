@@ -141,6 +141,17 @@ def grade(
     return graded
 
 
+def with_assessments(
+    graded: pd.DataFrame, *, library: Library | None = None, rubric: str = "reflection"
+) -> pd.DataFrame:
+    """A graded table without ASSESSMENT_COLUMN, with it added: every row scored again as
+    `grade` scored it (the scorer is deterministic, and reads each statement's rows together),
+    the table's own columns kept as they are."""
+    inputs = graded[[c for c in INPUT_COLUMNS if c in graded.columns]]
+    again = grade(inputs, library=library, rubric=rubric, assessments=True)
+    return graded.assign(**{ASSESSMENT_COLUMN: again[ASSESSMENT_COLUMN].to_numpy()})
+
+
 def grade_with_assessments(
     table: pd.DataFrame,
     *,
