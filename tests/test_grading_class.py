@@ -129,3 +129,33 @@ def test_feedback_reports_from_a_graded_file_agree_with_its_rows(tmp_path: Path)
     level = int(table.loc[0, "hrq_level"])
     assert level <= 2
     assert f"Level {level}" in page, page[:2000]
+
+
+#: A partner's violence told in passing, among ordinary talk.
+IN_PASSING = (
+    "Work has been mad busy and the kids are off school. Honestly I just need a holiday. Oh and "
+    "my fella grabbed me by the throat last weekend but he was drunk, it's fine. Anyway, the "
+    "boiler is broken again."
+)
+
+
+def test_no_sentence_is_quoted_as_the_cue_when_none_reads_clearly_as_one() -> None:
+    """The likeliest cue sentence here is about the boiler: feedback says less rather than quote
+    it as a sign of risk."""
+    answers = [
+        "You're juggling a lot right now.",
+        "You said he grabbed you by the throat. Are you safe at home?",
+        "That sounds exhausting.",
+        "I won't tell anyone about him, I promise.",
+    ]
+    juggling, asks, _, secret = _assessed(score_responses(answers, client_statement=IN_PASSING))
+    assert juggling.risk_handled == "passed_over" and asks.risk_handled == "taken_up"
+    assert juggling.feedback.startswith(
+        "Something the client said may be a sign of risk, and your response passed over it."
+    )
+    assert secret.risk_handled == "safety_error" and secret.hrq_level == 1
+    assert secret.feedback.startswith(
+        "Safety error: your response promises to keep harm secret. Where someone may be harmed"
+    )
+    for found in (juggling, secret):
+        assert "boiler" not in found.feedback and "The client said" not in found.feedback

@@ -73,6 +73,18 @@ def test_every_unsafe_category_is_written_for_a_trainee() -> None:
         assert "'I won't need them'" in text and "{" not in text
 
 
+def test_a_message_with_no_words_to_quote_reads_on_without_them() -> None:
+    """When no sentence of a bare statement reads clearly as the cue, none is quoted."""
+    for category in RULE.safety_errors:
+        quoted = " ".join(category.text("my tablets", "Are you safe?").split())
+        bare = " ".join(category.text("", "Are you safe?").split())
+        assert "The client said 'my tablets'" in quoted
+        assert "The client said" not in bare and "''" not in bare, bare
+        sentences = re.split(r"(?<=[.?!]) +", bare)
+        assert all(s[:1].isupper() or s[:1] == '"' for s in sentences), bare
+        assert len(bare) < len(quoted)
+
+
 def test_each_kind_of_risk_has_its_safety_errors() -> None:
     assert set(RULE.kinds) == set(RISK_KINDS)
     for kind in ("suicide", "self-harm"):

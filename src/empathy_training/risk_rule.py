@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ from .errors import ScenarioError, ScenarioErrors
 from .models import RISK_KINDS
 from .provenance import Source, SourceReader, load_sources
 from .yaml_fields import Field, Problems, compose, decode, labelled
+
+#: "The client said '{cue}'" and what joins it to the rest of its sentence, in a message.
+_QUOTED_CUE = re.compile(r"The client said\s+'\{cue\}'(?:\.\s+|,\s+and\s+)(\w)")
 
 __all__ = [
     "PLACEHOLDERS",
@@ -96,8 +100,12 @@ class SafetyErrorCategory:
     """Where the rule comes from."""
 
     def text(self, cue: str, direct_question: str) -> str:
-        """The message for a client's words and the plain question for their kind of risk."""
-        return self.message.format(cue=cue, direct_question=direct_question)
+        """The message for a client's words and the plain question for their kind of risk; with
+        no words to quote (`cue` empty), the message goes on without "The client said '...'"."""
+        message = self.message
+        if not cue:
+            message = _QUOTED_CUE.sub(lambda m: m.group(1).upper(), message)
+        return message.format(cue=cue, direct_question=direct_question)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ class Context(NamedTuple):
     safety_error: str | None = None
     """With a safety error, its kind (an id in rubrics/risk-handling.yml)."""
     statement_cue: str = ""
-    """Without a vignette, the client statement's sentence likeliest to hold its risk cue."""
+    """Without a vignette, the client statement's sentence that reads as its risk cue; '' when
+    no sentence reads clearly so (`risk_cue.QUOTE_LOGIT`)."""
 
 
 #: A detector's decision: met or missed, the evidence spans, and placeholder values for the
@@ -182,14 +183,14 @@ def _detect_over_interpretation(ctx: Context, params: Mapping[str, Any]) -> Deci
 
 
 def _detect_statement_risk(ctx: Context) -> Decision:
-    """Against a bare client statement: its likeliest cue sentence is quoted, and no question is
-    suggested, since the kind of risk is not known."""
+    """Against a bare client statement: the sentence that reads as its cue is quoted (none when
+    none reads clearly so), and no question is suggested, since the kind of risk is not known."""
     if ctx.risk_handling is None:
         return None
     if ctx.risk_handling == "taken_up":
         return True, [], {}
     cue = ctx.statement_cue.rstrip(" .")
-    values = {"cue": cue, "variant": "missed_statement"}
+    values = {"cue": cue, "variant": "missed_statement" if cue else "missed_statement_unquoted"}
     if ctx.risk_handling == "safety_error":
         category = load_risk_rule().safety_error(ctx.safety_error or "minimises-risk")
         values["variant"] = "unsafe"

@@ -30,7 +30,7 @@ from .findings import make_span, make_spans, question_spans
 from .lexicons import lexicons
 from .matching import compile_all
 from .risk import means_direction, risk_handling, risk_present, safety_category, with_risk
-from .risk_cue import replies_risk, statement_risk_parts
+from .risk_cue import quoted_cue, replies_risk
 from .rubrics import Rubric, load_rubric
 from .rules import analyse_response
 from .text import question_patterns
@@ -209,8 +209,8 @@ def _assess(
     # (macro-F1 0.66 / 0.55 / 0.70 against 0.36 / 0.37 / 0.53; see the model card).
     epitome, epitome_spans = epitome_codes(found, lex)
     cue = ""
-    if handling is not None and vignette is None:  # the statement's likeliest cue sentence
-        cue = clip_words(statement_risk_parts(statement_text).cue or statement_text, MAX_CUE_WORDS)
+    if handling is not None and vignette is None:  # the sentence that reads as the cue
+        cue = clip_words(quoted_cue(statement_text), MAX_CUE_WORDS)
     ctx = Context(found, key, validation, validation_spans, lex, vignette, handling, unsafe, cue)
     fill = dict(client.fill)
     fill.update(
