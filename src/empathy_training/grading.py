@@ -49,11 +49,10 @@ CONTRACT_COLUMNS = (
 ASSESSMENT_COLUMN = "assessment"
 #: Columns a response table may name, matched ignoring case and surrounding spaces.
 INPUT_COLUMNS = ("response", "client_statement", "vignette_id")
-#: Contract columns holding whole numbers.
 #: Most distinct responses to one statement scored at once (memory stays bounded whatever a table
 #: holds); a statement with more is first read for a risk cue with all of them.
 GROUP_CHUNK = 500
-
+#: Contract columns holding whole numbers.
 INTEGER_COLUMNS = ("hrq_level", "validation_level", "epitome_er", "epitome_ip", "epitome_ex")
 
 
