@@ -291,7 +291,7 @@ def report_feedback(source: Path, output: Path) -> None:
     from .feedback_reports import ASSESSMENT_COLUMN, all_reports, reports_zip, write_reports
     from .grading import with_assessments
 
-    table = _graded(source)
+    table = _graded(source, assessments=True)
     library = _library(())
     if ASSESSMENT_COLUMN not in table.columns:  # the evidence behind each row's scores
         table = with_assessments(table, library=library)
@@ -370,15 +370,16 @@ def report_prepost(pre: Path, post: Path, chart: Path | None, as_json: bool) -> 
         click.echo(f"Note: {note}")
 
 
-def _graded(source: Path) -> Any:
-    """A table read from CSV/XLSX, graded first when it has no automatic levels yet."""
+def _graded(source: Path, *, assessments: bool = False) -> Any:
+    """A table read from CSV/XLSX, graded first when it has no automatic levels yet (with
+    each row's assessment too, if `assessments`)."""
     from .grading import grade as grade_table
     from .grading import read_responses
 
     try:
         table = read_responses(source)
         if "hrq_level" not in table.columns:
-            table = grade_table(table, library=_library(()))
+            table = grade_table(table, library=_library(()), assessments=assessments)
     except (EmpathyTrainingError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     return table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..errors import EmptyResponseError, InputError, NotEnglishError, ResponseTooLongError
 from ..models import (
@@ -110,32 +110,26 @@ def score_responses(
     ValueError for an unknown rubric."""
     spec = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     statement_text = _statement_text(client_statement, vignette)
-    read: list[tuple[str, learned.Judgements] | InputError] = []
-    for response in responses:
-        try:
-            read.append(_read(response, statement_text))
-        except InputError as exc:
-            read.append(exc)
+    read = [_read_or_error(response, statement_text) for response in responses]
     if replies is None and vignette is None and statement_text.strip():
-        distinct = {r[0]: r[1] for r in read if not isinstance(r, InputError)}
-        replies = replies_risk(list(distinct.values()))
+        replies = _replies(read)
     return [
         r if isinstance(r, InputError) else _assess(*r, statement_text, vignette, spec, replies)
         for r in read
     ]
 
 
-def read_replies(responses: Sequence[object], client_statement: str) -> float | None:
+def read_replies(responses: Iterable[object], client_statement: str) -> float | None:
     """How the distinct responses to a bare client statement read together for a risk cue
-    (`risk_cue.replies_risk`; responses that cannot be scored are left out)."""
-    judged: dict[str, learned.Judgements] = {}
-    for response in responses:
-        try:
-            text, judgements = _read(response, client_statement)
-        except InputError:
-            continue
-        judged[text] = judgements
-    return replies_risk(list(judged.values()))
+    (`risk_cue.replies_risk`; responses that cannot be scored are left out). Keeps one number
+    per response, however many there are."""
+    return _replies(_read_or_error(response, client_statement) for response in responses)
+
+
+def _replies(read: Iterable[tuple[str, learned.Judgements] | InputError]) -> float | None:
+    """`risk_cue.replies_risk` over the distinct responses read."""
+    reply = {r[0]: r[1].binary["reply_risk"] for r in read if not isinstance(r, InputError)}
+    return replies_risk(list(reply.values()))
 
 
 def _statement_text(client_statement: str | None, vignette: Vignette | None) -> str:
@@ -143,6 +137,15 @@ def _statement_text(client_statement: str | None, vignette: Vignette | None) -> 
     if not statement_text.strip() and vignette is not None:
         statement_text = vignette.statement
     return statement_text
+
+
+def _read_or_error(
+    response: object, statement_text: str
+) -> tuple[str, learned.Judgements] | InputError:
+    try:
+        return _read(response, statement_text)
+    except InputError as exc:
+        return exc
 
 
 def _read(response: object, statement_text: str) -> tuple[str, learned.Judgements]:

@@ -150,12 +150,13 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def replies_risk(judgements: Sequence[Judgements]) -> float | None:
-    """How the distinct responses to one statement read together: the mean log-odds that a
-    response answers a risk cue (`reply_risk`), or None for fewer than MIN_REPLIES."""
-    if len(judgements) < MIN_REPLIES:
+def replies_risk(reply_risk: Sequence[float]) -> float | None:
+    """How the distinct responses to one statement read together, from each one's `reply_risk`
+    probability (does it read as answering a risk cue?): their mean log-odds, or None for fewer
+    than MIN_REPLIES."""
+    if len(reply_risk) < MIN_REPLIES:
         return None
-    return sum(_logit(j.binary["reply_risk"]) for j in judgements) / len(judgements)
+    return sum(_logit(p) for p in reply_risk) / len(reply_risk)
 
 
 def carries_risk_cue(
