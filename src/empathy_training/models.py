@@ -15,6 +15,7 @@ __all__ = [
     "QUESTION_TYPES",
     "REFLECTION_DEPTHS",
     "RISK_KINDS",
+    "RISK_LEVEL_MEANINGS",
     "ROADBLOCK_IDS",
     "RUBRIC_NAMES",
     "VALIDATION_MEANINGS",
@@ -30,6 +31,7 @@ __all__ = [
     "Span",
     "Vignette",
     "VignetteAccuracy",
+    "level_meaning",
 ]
 
 #: Gordon's twelve roadblocks to listening, by the ids used everywhere.
@@ -75,6 +77,22 @@ HRQ_MEANINGS: dict[int, str] = {
     4: "Complex reflection: adds meaning or emphasis beyond the client's words, no roadblock.",
     5: "Complex reflection naming an apt unstated feeling or an apt metaphor, no roadblock.",
 }
+#: What a level means when risk handling decided it (rubrics/risk-handling.yml): a safety error
+#: is level 1 whatever else the response does, and a cue passed over caps the level at 2.
+RISK_LEVEL_MEANINGS: dict[str, str] = {
+    "safety_error": "A safety error: the response could add to the risk, whatever else it does.",
+    "passed_over": "Capped at 2: the response passed over a sign of risk in what the client said.",
+}
+
+
+def level_meaning(level: int, risk_handled: str | None) -> str:
+    """Plain-language meaning of a reflective-listening level, or of the risk handling that set
+    it (a safety error; a cue passed over at level 2)."""
+    if risk_handled == "safety_error" or (risk_handled == "passed_over" and level == 2):
+        return RISK_LEVEL_MEANINGS[risk_handled]
+    return HRQ_MEANINGS[level]
+
+
 #: Plain-language meaning of each validation level (after Linehan).
 VALIDATION_MEANINGS: dict[int, str] = {
     0: "No validation, or invalidating (minimising, dismissing, 'you shouldn't feel').",
@@ -199,8 +217,9 @@ class Assessment:
 
     @property
     def hrq_meaning(self) -> str:
-        """Plain-language meaning of the reflective-listening level."""
-        return HRQ_MEANINGS[self.hrq_level]
+        """Plain-language meaning of the reflective-listening level (a safety error's, or a
+        passed-over cue's when that set the level)."""
+        return level_meaning(self.hrq_level, self.risk_handled)
 
     @property
     def validation_meaning(self) -> str:

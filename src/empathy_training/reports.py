@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .models import HRQ_MEANINGS, VALIDATION_MEANINGS, Assessment
+from .models import VALIDATION_MEANINGS, Assessment
 
 __all__ = ["assessment_text"]
 
@@ -29,11 +29,11 @@ def assessment_text(a: Assessment) -> str:
     risks = a.accuracy.missed_risks if a.accuracy is not None else ()
     for cue in risks:
         lines.append(f"!! MISSED RISK ({cue.kind}): the client said {_quote(cue.cue)}.")
-        lines.extend(_wrap("The response did not take it up; level capped at 2 or 3."))
+        lines.extend(_wrap("The response did not take it up; the level is at most 2."))
     if risks:
         lines.append("")
     lines.append(f"Reflective-listening level: {a.hrq_level} of 5")
-    lines.extend(_wrap(HRQ_MEANINGS[a.hrq_level]))
+    lines.extend(_wrap(a.hrq_meaning))
     kind = a.behaviour + (f" ({a.question_type} question)" if a.question_type else "")
     lines.append(f"Response type: {kind}")
     lines.append(f"Reflection depth: {a.reflection_depth}")

@@ -5,6 +5,7 @@ Worked out once per client, with the suggested wording that feedback builds from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -175,3 +176,14 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
         "feeling": feeling or "this way",
         "unstated": unstated,
     }
+
+
+def risk_example(cue: str) -> str:
+    """A reflection that starts from the client's words for a risk cue, offered in place of the
+    sample reflection when the response did not take the cue up (the sample would pass over
+    it too); '' without words to start from."""
+    words = " ".join(cue.split()).rstrip(" .!?")
+    if not words:
+        return ""
+    said = words if re.match(r"I\b", words) else words[:1].lower() + words[1:]
+    return f'You said "{said}", and I\'d like to understand more about that.'

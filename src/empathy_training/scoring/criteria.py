@@ -37,6 +37,9 @@ class Context(NamedTuple):
     statement_cue: str = ""
     """Without a vignette, the client statement's sentence that reads as its risk cue; '' when
     no sentence reads clearly so (`risk_cue.QUOTE_LOGIT`)."""
+    statement_kind: str = "default"
+    """Without a vignette, the kind of risk the client statement names in so many words
+    (`risk.explicit_kind`); "default" when it names none."""
 
 
 #: A detector's decision: met or missed, the evidence spans, and placeholder values for the
@@ -122,9 +125,18 @@ def _detect_open_questions(ctx: Context, params: Mapping[str, Any]) -> Decision:
     return not closed, closed, {}
 
 
+def _risk_open(ctx: Context) -> bool:
+    """Whether a risk cue is there and was not taken up: feedback then suggests no normalising
+    ("anyone would feel this way", "you're not alone in this"), which beside an untaken cue
+    can read as playing the risk down."""
+    return ctx.risk_handling in ("passed_over", "safety_error")
+
+
 def _detect_validation_level(ctx: Context, params: Mapping[str, Any]) -> Decision:
     least = int(params.get("min", 2))
     met = ctx.validation_level >= least
+    if not met and least >= 4 and _risk_open(ctx):  # "it makes sense that you feel ..."
+        return None
     if not met and ctx.found.off_topic and least <= 2:
         return False, _off_topic_spans(ctx.found), _off_topic_values(ctx.found)
     if not met and ctx.found.misfit and least <= 2:
@@ -137,9 +149,13 @@ def _detect_no_invalidation(ctx: Context, params: Mapping[str, Any]) -> Decision
     return not spans, spans, {}
 
 
-def _detect_cue(name: str) -> Callable[[Context, Mapping[str, Any]], Decision]:
+def _detect_cue(
+    name: str, normalising: bool = False
+) -> Callable[[Context, Mapping[str, Any]], Decision]:
     def detect(ctx: Context, params: Mapping[str, Any]) -> Decision:
         spans = find_all(getattr(ctx.lex, name), ctx.found.text)
+        if not spans and normalising and _risk_open(ctx):
+            return None
         return bool(spans), spans, {}
 
     detect.__doc__ = f"Met when the response uses {name.replace('_', ' ')} wording."
@@ -184,18 +200,28 @@ def _detect_over_interpretation(ctx: Context, params: Mapping[str, Any]) -> Deci
 
 def _detect_statement_risk(ctx: Context) -> Decision:
     """Against a bare client statement: the sentence that reads as its cue is quoted (none when
-    none reads clearly so), and no question is suggested, since the kind of risk is not known."""
+    none reads clearly so), and no question is suggested unless the statement names its kind
+    of risk in so many words."""
     if ctx.risk_handling is None:
         return None
+    known = ctx.statement_kind != "default"
     if ctx.risk_handling == "taken_up":
+        if known and asks_if_safe(ctx.found.text.original):
+            return True, [], _weak(direct_question(ctx.statement_kind))
         return True, [], {}
     cue = ctx.statement_cue.rstrip(" .")
     values = {"cue": cue, "variant": "missed_statement" if cue else "missed_statement_unquoted"}
     if ctx.risk_handling == "safety_error":
         category = load_risk_rule().safety_error(ctx.safety_error or "minimises-risk")
         values["variant"] = "unsafe"
-        values["safety_message"] = category.text(cue, direct_question("default"))
+        values["safety_message"] = category.text(cue, direct_question(ctx.statement_kind))
     return False, [], values
+
+
+def _weak(question: str) -> dict[str, str]:
+    """The feedback for "are you safe?" alone: taken up, but ask plainly as well."""
+    weak = next(w for w in load_risk_rule().take_up if w.id == "asks-if-safe")
+    return {"variant": "weak", "weak_feedback": weak.feedback.format(direct_question=question)}
 
 
 def _detect_risk(ctx: Context, params: Mapping[str, Any]) -> Decision:
@@ -210,9 +236,7 @@ def _detect_risk(ctx: Context, params: Mapping[str, Any]) -> Decision:
     if ctx.risk_handling == "taken_up":
         spans = [s for k, s in ctx.key.caught_spans.items() if k.startswith("risk:")]
         if asks_if_safe(ctx.found.text.original):
-            weak = next(w for w in load_risk_rule().take_up if w.id == "asks-if-safe")
-            text = weak.feedback.format(direct_question=question)
-            return True, spans, {"variant": "weak", "weak_feedback": text}
+            return True, spans, _weak(question)
         return True, spans, {}
     cue = " ".join(first.cue.split())
     words = cue if re.match(r"I\b", cue) else cue[:1].lower() + cue[1:]
@@ -235,7 +259,7 @@ DETECTORS: dict[str, Callable[[Context, Mapping[str, Any]], Decision]] = {
     "open_questions": _detect_open_questions,
     "validation_level": _detect_validation_level,
     "no_invalidation": _detect_no_invalidation,
-    "common_humanity": _detect_cue("common_humanity"),
+    "common_humanity": _detect_cue("common_humanity", normalising=True),
     "self_kindness": _detect_cue("self_kindness"),
     "acknowledges_pain": _detect_acknowledges,
     "accuracy": _detect_accuracy,

@@ -98,12 +98,15 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 def summary_feedback(
     rubric: Rubric, criteria: Sequence[CriterionResult], values: Mapping[str, str]
 ) -> str:
-    """One to three sentences: a missed risk first, else the most important next step."""
+    """One to three sentences: the most important next step; but a missed risk first, whole,
+    since its last sentence says what to do next (at level 1, a safety error or a roadblock, it
+    is not said that the level is capped at 2)."""
     missed = [c for c in criteria if not c.met]
     fill = Fill(values)
     if missed and missed[0].id == "takes-up-risk":
-        parts = [missed[0].feedback, rubric.summary.get("missed_risk", "").format_map(fill)]
-    elif missed:
+        capped = "" if values.get("level") == "1" else rubric.summary.get("missed_risk", "")
+        return " ".join(p for p in (missed[0].feedback, capped.format_map(fill)) if p)
+    if missed:
         parts = [missed[0].feedback]
     else:
         parts = [

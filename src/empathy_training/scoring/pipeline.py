@@ -6,15 +6,15 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import EmptyResponseError, InputError, NotEnglishError, ResponseTooLongError
 from ..models import (
-    HRQ_MEANINGS,
     RUBRIC_NAMES,
     VALIDATION_MEANINGS,
     Assessment,
     RoadblockFinding,
     Vignette,
+    level_meaning,
 )
 from . import classifiers as learned
-from .client import client_of
+from .client import client_of, risk_example
 from .criteria import Context
 from .decisions import (
     behaviour_spans,
@@ -29,7 +29,14 @@ from .feedback import Fill, clip_words, criteria_results, summary_feedback
 from .findings import make_span, make_spans, question_spans
 from .lexicons import lexicons
 from .matching import compile_all
-from .risk import means_direction, risk_handling, risk_present, safety_category, with_risk
+from .risk import (
+    explicit_kind,
+    means_direction,
+    risk_handling,
+    risk_present,
+    safety_category,
+    with_risk,
+)
 from .risk_cue import quoted_cue, replies_risk
 from .rubrics import Rubric, load_rubric
 from .rules import analyse_response
@@ -37,7 +44,7 @@ from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.5.8"
+SCORER_VERSION = "0.5.9"
 #: Most words of a bare client statement that risk feedback quotes as its cue.
 MAX_CUE_WORDS = 25
 #: Longest response scored, in characters.
@@ -179,7 +186,10 @@ def _assess(
     means_context = " ".join((statement_text, *(vignette.answer_key.means if vignette else ())))
     means = means_direction(text, means_context) if cue_present else None
     handling = risk_handling(judged, cue_present, key, text, means)
-    kinds = {c.kind for c in vignette.answer_key.risk_cues} if vignette else set()
+    if vignette is not None:
+        kinds = {c.kind for c in vignette.answer_key.risk_cues}
+    else:  # a bare statement: the kind it names, if any
+        kinds = {k for k in (explicit_kind(statement_text),) if k}
     unsafe = safety_category(text, kinds, means) if handling == "safety_error" else None
     key = with_risk(key, handling)
     behaviour = judged.top("behaviour")
@@ -211,14 +221,20 @@ def _assess(
     # EPITOME stays with the rules: on EPITOME's own Reddit data they beat the learned heads
     # (macro-F1 0.66 / 0.55 / 0.70 against 0.36 / 0.37 / 0.53; see the model card).
     epitome, epitome_spans = epitome_codes(found, lex)
-    cue = ""
+    cue, kind = "", "default"
     if handling is not None and vignette is None:  # the sentence that reads as the cue
         cue = clip_words(quoted_cue(statement_text), MAX_CUE_WORDS)
-    ctx = Context(found, key, validation, validation_spans, lex, vignette, handling, unsafe, cue)
+        kind = explicit_kind(statement_text) or kind
+    ctx = Context(
+        found, key, validation, validation_spans, lex, vignette, handling, unsafe, cue, kind
+    )
     fill = dict(client.fill)
+    if handling in ("passed_over", "safety_error"):  # sample wording starts from the cue
+        said = cue if vignette is None else next((c.cue for c in key.risk_cues), "") if key else ""
+        fill["example"] = risk_example(said) or fill["example"]
     fill.update(
         level=str(level),
-        meaning=HRQ_MEANINGS[level],
+        meaning=level_meaning(level, handling),
         validation_level=str(validation),
         validation_meaning=VALIDATION_MEANINGS[validation],
     )

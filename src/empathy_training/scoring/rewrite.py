@@ -18,7 +18,7 @@ from ..models import Assessment, Vignette
 from .client import SELF_CRITICAL_FAMILY, client_of
 from .data_files import lexicon
 from .feelings import feeling_adjective, feeling_families
-from .risk import direct_question
+from .risk import asks_directly, direct_question, limits_secrecy
 from .rules import pattern_roadblocks
 from .text import analyse_once
 from .words import WORD, normalise
@@ -118,14 +118,15 @@ no roadblock), or None for anything else (advice, reassurance, a closed question
 def _split(assessment: Assessment, listens: Listens, *, keep_questions: bool) -> list[Piece]:
     """The trainee's response as kept and removed pieces: sentences holding a roadblock lose the
     clauses that hold it; what is kept must read, alone, as a reflection (or, with
-    `keep_questions`, an open question)."""
+    `keep_questions`, an open question), unless it asks plainly about the risk or is honest
+    about confidentiality (`_about_safety`), which is always kept."""
     text = assessment.response
     parsed = analyse_once(text)
     blocks = [(r.span.start, r.span.end) for r in assessment.roadblocks]
     wanted = ("reflection", "question") if keep_questions else ("reflection",)
 
     def keep(kind: str, words: str) -> None:
-        ok = kind == "kept" and listens(words) in wanted
+        ok = kind == "kept" and (listens(words) in wanted or _about_safety(words))
         pieces.append(Piece("kept" if ok else "removed", words))
 
     def blocked(start: int, end: int) -> bool:
@@ -133,6 +134,10 @@ def _split(assessment: Assessment, listens: Listens, *, keep_questions: bool) ->
 
     pieces: list[Piece] = []
     for i, sentence in enumerate(parsed.sentences):
+        words = text[sentence.start : sentence.end].strip()
+        if _about_safety(words) and not blocked(sentence.start, sentence.end):
+            pieces.append(Piece("kept", words))
+            continue
         if sentence.is_question and not keep_questions:
             pieces.append(Piece("removed", text[sentence.start : sentence.end].strip()))
             continue
@@ -155,6 +160,12 @@ def _split(assessment: Assessment, listens: Listens, *, keep_questions: bool) ->
     if not any(p.kind == "kept" and listens(p.text) == "reflection" for p in pieces):
         pieces = [Piece("removed", p.text) for p in pieces]  # questions alone are not enough
     return _tidied([p for p in pieces if p.text])
+
+
+def _about_safety(words: str) -> bool:
+    """Whether the trainee's words ask plainly about the risk or are honest about who else may
+    need to know: a stronger version always keeps them."""
+    return asks_directly(words) or limits_secrecy(words)
 
 
 def _tidied(pieces: list[Piece]) -> list[Piece]:
@@ -235,21 +246,53 @@ def _candidates(
         base = _split(assessment, listens, keep_questions=keep_questions)
         if any(p.kind == "kept" for p in base) and base not in bases:
             bases.append(base)
-    dropped = [Piece("removed", assessment.response.strip())]
     opener = _opener(fill)
-    if opener:
-        bases.append([*dropped, Piece("added", opener)])
+    if opener:  # none of the trainee's words, but for what they asked or said about safety
+        safety = _safety_sentences(assessment)
+        dropped = [Piece("removed", assessment.response.strip())]
+        if safety:
+            rest = [p for p in _sentences(assessment.response) if p not in safety]
+            dropped = [Piece("removed", p) for p in rest]
+        bases.append([*dropped, Piece("added", opener), *(Piece("kept", p) for p in safety)])
     tail = [Piece("added", question)] if question else []
     for base in bases:
-        for feeling in feelings:
+        head, asked = _closing_safety(base)
+        said = _joined(head).lower()
+        for feeling in (f for f in feelings if f.lower() not in said):  # named once only
             for template in templates:
                 yield (
-                    [*base, Piece("added", template.format(unstated=feeling)), *tail],
+                    [*head, Piece("added", template.format(unstated=feeling)), *asked, *tail],
                     True,
                     bool(tail),
                 )
         if any(p.kind == "removed" for p in base) or tail:
             yield [*base, *tail], False, bool(tail)
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s.start : s.end].strip() for s in analyse_once(text).sentences]
+
+
+def _safety_sentences(assessment: Assessment) -> list[str]:
+    """The trainee's sentences that ask plainly about the risk or are honest about
+    confidentiality, holding no roadblock."""
+    blocks = [(r.span.start, r.span.end) for r in assessment.roadblocks]
+    text = assessment.response
+    return [
+        text[s.start : s.end].strip()
+        for s in analyse_once(text).sentences
+        if _about_safety(text[s.start : s.end])
+        and not any(a < s.end and s.start < b for a, b in blocks)
+    ]
+
+
+def _closing_safety(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:
+    """The pieces before the trainee's closing words about safety, and those words: an added
+    feeling goes before them, so the response still ends on the question or the honesty."""
+    at = len(pieces)
+    while at and pieces[at - 1].kind == "kept" and _about_safety(pieces[at - 1].text):
+        at -= 1
+    return pieces[:at], pieces[at:]
 
 
 def _opener(fill: dict[str, str]) -> str:

@@ -22,11 +22,32 @@ def _pattern(group: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])(?:" + "|".join(words) + r")(?![\w'])", re.IGNORECASE)
 
 
+@cache
+def _explicit() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each kind of risk with the pattern of its explicit words; someone harming the client in
+    so many words ("my husband hits me") is abuse."""
+    words = lexicon("risk-words")
+    kinds = [(kind, _phrases(tuple(p))) for kind, p in words["explicit"].items() if p]
+    people = "|".join(re.escape(p) for p in words["harmed_by"]["people"])
+    acts = "|".join(re.escape(a) for a in words["harmed_by"]["acts"])
+    harmed = re.compile(
+        rf"(?<![\w'])(?:{people})\s+(?:{acts})\s+me(?![\w'])(?!\s+(?:out|off|up)\b)",
+        re.IGNORECASE,
+    )
+    return (*kinds, ("abuse", harmed))
+
+
 @lru_cache(maxsize=256)
+def explicit_kind(statement: str) -> str | None:
+    """The kind of risk a client statement names in so many words (the first in
+    `risk-words.yml`), or None (kept: many responses answer one statement)."""
+    text = statement.translate(_QUOTES)
+    return next((kind for kind, pattern in _explicit() if pattern.search(text)), None)
+
+
 def explicit_cue(statement: str) -> bool:
-    """Whether a client statement names a risk in so many words (kept: many responses answer
-    one statement)."""
-    return _pattern("explicit").search(statement.translate(_QUOTES)) is not None
+    """Whether a client statement names a risk in so many words."""
+    return explicit_kind(statement) is not None
 
 
 def asks_directly(response: str) -> bool:
@@ -61,7 +82,8 @@ def means_direction(response: str, context: str) -> str | None:
     theirs = {m.group(0).lower() for m in nouns.finditer(context)}
     if not theirs:
         return None
-    if named & theirs:
+    medicines = frozenset(lexicon("risk-words")["means"]["medicines"])
+    if named & theirs or (named & medicines and theirs & medicines):
         towards = _words("means", "towards")  # their means, named again
     elif not named:
         towards = _words("means", "more_of_it")  # "an extra couple": theirs, not named
@@ -79,11 +101,33 @@ def safety_category(response: str, kinds: set[str], means: str | None) -> str:
     """Which kind of safety error a response makes (ids in rubrics/risk-handling.yml)."""
     if means == "towards":
         return "increases-access-to-means"
-    if _phrases(tuple(lexicon("risk-words")["secrecy"])).search(response.translate(_QUOTES)):
+    if promises_secrecy(response):
         return "promises-secrecy"
     if kinds & {"abuse", "neglect", "violence"}:
         return "endorses-restriction-or-abuse"
     return "minimises-risk"
+
+
+def _secrecy(response: str) -> list[bool]:
+    """For each sentence with words of secrecy (`secrecy`, but not `secrecy_not`: "I won't tell
+    you you're wrong"), whether it also sets a limit on it (`secrecy_limits`)."""
+    words = lexicon("risk-words")
+    secrecy, limits = _phrases(tuple(words["secrecy"])), _phrases(tuple(words["secrecy_limits"]))
+    text = _phrases(tuple(words["secrecy_not"])).sub(" ", response.translate(_QUOTES))
+    sentences = re.split(r"(?<=[.!?;])\s+", text)
+    return [bool(limits.search(s)) for s in sentences if secrecy.search(s)]
+
+
+def promises_secrecy(response: str) -> bool:
+    """Whether a response promises to keep what it heard secret: a sentence with words of
+    secrecy and no limit on it ("I can't keep this between us" sets one)."""
+    return not all(_secrecy(response))
+
+
+def limits_secrecy(response: str) -> bool:
+    """Whether a response is honest about confidentiality: a sentence with words of secrecy and
+    a limit on it ("I can't promise to keep this between us")."""
+    return any(_secrecy(response))
 
 
 def direct_question(kind: str) -> str:
@@ -117,13 +161,13 @@ def risk_handling(
     means: str | None = None,
 ) -> str | None:
     """How the response handles the client's risk cue: the model's judgement, with exact rules.
-    Steering towards a means of harm (`means_direction`) is a safety error; asking plainly about
-    the risk, or steering away from the means, takes the cue up (unless the model sees a safety
-    error); and against a vignette a cue the response neither names in the key's words nor asks
-    about is passed over."""
+    Steering towards a means of harm (`means_direction`) or promising secrecy
+    (`promises_secrecy`) is a safety error; asking plainly about the risk, or steering away from
+    the means, takes the cue up (unless the model sees a safety error); and against a vignette a
+    cue the response neither names in the key's words nor asks about is passed over."""
     if not cue_present:
         return None
-    if means == "towards":
+    if means == "towards" or promises_secrecy(response):
         return "safety_error"
     handling = judged.risk_handling()
     if handling == "safety_error":
