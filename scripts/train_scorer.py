@@ -50,7 +50,7 @@ from training_examples import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-mlp-14"
+MODEL_VERSION = "corpus-mlp-15"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Inverse regularisation strength, per kind of head (chosen by leave-one-writer-out CV).
@@ -206,7 +206,8 @@ def training_examples(rows: Sequence[dict[str, Any]], data_dir: Path | None) -> 
     """Corpus rows, their statements, and AnnoMI when its folder is there."""
     examples = made.corpus_examples(rows) + made.statement_examples(rows)
     examples += made.cue_sentence_examples(rows) + made.vignette_examples()
-    examples += made.risk_statement_examples() + made.risk_response_examples()
+    examples += made.risk_statement_examples() + made.short_statement_examples()
+    examples += made.risk_response_examples()
     if data_dir is not None and (data_dir / "annomi").is_dir():
         examples += made.annomi_examples(data_dir)
     return examples

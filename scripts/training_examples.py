@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "src" / "empathy_training" / "data" / "corpus"
 #: Weight of an AnnoMI utterance relative to a corpus response.
 ANNOMI_WEIGHT = 0.5
+#: Weight of a short client statement (short-statements.jsonl) relative to a corpus statement:
+#: at full weight they lifted long, distressed statements without a cue over the threshold (five
+#: folds by writer; see the model card).
+SHORT_STATEMENT_WEIGHT = 0.25
 
 
 def _script(name: str) -> Any:
@@ -142,9 +146,12 @@ def vignette_examples() -> list[Example]:
     ]
 
 
-def risk_statement_examples(corpus: Path = CORPUS) -> list[Example]:
-    """The supplementary client statements labelled for risk cues (risk-statements.jsonl)."""
-    path = corpus / "risk-statements.jsonl"
+def risk_statement_examples(
+    corpus: Path = CORPUS, name: str = "risk-statements.jsonl", weight: float = 1.0
+) -> list[Example]:
+    """The supplementary client statements labelled for risk cues (risk-statements.jsonl, or
+    another file of the same form)."""
+    path = corpus / name
     if not path.is_file():
         return []
     with path.open(encoding="utf-8") as lines:
@@ -154,11 +161,17 @@ def risk_statement_examples(corpus: Path = CORPUS) -> list[Example]:
             "",
             r["statement"],
             r["writer"],
-            1.0,
+            weight,
             {"statement_risk": int(r["risk"]), "cue_sentence": int(r["risk"])},
         )
         for r in rows
     ]
+
+
+def short_statement_examples(corpus: Path = CORPUS) -> list[Example]:
+    """The short client statements (4-25 words) labelled for risk cues (short-statements.jsonl),
+    at SHORT_STATEMENT_WEIGHT."""
+    return risk_statement_examples(corpus, "short-statements.jsonl", SHORT_STATEMENT_WEIGHT)
 
 
 def risk_response_examples(corpus: Path = CORPUS) -> list[Example]:

@@ -108,12 +108,13 @@ def test_write_and_read_back(tmp_path: Path, suffix: str) -> None:
     back = read_responses(out)
     assert list(back.columns) == list(graded.columns)
     assert back.iloc[0]["hrq_level"] == str(graded.iloc[0]["hrq_level"])
-    # A CSV cell is defused with a leading "'"; an XLSX cell is stored as text as it is.
+    # A CSV cell is defused with a leading "'" (an XLSX cell is stored as text as it is), and
+    # either reads back as it was written.
     formula_like = '=HYPERLINK("http://example.org","click") You feel confused about all of it.'
-    expected = "'" + formula_like if suffix == ".csv" else formula_like
-    assert back.iloc[5]["response"] == expected
-    if suffix == ".xlsx":
-        assert list(back["response"]) == list(graded["response"].astype(str))
+    assert back.iloc[5]["response"] == formula_like
+    assert list(back["response"]) == list(graded["response"].astype(str))
+    if suffix == ".csv":
+        assert pd.read_csv(out)["response"][5] == "'" + formula_like
 
 
 def test_reads_xlsx_input(tmp_path: Path) -> None:

@@ -144,11 +144,10 @@ def grade(source: Path, output: Path, rubric: str) -> None:
     from tqdm import tqdm
 
     from .grading import grade as grade_table
-    from .grading import read_responses
     from .results import write_results
 
     try:
-        table = read_responses(source)
+        table = _read(source)
         library = _library(())
         with tqdm(
             total=len(table), unit="response", disable=not sys.stderr.isatty(), file=sys.stderr
@@ -286,15 +285,21 @@ def report() -> None:
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=Path), help="Folder or .zip"
 )
-def report_feedback(source: Path, output: Path) -> None:
+@click.option(
+    "--rubric",
+    default="reflection",
+    show_default=True,
+    help="The rubric SOURCE was graded with (its feedback comes from it).",
+)
+def report_feedback(source: Path, output: Path, rubric: str) -> None:
     """Write one printable HTML feedback report per trainee (a folder, or a .zip)."""
     from .feedback_reports import ASSESSMENT_COLUMN, all_reports, reports_zip, write_reports
     from .grading import with_assessments
 
-    table = _graded(source, assessments=True)
+    table = _graded(source, assessments=True, rubric=rubric)
     library = _library(())
     if ASSESSMENT_COLUMN not in table.columns:  # the evidence behind each row's scores
-        table = with_assessments(table, library=library)
+        table = with_assessments(table, library=library, rubric=rubric)
     if output.suffix.lower() == ".zip":
         pages = all_reports(table, library=library)
         output.write_bytes(reports_zip(pages))
@@ -370,16 +375,25 @@ def report_prepost(pre: Path, post: Path, chart: Path | None, as_json: bool) -> 
         click.echo(f"Note: {note}")
 
 
-def _graded(source: Path, *, assessments: bool = False) -> Any:
+def _read(source: Path) -> Any:
+    """A response table read from CSV/XLSX, saying on stderr what was changed (cells cut)."""
+    from .grading import read_responses
+
+    table = read_responses(source)
+    for note in table.attrs.get("notes", []):
+        click.echo(f"Note: {source}: {note}", err=True)
+    return table
+
+
+def _graded(source: Path, *, assessments: bool = False, rubric: str = "reflection") -> Any:
     """A table read from CSV/XLSX, graded first when it has no automatic levels yet (with
     each row's assessment too, if `assessments`)."""
     from .grading import grade as grade_table
-    from .grading import read_responses
 
     try:
-        table = read_responses(source)
+        table = _read(source)
         if "hrq_level" not in table.columns:
-            table = grade_table(table, library=_library(()), assessments=assessments)
+            table = grade_table(table, library=_library(()), assessments=assessments, rubric=rubric)
     except (EmpathyTrainingError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     return table

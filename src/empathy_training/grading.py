@@ -80,9 +80,17 @@ def read_responses(path: Path, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
         )
     if not read.rows:
         raise InputError(f"{path}: the table has a header but no responses")
-    table = pd.DataFrame(read.rows, columns=columns, dtype=object)
+    table = pd.DataFrame(read.rows, columns=columns, dtype=object).map(_as_typed)
     table.attrs["notes"] = list(read.notes)
     return table
+
+
+def _as_typed(cell: object) -> object:
+    """A cell without the apostrophe that a spreadsheet (or `write_results`) puts before text
+    starting like a formula ("'- I did everything" is "- I did everything")."""
+    if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@"):
+        return cell[1:]
+    return cell
 
 
 def row_values(assessment: Assessment) -> dict[str, Any]:
@@ -178,6 +186,7 @@ def _grade(
     repeated = sorted({c for c in table.columns[table.columns.duplicated()] if c in INPUT_COLUMNS})
     if repeated:
         raise InputError(f"the table has more than one '{repeated[0]}' column")
+    _check_own_columns(table)
     blank = [""] * len(table)
     responses = [cell_text(v) for v in table["response"].tolist()]
     statements = [cell_text(v) for v in table.get("client_statement", blank)]
@@ -213,6 +222,26 @@ def _grade(
     out = typed_contract(out)
     out["error"] = errors
     return out, found
+
+
+def _check_own_columns(table: pd.DataFrame) -> None:
+    """Refuse a table whose own columns grading would overwrite or duplicate ('Feedback', a
+    supervisor's 'error' notes), unless they are all a previous grade's (graded again)."""
+    ours = {*CONTRACT_COLUMNS, "error", ASSESSMENT_COLUMN}
+    clash = [
+        str(c)
+        for c in table.columns
+        if str(c).strip().lower().replace(" ", "_") in ours and str(c) not in INPUT_COLUMNS
+    ]
+    regrade = set(CONTRACT_COLUMNS) <= set(map(str, table.columns)) and all(
+        c in ours for c in clash
+    )
+    if clash and not regrade:
+        names = ", ".join(f"'{c}'" for c in clash)
+        raise InputError(
+            f"the table's own column(s) {names} would be overwritten by the grade's columns of "
+            "the same name; rename them and try again"
+        )
 
 
 def _score_group(
@@ -258,12 +287,27 @@ def _score_chunk(
             replies=replies,
         )
     except Exception as exc:
-        if len(chunk) > 1:  # one bad row must not stop the batch: score them one by one
+        if len(chunk) > 1:  # one bad row must not stop the batch: score them one by one,
+            if replies is None and vignette is None and statement.strip():  # read together
+                replies = _replies_of_readable(chunk, statement)
             return [
                 o for r in chunk for o in _score_chunk([r], statement, vignette, rubric, replies)
             ]
         return [f"could not score this response ({type(exc).__name__}: {exc})"]
     return [_outcome(a) for a in scored]
+
+
+def _replies_of_readable(chunk: list[str], statement: str) -> float | None:
+    """How the responses that can be read at all read together for a risk cue (`read_replies`),
+    when reading them all at once failed."""
+    readable = []
+    for response in chunk:
+        try:
+            read_replies([response], statement)
+        except Exception:  # the row that failed; it gets its own message
+            continue
+        readable.append(response)
+    return read_replies(readable, statement)
 
 
 def _outcome(scored: Assessment | InputError) -> Assessment | str:

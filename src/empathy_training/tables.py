@@ -180,13 +180,19 @@ def _parse_csv(path: Path, text: IO[str]) -> Iterator[tuple[int, list[str]]]:
     limit = csv.field_size_limit()
     csv.field_size_limit(MAX_CSV_FIELD_CHARS)
     try:
-        reader = csv.reader(rest, delimiter=delimiter)
+        reader = csv.reader(rest, delimiter=delimiter, strict=True)
         line = 1
         try:
             for cells in reader:
                 yield line, cells
                 line = reader.line_num + 1
         except csv.Error as exc:
+            if "unexpected end of data" in str(exc):  # a quote opened and never closed
+                raise InputError(
+                    f'{path}: line {line}: a cell opens a quote (") that is never closed, so '
+                    "every line after it would be read into that cell; close the quote or "
+                    "remove it and try again"
+                ) from None
             raise InputError(
                 f"{path}: line {reader.line_num}: not a readable CSV row ({exc}); no cell may "
                 f"be longer than {MAX_CSV_FIELD_CHARS:,} characters"
