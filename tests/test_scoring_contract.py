@@ -45,6 +45,11 @@ def test_empty_response_raises(response: object) -> None:
         score_response(response)
 
 
+def test_a_number_is_refused_as_not_text() -> None:
+    with pytest.raises(EmptyResponseError, match=r"not text \(int\)"):
+        score_response(12345)
+
+
 def test_too_long_response_raises() -> None:
     with pytest.raises(ResponseTooLongError, match="20,000"):
         score_response("a" * (MAX_RESPONSE_CHARS + 1))

@@ -63,6 +63,11 @@ def warm_up() -> None:
 
 
 def _check_input(response: object) -> str:
+    if not isinstance(response, str) and not (response is None or response != response):
+        raise EmptyResponseError(  # a number in a spreadsheet cell; None and NaN are empty
+            f"the response is not text ({type(response).__name__}); write what you would say "
+            "to the client"
+        )
     if not isinstance(response, str) or not response.strip():
         raise EmptyResponseError("the response is empty; write what you would say to the client")
     if len(response) > MAX_RESPONSE_CHARS:
@@ -135,7 +140,11 @@ def read_replies(responses: Iterable[object], client_statement: str) -> float | 
 
 def _replies(read: Iterable[tuple[str, learned.Judgements] | InputError]) -> float | None:
     """`risk_cue.replies_risk` over the distinct responses read."""
-    reply = {r[0]: r[1].binary["reply_risk"] for r in read if not isinstance(r, InputError)}
+    reply = {  # one number per distinct answer, whatever its spacing
+        " ".join(r[0].split()): r[1].binary["reply_risk"]
+        for r in read
+        if not isinstance(r, InputError)
+    }
     return replies_risk(list(reply.values()))
 
 

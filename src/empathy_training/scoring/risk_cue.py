@@ -156,7 +156,7 @@ def replies_risk(reply_risk: Sequence[float]) -> float | None:
     than MIN_REPLIES."""
     if len(reply_risk) < MIN_REPLIES:
         return None
-    return sum(_logit(p) for p in reply_risk) / len(reply_risk)
+    return math.fsum(_logit(p) for p in reply_risk) / len(reply_risk)  # in any order
 
 
 def carries_risk_cue(
