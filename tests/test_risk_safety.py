@@ -187,3 +187,11 @@ def test_a_bare_statements_sample_wording_starts_from_its_cue() -> None:
     assert a.risk_handled == "passed_over"
     reflects = next(c.feedback for c in a.criteria if c.id == "reflects")
     assert "weighing on you" not in reflects and "won't need it" in reflects
+
+
+def test_a_plain_question_about_another_kind_of_risk_takes_nothing_up() -> None:
+    hoodie = LIBRARY.vignette("risk-hoodie-in-july")  # self-harm
+    other = score_response("Is anyone hurting you at home?", vignette=hoodie)
+    assert other.risk_handled == "passed_over"
+    same = score_response("Are you hurting yourself at the moment?", vignette=hoodie)
+    assert same.risk_handled == "taken_up"
