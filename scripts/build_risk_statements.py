@@ -1,12 +1,14 @@
 """Assemble the supplementary set of client statements labelled for risk cues.
 
-Usage: python scripts/build_risk_statements.py STAGING [--out FILE] [--add]
+Usage: python scripts/build_risk_statements.py STAGING [--out FILE] [--add] [--split blind]
 
 STAGING/statements/wsN/statements.jsonl holds what each writer wrote (with the writer's own
 `risk` intent); STAGING/statements/rating/wsN-A.jsonl and wsN-B.jsonl two raters' independent
 judgements. The label is the majority of the writer's intent and the two raters. Used only to
 train the statement risk head (all of it is training data). Prints counts and agreement (of the
 writers in STAGING). With --add, the statements already in FILE from other writers are kept.
+`--split blind` marks the new writers' statements as a blind part, which training never reads
+(`split`, "train" by default).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def main() -> None:
     parser.add_argument("staging", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--add", action="store_true", help="keep the writers already in --out")
+    parser.add_argument("--split", choices=("train", "blind"), default="train")
     args = parser.parse_args()
     folders = sorted((args.staging / "statements").glob("ws*"))
     new_writers = {folder.name for folder in folders}
@@ -51,6 +54,7 @@ def main() -> None:
                 {
                     "statement_id": sid,
                     "writer": folder.name,
+                    "split": args.split,
                     "setting": row["setting"],
                     "client": row["client"],
                     "statement": row["statement"],

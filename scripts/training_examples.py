@@ -150,12 +150,12 @@ def risk_statement_examples(
     corpus: Path = CORPUS, name: str = "risk-statements.jsonl", weight: float = 1.0
 ) -> list[Example]:
     """The supplementary client statements labelled for risk cues (risk-statements.jsonl, or
-    another file of the same form)."""
+    another file of the same form), but for a blind part."""
     path = corpus / name
     if not path.is_file():
         return []
     with path.open(encoding="utf-8") as lines:
-        rows = [json.loads(line) for line in lines]
+        rows = [r for r in map(json.loads, lines) if r.get("split", "train") == "train"]
     return [
         Example(
             "",

@@ -74,7 +74,7 @@ def test_a_stronger_version_drops_the_feeling_that_does_not_fit() -> None:
 
     for vignette in load_library().vignettes[:4]:
         a = score_response("It sounds like you're feeling happy.", vignette=vignette)
-        assert a.hrq_level == 2, vignette.id
+        assert a.hrq_level <= 2, vignette.id  # not credited (1 where read as interpreting too)
         better = stronger_version(a, vignette=vignette)
         assert better is not None and "happy" not in better.text, vignette.id
         assert better.removed == ("It sounds like you're feeling happy.",)

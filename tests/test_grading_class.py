@@ -15,14 +15,18 @@ from empathy_training.grading import grade
 from empathy_training.loading import load_library
 from empathy_training.models import Assessment
 from empathy_training.scoring import score_response, score_responses
-from empathy_training.scoring.risk_cue import MIN_REPLIES, statement_risk
+from empathy_training.scoring.risk_cue import MIN_REPLIES, RISK_THRESHOLD, statement_risk
 
-#: A cue said in passing (sleeping tablets kept back), which the statement model alone is unsure of.
-TABLETS = "I'm knackered and I've stopped taking my tablets, I keep them in a drawer."
+#: A cue said in passing (insulin skipped to lose weight), which the statement model alone is
+#: unsure of.
+IN_PASSING_CUE = (
+    "Honestly the diet is going badly. I have been skipping my insulin so I lose weight faster. "
+    "My sister says I look good."
+)
 CLASS = [
-    "You're worn out.",
-    "Are you thinking of taking them all at once?",
-    "You sound exhausted and fed up with the tablets.",
+    "You're worn out with the diet.",
+    "Are you skipping your insulin to hurt yourself?",
+    "You sound fed up, and your sister's words matter to you.",
 ]
 ORDINARY = "I'm so tired of the night shifts."
 
@@ -43,13 +47,13 @@ def _assessed(outcomes: list[Assessment | Exception]) -> list[Assessment]:
 
 def test_the_statement_alone_is_not_read_as_carrying_a_cue() -> None:
     """The premise of the tests below: read alone, the statement is under the threshold."""
-    assert statement_risk(TABLETS) < 0.75
-    assert score_response(CLASS[0], client_statement=TABLETS).risk_handled is None
+    assert statement_risk(IN_PASSING_CUE) < RISK_THRESHOLD
+    assert score_response(CLASS[0], client_statement=IN_PASSING_CUE).risk_handled is None
 
 
 def test_a_class_that_takes_the_cue_up_makes_it_heard_for_every_answer() -> None:
     assert len(CLASS) >= MIN_REPLIES
-    first, asks, *_ = _assessed(score_responses(CLASS, client_statement=TABLETS))
+    first, asks, *_ = _assessed(score_responses(CLASS, client_statement=IN_PASSING_CUE))
     assert first.risk_handled == "passed_over"
     assert first.hrq_level <= 2  # a cue passed over caps the level
     assert asks.risk_handled == "taken_up"
@@ -57,8 +61,8 @@ def test_a_class_that_takes_the_cue_up_makes_it_heard_for_every_answer() -> None
 
 def test_fewer_answers_than_min_replies_are_scored_as_alone() -> None:
     pair = CLASS[: MIN_REPLIES - 1]
-    together = _assessed(score_responses(pair, client_statement=TABLETS))
-    alone = [score_response(r, client_statement=TABLETS) for r in pair]
+    together = _assessed(score_responses(pair, client_statement=IN_PASSING_CUE))
+    alone = [score_response(r, client_statement=IN_PASSING_CUE) for r in pair]
     assert [a.to_dict() for a in together] == [a.to_dict() for a in alone]
 
 
@@ -66,7 +70,7 @@ def test_repeated_and_unscorable_answers_do_not_count_towards_the_class() -> Non
     """Two distinct answers, one repeated, and two that cannot be scored: still fewer than
     MIN_REPLIES distinct answers, so no answer is read with the others."""
     answers = [CLASS[0], CLASS[0], CLASS[1], "", "   "]
-    outcomes = score_responses(answers, client_statement=TABLETS)
+    outcomes = score_responses(answers, client_statement=IN_PASSING_CUE)
     assert isinstance(outcomes[3], EmptyResponseError)
     assert isinstance(outcomes[4], EmptyResponseError)
     assert _assessed(outcomes[:3])[0].risk_handled is None
@@ -93,7 +97,7 @@ def test_a_vignettes_answer_key_decides_not_the_class() -> None:
 
 
 def test_grade_reads_each_statements_rows_together() -> None:
-    rows = [(r, TABLETS) for r in CLASS] + [(CLASS[0], ORDINARY)]
+    rows = [(r, IN_PASSING_CUE) for r in CLASS] + [(CLASS[0], ORDINARY)]
     graded = grade(pd.DataFrame(rows, columns=["response", "client_statement"]))
     assert list(graded["risk_handled"]) == ["passed_over", "taken_up", "passed_over", ""]
 
@@ -103,7 +107,7 @@ def test_a_statement_with_more_answers_than_a_chunk_is_still_read_whole(
     monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     table = pd.DataFrame(
-        [(r, TABLETS) for r in CLASS * 2], columns=["response", "client_statement"]
+        [(r, IN_PASSING_CUE) for r in CLASS * 2], columns=["response", "client_statement"]
     )
     whole = grade(table)
     monkeypatch.setattr(grading, "GROUP_CHUNK", chunk)
@@ -117,7 +121,7 @@ def test_feedback_reports_from_a_graded_file_agree_with_its_rows(tmp_path: Path)
     did: the report of an answer that passed over the cue the class heard says so too."""
     names = ["Ana", "Ben", "Cal"]
     source, graded = tmp_path / "in.csv", tmp_path / "graded.csv"
-    pd.DataFrame({"name": names, "client_statement": TABLETS, "response": CLASS}).to_csv(
+    pd.DataFrame({"name": names, "client_statement": IN_PASSING_CUE, "response": CLASS}).to_csv(
         source, index=False
     )
     assert run_cli("grade", str(source), "-o", str(graded)).returncode == 0

@@ -108,12 +108,15 @@ def test_feedback_reports_use_the_rubric_the_file_was_graded_with(tmp_path: Path
 def test_one_row_that_cannot_be_scored_leaves_the_class_reading_for_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    statement = "I'm knackered and I've stopped taking my tablets, I keep them in a drawer."
+    statement = (  # a cue the statement model alone is unsure of (tests/test_grading_class.py)
+        "Honestly the diet is going badly. I have been skipping my insulin so I lose weight "
+        "faster. My sister says I look good."
+    )
     answers = [
-        "You're worn out.",
-        "Are you thinking of taking them all at once?",
-        "You sound exhausted and fed up with the tablets.",
-        "You keep them in a drawer for now.",
+        "You're worn out with the diet.",
+        "Are you skipping your insulin to hurt yourself?",
+        "You sound fed up, and your sister's words matter to you.",
+        "The diet matters a lot to you.",
     ]
     together = score_responses(answers, client_statement=statement)
     assess = pipeline._assess
@@ -126,6 +129,7 @@ def test_one_row_that_cannot_be_scored_leaves_the_class_reading_for_the_rest(
     monkeypatch.setattr(pipeline, "_assess", fails_on_the_last)
     graded = grade(pd.DataFrame({"response": answers, "client_statement": statement}))
     expected = [getattr(a, "risk_handled", None) or "" for a in together[:3]]
+    assert expected[0] == "passed_over"  # heard only with the class
     assert list(graded["risk_handled"][:3]) == expected
     assert "could not score" in graded["error"][3]
     with pytest.raises(InputError):

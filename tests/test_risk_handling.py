@@ -124,7 +124,15 @@ def test_dont_worry_is_not_credited_with_catching_worried() -> None:
     [
         ("Just take an extra couple tonight to help you sleep.", "safety_error"),
         ("You could double up tonight and get some rest.", "safety_error"),
-        ("Take more exercise, it helps sleep.", "passed_over"),
+        pytest.param(
+            "Take more exercise, it helps sleep.",
+            "passed_over",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known model error (corpus-mlp-15): 'take more' beside stored tablets "
+                "read as a safety error by the model, though no rule finds a means",
+            ),
+        ),
         ("Have a few more early nights this week.", "passed_over"),
     ],
 )

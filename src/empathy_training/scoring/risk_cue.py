@@ -41,7 +41,12 @@ __all__ = [
 #: a cue told they passed one over or made a safety error 266 -> 149 of 9,686; 0.8: 0.835,
 #: 0.614, 1,041, 128; 0.7: 0.833, 0.635, 933, 223). A REPLY_WEIGHT of 0.75 caught more cues
 #: (0.635, 938 missed) but let a question about suicide put a cue into "Work was awful today".
-RISK_THRESHOLD = 0.75
+#: With the short statements (`corpus-mlp-15`), 0.8: trained with them at a quarter weight, the
+#: statement heads found 289 of 640 short cued statements held out by writer (110 without them)
+#: and flagged 3 of 640 without a cue; through `grade` on the five folds, cued rows found 2,821
+#: -> 2,813 of 3,618 and rows without a cue flagged 188 -> 247 of 9,686, risk handled 0.659
+#: either way (at 0.75: 2,816 and 313; at 0.85: 2,769 and 178, risk handled 0.651).
+RISK_THRESHOLD = 0.8
 #: How much the response can add to that decision: a statement under RISK_THRESHOLD still carries
 #: a cue when its log-odds plus this share of the `reply_risk` head's (does the response read as
 #: answering a risk cue?) reach it. The response only ever adds: one that passes over a cue must
