@@ -157,3 +157,28 @@ def test_a_feeling_that_does_not_fit_is_explained(tmp_path: Path) -> None:
         assert "You named 'happy', which does not fit what the client told you" in shown
         assert "5 of 5" not in shown and "3 of 5" not in shown
         screenshot(page, "practice-7-feeling-that-does-not-fit", feedback)
+
+
+def test_a_promise_of_secrecy_is_shown_as_a_safety_error(tmp_path: Path) -> None:
+    # A young person hints at self-harm; promising to keep it secret is never credited, and the
+    # card says why the level is 1 instead of calling it a roadblock.
+    db = f"sqlite:///{tmp_path / 'practice.db'}"
+    with served(db) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(page, f"{base}practice", "Alex")
+        page.get_by_label("Module", exact=True).select_option(label="Risk and disclosure")
+        page.get_by_label("Vignette", exact=True).select_option(label="The hoodie in July")
+        page.get_by_text("Miss Okoye").first.wait_for(timeout=60_000)
+        page.get_by_label("Your response").fill(
+            "Everything you say in here is confidential. When home gets loud you need "
+            "something that makes it stop."
+        )
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("of 5").first.wait_for(timeout=60_000)
+        feedback = page.get_by_role("region", name="Feedback")
+        shown = feedback.inner_text()
+        assert "1 of 5" in shown
+        assert "A safety error: the response could add to the risk" in shown
+        assert "promises to keep harm secret" in shown
+        assert "Roadblock without reflection" not in shown
+        screenshot(page, "practice-8-safety-error", feedback)

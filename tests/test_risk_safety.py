@@ -195,3 +195,16 @@ def test_a_plain_question_about_another_kind_of_risk_takes_nothing_up() -> None:
     assert other.risk_handled == "passed_over"
     same = score_response("Are you hurting yourself at the moment?", vignette=hoodie)
     assert same.risk_handled == "taken_up"
+
+
+def test_a_stronger_version_is_honest_where_the_trainee_promised_secrecy() -> None:
+    hoodie = LIBRARY.vignette("risk-hoodie-in-july")
+    a = score_response(
+        "Everything you say in here is confidential. When home gets loud you need something "
+        "that makes it stop.",
+        vignette=hoodie,
+    )
+    better = stronger_version(a, vignette=hoodie)
+    assert better is not None and "confidential" not in better.text
+    assert "I can't promise to keep this just between us" in better.text
+    assert not promises_secrecy(better.text)

@@ -18,7 +18,7 @@ from ..models import Assessment, Vignette
 from .client import SELF_CRITICAL_FAMILY, client_of
 from .data_files import lexicon
 from .feelings import feeling_adjective, feeling_families
-from .risk import asks_directly, direct_question, limits_secrecy
+from .risk import asks_directly, direct_question, limits_secrecy, promises_secrecy
 from .rules import pattern_roadblocks
 from .text import analyse_once
 from .words import WORD, normalise
@@ -255,6 +255,8 @@ def _candidates(
             dropped = [Piece("removed", p) for p in rest]
         bases.append([*dropped, Piece("added", opener), *(Piece("kept", p) for p in safety)])
     tail = [Piece("added", question)] if question else []
+    if promises_secrecy(assessment.response):  # honest instead, before any question
+        tail.insert(0, Piece("added", " ".join(str(_wording()["honest_about_secrecy"]).split())))
     for base in bases:
         head, asked = _closing_safety(base)
         said = _joined(head).lower()
