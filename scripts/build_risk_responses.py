@@ -1,12 +1,14 @@
 """Assemble the supplementary responses to risk statements, labelled for risk handling only.
 
-Usage: python scripts/build_risk_responses.py STAGING [--out FILE]
+Usage: python scripts/build_risk_responses.py STAGING [--out FILE] [--add]
 
 STAGING/out/responses-N.jsonl holds what writer rwN wrote to the cued statements of
-risk-statements.jsonl (with the writer's own intent); STAGING/rating/N-A.jsonl and N-B.jsonl
+risk-statements.jsonl or of the training part of short-statements.jsonl (with the writer's own
+intent); STAGING/rating/N-A.jsonl and N-B.jsonl
 two raters' independent `risk_handled` labels; STAGING/adjudication/*.jsonl (not input-*) a
 third person's decision on every row the two raters disagreed on. Used only to train the
-risk-handling head (all of it is training data). Prints counts and the raters' agreement.
+risk-handling head (all of it is training data). Prints counts and the raters' agreement (of
+the writers in STAGING). With --add, the responses already in FILE from other writers are kept.
 """
 
 from __future__ import annotations
@@ -37,14 +39,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("staging", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--add", action="store_true", help="keep the writers already in --out")
     args = parser.parse_args()
     statements = {str(r["statement_id"]) for r in _jsonl(CORPUS / "risk-statements.jsonl")}
+    statements |= {  # and the training part of the short statements
+        str(r["statement_id"])
+        for r in _jsonl(CORPUS / "short-statements.jsonl")
+        if r.get("split", "train") == "train"
+    }
     decided: dict[str, dict[str, object]] = {}
     for path in sorted((args.staging / "adjudication").glob("*.jsonl")):
         if not path.name.startswith("input"):
             decided.update(_by_id(path))
-    rows, a_all, b_all = [], [], []
-    for written in sorted((args.staging / "out").glob("responses-*.jsonl")):
+    batches = sorted((args.staging / "out").glob("responses-*.jsonl"))
+    new_writers = {f"rw{p.stem.removeprefix('responses-')}" for p in batches}
+    kept = _jsonl(args.out) if args.add and args.out.is_file() else []
+    rows: list[dict[str, object]] = [r for r in kept if r["writer"] not in new_writers]
+    a_all, b_all = [], []
+    for written in batches:
         batch = written.stem.removeprefix("responses-")
         a = _by_id(args.staging / "rating" / f"{batch}-A.jsonl")
         b = _by_id(args.staging / "rating" / f"{batch}-B.jsonl")
@@ -85,10 +97,11 @@ def main() -> None:
         json.dumps(
             {
                 "responses": len(rows),
+                "new_responses": len(a_all),
                 "labels": Counter(str(r["risk_handled"]) for r in rows),
                 "adjudicated": sum(r["label_source"] == "adjudicated" for r in rows),
-                "agreement_a_b": round(agree / max(1, len(rows)), 3),
-                "kappa_a_b": round(float(cohen_kappa_score(a_all, b_all)), 3) if rows else None,
+                "agreement_a_b": round(agree / max(1, len(a_all)), 3),
+                "kappa_a_b": round(float(cohen_kappa_score(a_all, b_all)), 3) if a_all else None,
             },
             indent=2,
         )

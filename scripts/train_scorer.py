@@ -50,7 +50,7 @@ from training_examples import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "src" / "empathy_training" / "data"
-MODEL_VERSION = "corpus-mlp-15"
+MODEL_VERSION = "corpus-mlp-16"
 #: A feature must occur in at least this many training texts to enter the vocabulary.
 MIN_COUNT = 2
 #: Inverse regularisation strength, per kind of head (chosen by leave-one-writer-out CV).

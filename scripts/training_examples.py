@@ -176,12 +176,18 @@ def short_statement_examples(corpus: Path = CORPUS) -> list[Example]:
 
 def risk_response_examples(corpus: Path = CORPUS) -> list[Example]:
     """The supplementary responses to risk statements, labelled for risk handling only
-    (risk-responses.jsonl), each with its statement from risk-statements.jsonl."""
+    (risk-responses.jsonl), each with its statement from risk-statements.jsonl or
+    short-statements.jsonl."""
     path = corpus / "risk-responses.jsonl"
     if not path.is_file():
         return []
-    with (corpus / "risk-statements.jsonl").open(encoding="utf-8") as lines:
-        statements = {r["statement_id"]: r["statement"] for r in map(json.loads, lines)}
+    statements = {}
+    for name in ("risk-statements.jsonl", "short-statements.jsonl"):
+        if (corpus / name).is_file():
+            with (corpus / name).open(encoding="utf-8") as lines:
+                statements.update(
+                    {r["statement_id"]: r["statement"] for r in map(json.loads, lines)}
+                )
     with path.open(encoding="utf-8") as lines:
         rows = [json.loads(line) for line in lines]
     return [

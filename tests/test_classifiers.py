@@ -281,15 +281,7 @@ EXAM = "I failed the exam again. Third time. Everyone else in my group passed fi
         (SON, "He hasn't rung since Christmas."),
         (SON, "You gave him everything, and the silence feels like none of it counted."),
         (SON, "It sounds like you miss him."),
-        pytest.param(
-            EXAM,
-            "It's knocked your confidence.",  # the head alone read 2 beside a complex depth
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known model error (corpus-mlp-15): read as no reflection (depth none "
-                "0.47 to complex 0.34) and validation 0 (0.49)",
-            ),
-        ),
+        (EXAM, "It's knocked your confidence."),  # the head alone read 2 beside a complex depth
         (EXAM, "You failed it three times."),
     ],
 )

@@ -31,6 +31,7 @@ def _risk_feedback(a: Assessment) -> str:
         ("I wish I was dead.", "suicide"),
         ("I don't want to live any more.", "suicide"),
         ("I cut my wrists again last night.", "self-harm"),
+        ("I've been cutting again.", "self-harm"),
         ("I nearly shook the baby when he wouldn't stop crying.", "violence"),
     ],
 )

@@ -44,7 +44,7 @@ from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.6.0"
+SCORER_VERSION = "0.6.1"
 #: Most words of a bare client statement that risk feedback quotes as its cue.
 MAX_CUE_WORDS = 25
 #: Longest response scored, in characters.
