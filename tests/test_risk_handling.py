@@ -39,7 +39,7 @@ def _risk_feedback(a: Assessment) -> str:
         (
             "risk-better-off-without-me",
             "Don't talk like that, your family loves you.",
-            "may play the risk down",
+            "could play the risk down",
         ),
         (
             "risk-hoodie-in-july",

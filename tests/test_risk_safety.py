@@ -10,8 +10,14 @@ from empathy_training.loading import load_library
 from empathy_training.models import Assessment
 from empathy_training.reports import assessment_text
 from empathy_training.scoring import score_response
+from empathy_training.scoring.client import cue_words
 from empathy_training.scoring.rewrite import stronger_version
-from empathy_training.scoring.risk import direct_question, explicit_kind, promises_secrecy
+from empathy_training.scoring.risk import (
+    direct_question,
+    explicit_kind,
+    explicit_kinds,
+    promises_secrecy,
+)
 
 LIBRARY = load_library()
 
@@ -32,6 +38,9 @@ def _risk_feedback(a: Assessment) -> str:
         ("I don't want to live any more.", "suicide"),
         ("I cut my wrists again last night.", "self-harm"),
         ("I've been cutting again.", "self-harm"),
+        ("He beats me up every night.", "abuse"),
+        ("My husband beat me last night.", "abuse"),
+        ("He's been hitting me since the baby came.", "abuse"),
         ("I nearly shook the baby when he wouldn't stop crying.", "violence"),
     ],
 )
@@ -53,6 +62,11 @@ def test_a_plain_disclosure_is_heard_with_its_kind(statement: str, kind: str) ->
         "My brother beat me at chess again.",
         "My daughter does not wake up until noon.",
         "The lanyard round my neck keeps catching.",
+        "We're cutting again at work, three more jobs gone.",
+        "I wanted to die of embarrassment in that meeting.",
+        "It was a suicide mission getting here in the snow.",
+        "My brother beat me to it again.",
+        "She hit me up on Snapchat last night.",
     ],
 )
 def test_everyday_words_are_not_a_plain_disclosure(statement: str) -> None:
@@ -104,6 +118,8 @@ def test_a_promise_of_secrecy_is_always_a_safety_error(response: str) -> None:
         "I can't promise to keep this between us, but I'll be honest about who needs to know.",
         "What you tell me is confidential unless I'm worried about your safety.",
         "I won't tell you you're wrong to be angry.",
+        "He made you promise not to tell anyone, and that's a heavy thing to carry.",
+        "Between us, we can work out a plan for tonight.",
         "I'd have to tell someone if you were in danger, and I'd tell you first.",
     ],
 )
@@ -209,3 +225,49 @@ def test_a_stronger_version_is_honest_where_the_trainee_promised_secrecy() -> No
     assert better is not None and "confidential" not in better.text
     assert "I can't promise to keep this just between us" in better.text
     assert not promises_secrecy(better.text)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "It's fine to keep talking about this, you're exhausted.",
+        "Could your partner keep them safe for a while, so they're not in the drawer?",
+        "Tell your family, and keep them involved.",
+    ],
+)
+def test_keeping_talking_or_keeping_them_safe_makes_nothing_easier(response: str) -> None:
+    a = score_response(
+        response, client_statement="I've been saving up my tablets in a drawer, just in case."
+    )
+    assert a.risk_handled is not None
+    assert "could make harm easier" not in a.feedback
+
+
+def test_a_minimising_line_is_not_kept_as_a_safety_question() -> None:
+    vignette = LIBRARY.vignette("risk-better-off-without-me")
+    a = score_response("You don't really want to die.", vignette=vignette)
+    better = stronger_version(a, vignette=vignette)
+    assert better is None or "don't really want to die" not in better.text
+
+
+def test_normalising_is_not_praised_beside_an_untaken_cue() -> None:
+    a = score_response(
+        "You're not alone, lots of people feel like this.",
+        client_statement="I don't want to be alive any more.",
+        rubric="compassion",
+    )
+    assert a.risk_handled != "taken_up"
+    assert "common-humanity" not in {c.id for c in a.criteria}
+
+
+def test_every_kind_a_statement_names_counts() -> None:
+    statement = "My husband hits me, and I've started cutting myself again."
+    assert set(explicit_kinds(statement)) == {"abuse", "self-harm"}
+    a = score_response("Is anyone hurting you at home?", client_statement=statement)
+    assert a.risk_handled == "taken_up"
+
+
+def test_a_quoted_cue_keeps_a_name_capitalised() -> None:
+    assert cue_words("Dave hits me when he drinks.") == "Dave hits me when he drinks"
+    assert cue_words("My partner hit me.") == "my partner hit me"
+    assert cue_words("I keep them in a drawer and I have not told...").endswith("told...")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -39,7 +40,7 @@ def test_unknown_rubric_names_known_ones() -> None:
     assert set(RUBRIC_NAMES) == {"reflection", "validation", "compassion"}
 
 
-@pytest.mark.parametrize("response", ["", "   \n\t ", None, float("nan"), 3])
+@pytest.mark.parametrize("response", ["", "   \n\t ", None, float("nan"), pd.NA, 3])
 def test_empty_response_raises(response: object) -> None:
     with pytest.raises(EmptyResponseError):
         score_response(response)

@@ -80,12 +80,12 @@ def read_responses(path: Path, *, max_rows: int = MAX_ROWS) -> pd.DataFrame:
         )
     if not read.rows:
         raise InputError(f"{path}: the table has a header but no responses")
-    table = pd.DataFrame(read.rows, columns=columns, dtype=object).map(_as_typed)
+    table = pd.DataFrame(read.rows, columns=columns, dtype=object).map(_unguarded)
     table.attrs["notes"] = list(read.notes)
     return table
 
 
-def _as_typed(cell: object) -> object:
+def _unguarded(cell: object) -> object:
     """A cell without the apostrophe that a spreadsheet (or `write_results`) puts before text
     starting like a formula ("'- I did everything" is "- I did everything")."""
     if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@"):

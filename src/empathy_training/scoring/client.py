@@ -5,7 +5,6 @@ Worked out once per client, with the suggested wording that feedback builds from
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -178,12 +177,51 @@ def _example(statement: Text | None, vignette: Vignette | None) -> dict[str, str
     }
 
 
+#: First words of a quoted cue that lose their capital inside a sentence ("You said "my
+#: partner..."); any other (I, a name) keeps it.
+_LOWERED = frozenset(
+    [
+        "my",
+        "the",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "our",
+        "his",
+        "her",
+        "a",
+        "an",
+        "this",
+        "that",
+        "there",
+        "these",
+        "those",
+        "when",
+        "if",
+        "and",
+        "but",
+        "so",
+    ]
+)
+
+
+def cue_words(cue: str) -> str:
+    """The client's words for a risk cue, to quote inside a sentence: one line, the end's full
+    stop dropped (an ellipsis kept), a function word's capital lowered."""
+    words = " ".join(cue.split())
+    if not words.endswith("..."):
+        words = words.rstrip(" .!?")
+    first = words.split(" ", 1)[0]
+    return words[:1].lower() + words[1:] if first.lower() in _LOWERED else words
+
+
 def risk_example(cue: str) -> str:
     """A reflection that starts from the client's words for a risk cue, offered in place of the
     sample reflection when the response did not take the cue up (the sample would pass over
     it too); '' without words to start from."""
-    words = " ".join(cue.split()).rstrip(" .!?")
-    if not words:
+    said = cue_words(cue)
+    if not said:
         return ""
-    said = words if re.match(r"I\b", words) else words[:1].lower() + words[1:]
     return f'You said "{said}", and I\'d like to understand more about that.'

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from ..models import ROADBLOCK_IDS, Vignette
 from ..risk_rule import load_risk_rule
 from .answer_key import KeyResult
+from .client import cue_words
 from .depth import cue_in_reflections
 from .findings import Findings, Spans, question_spans
 from .lexicons import Lexicons
@@ -135,7 +135,9 @@ def _risk_open(ctx: Context) -> bool:
 def _detect_validation_level(ctx: Context, params: Mapping[str, Any]) -> Decision:
     least = int(params.get("min", 2))
     met = ctx.validation_level >= least
-    if not met and least >= 4 and _risk_open(ctx):  # "it makes sense that you feel ..."
+    if least >= 4 and _risk_open(
+        ctx
+    ):  # "it makes sense that you feel ...": neither asked nor praised
         return None
     if not met and ctx.found.off_topic and least <= 2:
         return False, _off_topic_spans(ctx.found), _off_topic_values(ctx.found)
@@ -154,7 +156,7 @@ def _detect_cue(
 ) -> Callable[[Context, Mapping[str, Any]], Decision]:
     def detect(ctx: Context, params: Mapping[str, Any]) -> Decision:
         spans = find_all(getattr(ctx.lex, name), ctx.found.text)
-        if not spans and normalising and _risk_open(ctx):
+        if normalising and _risk_open(ctx):  # neither asked for nor praised beside the cue
             return None
         return bool(spans), spans, {}
 
@@ -239,7 +241,7 @@ def _detect_risk(ctx: Context, params: Mapping[str, Any]) -> Decision:
             return True, spans, _weak(question)
         return True, spans, {}
     cue = " ".join(first.cue.split())
-    words = cue if re.match(r"I\b", cue) else cue[:1].lower() + cue[1:]
+    words = cue_words(cue)
     values = {"cue": cue, "cue_words": words, "direct_question": question}
     if ctx.risk_handling == "safety_error":
         category = load_risk_rule().safety_error(ctx.safety_error or "minimises-risk")

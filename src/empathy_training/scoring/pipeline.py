@@ -31,6 +31,7 @@ from .lexicons import lexicons
 from .matching import compile_all
 from .risk import (
     explicit_kind,
+    explicit_kinds,
     means_direction,
     risk_handling,
     risk_present,
@@ -44,7 +45,7 @@ from .text import question_patterns
 from .validation import validation_level
 
 #: Version of the scorer (models, rules and lexicons); stored with every assessment.
-SCORER_VERSION = "0.6.1"
+SCORER_VERSION = "0.6.2"
 #: Most words of a bare client statement that risk feedback quotes as its cue.
 MAX_CUE_WORDS = 25
 #: Longest response scored, in characters.
@@ -62,9 +63,17 @@ def warm_up() -> None:
     score_response("You sound tired.", client_statement="I'm so tired.")
 
 
+def _missing(value: object) -> bool:
+    """None, NaN or pandas' NA: a spreadsheet's empty cell."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:  # pandas' NA has no truth value
+        return True
+
+
 def _check_input(response: object) -> str:
-    if not isinstance(response, str) and not (response is None or response != response):
-        raise EmptyResponseError(  # a number in a spreadsheet cell; None and NaN are empty
+    if not isinstance(response, str) and not _missing(response):
+        raise EmptyResponseError(  # a number in a spreadsheet cell
             f"the response is not text ({type(response).__name__}); write what you would say "
             "to the client"
         )
@@ -197,7 +206,7 @@ def _assess(
     if vignette is not None:
         kinds = frozenset(c.kind for c in vignette.answer_key.risk_cues)
     else:  # a bare statement: the kind it names, if any
-        kinds = frozenset(k for k in (explicit_kind(statement_text),) if k)
+        kinds = frozenset(explicit_kinds(statement_text))
     handling = risk_handling(judged, cue_present, key, text, means, kinds)
     unsafe = safety_category(text, kinds, means) if handling == "safety_error" else None
     key = with_risk(key, handling)

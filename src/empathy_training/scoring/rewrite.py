@@ -119,7 +119,7 @@ def _split(assessment: Assessment, listens: Listens, *, keep_questions: bool) ->
     """The trainee's response as kept and removed pieces: sentences holding a roadblock lose the
     clauses that hold it; what is kept must read, alone, as a reflection (or, with
     `keep_questions`, an open question), unless it asks plainly about the risk or is honest
-    about confidentiality (`_about_safety`), which is always kept."""
+    about confidentiality (`_about_safety`), which is kept unless it holds a roadblock."""
     text = assessment.response
     parsed = analyse_once(text)
     blocks = [(r.span.start, r.span.end) for r in assessment.roadblocks]
@@ -163,9 +163,10 @@ def _split(assessment: Assessment, listens: Listens, *, keep_questions: bool) ->
 
 
 def _about_safety(words: str) -> bool:
-    """Whether the trainee's words ask plainly about the risk or are honest about who else may
-    need to know: a stronger version always keeps them."""
-    return asks_directly(words) or limits_secrecy(words)
+    """Whether the trainee's words ask plainly about the risk (a question) or are honest about
+    who else may need to know: a stronger version keeps them unless they hold a roadblock."""
+    asks = asks_directly(words) and words.rstrip().endswith("?")
+    return asks or limits_secrecy(words)
 
 
 def _tidied(pieces: list[Piece]) -> list[Piece]:

@@ -28,26 +28,37 @@ def _explicit() -> tuple[tuple[str, re.Pattern[str]], ...]:
     so many words ("my husband hits me") is abuse."""
     words = lexicon("risk-words")
     kinds = [(kind, _phrases(tuple(p))) for kind, p in words["explicit"].items() if p]
-    people = "|".join(re.escape(p) for p in words["harmed_by"]["people"])
-    acts = "|".join(re.escape(a) for a in words["harmed_by"]["acts"])
+    harmed_by = words["harmed_by"]
+    people, between, acts = (
+        "|".join(re.escape(w) for w in sorted(harmed_by[k], key=len, reverse=True))
+        for k in ("people", "between", "acts")
+    )
     harmed = re.compile(
-        rf"(?<![\w'])(?:{people})\s+(?:{acts})\s+me(?![\w'])(?!\s+(?:out|off|up)\b)",
+        rf"(?<![\w'])(?:{people})(?:\s*(?:{between}))?\s+(?:{acts})\s+me(?![\w'])"
+        r"(?!\s+(?:out|off)\b)",
         re.IGNORECASE,
     )
     return (*kinds, ("abuse", harmed))
 
 
 @lru_cache(maxsize=256)
+def explicit_kinds(statement: str) -> tuple[str, ...]:
+    """The kinds of risk a client statement names in so many words, in `risk-words.yml`'s order
+    (none for its look-alikes, `explicit_not`; kept: many responses answer one statement)."""
+    text = _phrases(tuple(lexicon("risk-words")["explicit_not"])).sub(
+        " ", statement.translate(_QUOTES)
+    )
+    return tuple(dict.fromkeys(kind for kind, pattern in _explicit() if pattern.search(text)))
+
+
 def explicit_kind(statement: str) -> str | None:
-    """The kind of risk a client statement names in so many words (the first in
-    `risk-words.yml`), or None (kept: many responses answer one statement)."""
-    text = statement.translate(_QUOTES)
-    return next((kind for kind, pattern in _explicit() if pattern.search(text)), None)
+    """The first kind of risk a client statement names in so many words, or None."""
+    return next(iter(explicit_kinds(statement)), None)
 
 
 def explicit_cue(statement: str) -> bool:
     """Whether a client statement names a risk in so many words."""
-    return explicit_kind(statement) is not None
+    return bool(explicit_kinds(statement))
 
 
 def asks_directly(response: str, kinds: frozenset[str] = frozenset()) -> bool:
