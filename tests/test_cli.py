@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_runner import run_cli as run
 
 from empathy_training.lan import lan_address
 from empathy_training.storage import Store
@@ -20,16 +21,6 @@ from browser import free_port
 
 DATA = Path(__file__).parent / "data"
 STATEMENT = "I keep forgetting my tablets and my daughter is cross with me."
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "empathy_training", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
 
 
 def test_validate_the_bundled_library() -> None:

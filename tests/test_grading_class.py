@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_runner import run_cli
 
 from empathy_training import grading
 from empathy_training.errors import EmptyResponseError
@@ -29,15 +28,6 @@ CLASS = [
     "You sound fed up, and your sister's words matter to you.",
 ]
 ORDINARY = "I'm so tired of the night shifts."
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "empathy_training", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _assessed(outcomes: list[Assessment | Exception]) -> list[Assessment]:

@@ -4,12 +4,11 @@ rubric, text a spreadsheet guarded, and one row the scorer cannot score among a 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_runner import run_cli as run
 
 from empathy_training.errors import InputError
 from empathy_training.grading import grade, read_responses
@@ -17,15 +16,6 @@ from empathy_training.scoring import pipeline, score_responses
 from empathy_training.tables import MAX_CELL_CHARS
 
 STATEMENT = "I keep forgetting my tablets and my daughter is cross with me."
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "empathy_training", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_an_unclosed_quote_is_refused_naming_its_line(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from empathy_training.scoring.risk import (
 )
 
 LIBRARY = load_library()
+STORED_TABLETS = "I've been saving up my tablets in a drawer, just in case."
 
 
 def _risk_feedback(a: Assessment) -> str:
@@ -136,9 +137,7 @@ def test_honesty_about_confidentiality_is_no_promise(response: str) -> None:
     ],
 )
 def test_keeping_or_topping_up_stored_medicine_makes_harm_easier(response: str) -> None:
-    a = score_response(
-        response, client_statement="I've been saving up my tablets in a drawer, just in case."
-    )
+    a = score_response(response, client_statement=STORED_TABLETS)
     assert a.risk_handled == "safety_error" and a.hrq_level == 1
     assert "could make harm easier" in a.feedback
 
@@ -236,9 +235,7 @@ def test_a_stronger_version_is_honest_where_the_trainee_promised_secrecy() -> No
     ],
 )
 def test_keeping_talking_or_keeping_them_safe_makes_nothing_easier(response: str) -> None:
-    a = score_response(
-        response, client_statement="I've been saving up my tablets in a drawer, just in case."
-    )
+    a = score_response(response, client_statement=STORED_TABLETS)
     assert a.risk_handled is not None
     assert "could make harm easier" not in a.feedback
 

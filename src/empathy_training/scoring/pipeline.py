@@ -30,7 +30,6 @@ from .findings import make_span, make_spans, question_spans
 from .lexicons import lexicons
 from .matching import compile_all
 from .risk import (
-    explicit_kind,
     explicit_kinds,
     means_direction,
     risk_handling,
@@ -203,10 +202,11 @@ def _assess(
     cue_present = risk_present(vignette, statement_text, judged, replies)
     means_context = " ".join((statement_text, *(vignette.answer_key.means if vignette else ())))
     means = means_direction(text, means_context) if cue_present else None
+    named = explicit_kinds(statement_text) if vignette is None else ()  # a bare statement's
     if vignette is not None:
         kinds = frozenset(c.kind for c in vignette.answer_key.risk_cues)
-    else:  # a bare statement: the kind it names, if any
-        kinds = frozenset(explicit_kinds(statement_text))
+    else:
+        kinds = frozenset(named)
     handling = risk_handling(judged, cue_present, key, text, means, kinds)
     unsafe = safety_category(text, kinds, means) if handling == "safety_error" else None
     key = with_risk(key, handling)
@@ -242,7 +242,7 @@ def _assess(
     cue, kind = "", "default"
     if handling is not None and vignette is None:  # the sentence that reads as the cue
         cue = clip_words(quoted_cue(statement_text), MAX_CUE_WORDS)
-        kind = explicit_kind(statement_text) or kind
+        kind = next(iter(named), kind)
     ctx = Context(
         found, key, validation, validation_spans, lex, vignette, handling, unsafe, cue, kind
     )

@@ -249,11 +249,9 @@ def _candidates(
             bases.append(base)
     opener = _opener(fill)
     if opener:  # none of the trainee's words, but for what they asked or said about safety
-        safety = _safety_sentences(assessment)
-        dropped = [Piece("removed", assessment.response.strip())]
-        if safety:
-            rest = [p for p in _sentences(assessment.response) if p not in safety]
-            dropped = [Piece("removed", p) for p in rest]
+        safety, rest = _by_safety(assessment)
+        dropped = [Piece("removed", p) for p in rest] if safety else []
+        dropped = dropped or [Piece("removed", assessment.response.strip())]
         bases.append([*dropped, Piece("added", opener), *(Piece("kept", p) for p in safety)])
     tail = [Piece("added", question)] if question else []
     if promises_secrecy(assessment.response):  # honest instead, before any question
@@ -272,21 +270,18 @@ def _candidates(
             yield [*base, *tail], False, bool(tail)
 
 
-def _sentences(text: str) -> list[str]:
-    return [text[s.start : s.end].strip() for s in analyse_once(text).sentences]
-
-
-def _safety_sentences(assessment: Assessment) -> list[str]:
+def _by_safety(assessment: Assessment) -> tuple[list[str], list[str]]:
     """The trainee's sentences that ask plainly about the risk or are honest about
-    confidentiality, holding no roadblock."""
+    confidentiality, holding no roadblock, and the rest."""
     blocks = [(r.span.start, r.span.end) for r in assessment.roadblocks]
     text = assessment.response
-    return [
-        text[s.start : s.end].strip()
-        for s in analyse_once(text).sentences
-        if _about_safety(text[s.start : s.end])
-        and not any(a < s.end and s.start < b for a, b in blocks)
-    ]
+    safety: list[str] = []
+    rest: list[str] = []
+    for s in analyse_once(text).sentences:
+        words = text[s.start : s.end].strip()
+        blocked = any(a < s.end and s.start < b for a, b in blocks)
+        (rest if blocked or not _about_safety(words) else safety).append(words)
+    return safety, rest
 
 
 def _closing_safety(pieces: list[Piece]) -> tuple[list[Piece], list[Piece]]:

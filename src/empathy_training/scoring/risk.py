@@ -15,11 +15,9 @@ from .risk_cue import carries_risk_cue
 _QUOTES = str.maketrans({"’": "'", "‘": "'"})
 
 
-@cache
 def _pattern(group: str) -> re.Pattern[str]:
-    phrases = sorted(lexicon("risk-words")[group], key=len, reverse=True)
-    words = (r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(words) + r")(?![\w'])", re.IGNORECASE)
+    """The phrases of one list of `risk-words.yml` as a pattern (`_phrases`)."""
+    return _phrases(tuple(lexicon("risk-words")[group]))
 
 
 @cache
